@@ -1,0 +1,1 @@
+"""Reusable Pulumi ComponentResources, one per file; none reads pulumi.Config."""

@@ -1,0 +1,407 @@
+"""Cluster: EKS control plane, system node group, OIDC, add-ons and the Kubernetes provider.
+
+Access is through EKS access entries (authentication mode API): no aws-auth ConfigMap to
+drift. Secrets are envelope-encrypted with a customer-managed KMS key that rotates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_policy_arn
+
+# Add-on versions pinned per Kubernetes version, so an upgrade is a reviewed diff.
+# Refresh with: aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>
+ADDON_VERSIONS: dict[str, dict[str, str]] = {
+    "1.32": {
+        "vpc-cni": "v1.19.2-eksbuild.5",
+        "coredns": "v1.11.4-eksbuild.10",
+        "kube-proxy": "v1.32.3-eksbuild.7",
+        "aws-ebs-csi-driver": "v1.44.0-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
+    },
+    "1.33": {
+        "vpc-cni": "v1.20.1-eksbuild.3",
+        "coredns": "v1.12.1-eksbuild.2",
+        "kube-proxy": "v1.33.0-eksbuild.2",
+        "aws-ebs-csi-driver": "v1.46.0-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
+    },
+    "1.34": {
+        "vpc-cni": "v1.20.4-eksbuild.1",
+        "coredns": "v1.12.4-eksbuild.1",
+        "kube-proxy": "v1.34.0-eksbuild.4",
+        "aws-ebs-csi-driver": "v1.50.1-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.9-eksbuild.3",
+    },
+}
+
+# Add-ons that call AWS APIs get their own role via Pod Identity (not the node role).
+_ADDON_ROLES: dict[str, tuple[str, str]] = {
+    "vpc-cni": ("aws-node", "AmazonEKS_CNI_Policy"),
+    "aws-ebs-csi-driver": ("ebs-csi-controller-sa", "service-role/AmazonEBSCSIDriverPolicy"),
+}
+
+_NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",  # shell access through SSM instead of SSH keys
+)
+
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+@dataclass(frozen=True)
+class SystemNodeGroupArgs:
+    """The managed node group for system workloads (CoreDNS, controllers, add-ons)."""
+
+    instance_types: tuple[str, ...] = ("m6i.large",)
+    min_size: int = 2
+    max_size: int = 4
+    desired_size: int = 2
+    disk_size_gb: int = 50
+    """Encrypted gp3 root volume."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_size <= self.desired_size <= self.max_size:
+            raise ValueError(
+                f"sizes must satisfy 0 <= min_size <= desired_size <= max_size, got "
+                f"{self.min_size}/{self.desired_size}/{self.max_size}"
+            )
+
+
+@dataclass(frozen=True)
+class ClusterArgs:
+    """Inputs of a Cluster."""
+
+    cluster_name: str
+    """EKS cluster name (explicit: subnets are tagged with it before the cluster exists)."""
+    kubernetes_version: str
+    """Kubernetes version; must be a key of ADDON_VERSIONS."""
+    vpc_id: pulumi.Input[str]
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    """Control-plane interfaces and nodes go here; never public subnets."""
+    region: str
+    partition: pulumi.Input[str] = "aws"
+    endpoint_public_access: bool = False
+    """Private endpoint by default; public only from ``public_access_cidrs``."""
+    public_access_cidrs: tuple[str, ...] = ()
+    log_types: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+    log_retention_days: int = 365
+    service_cidr: str = "172.20.0.0/16"
+    system_nodes: SystemNodeGroupArgs = field(default_factory=SystemNodeGroupArgs)
+    admin_role_arns: tuple[str, ...] = ()
+    """IAM roles mapped to cluster-admin through access entries."""
+    kms_deletion_window_days: int = 30
+    enable_protection: bool = True
+    """Protect and retain the cluster and its KMS key; turn on EKS deletion protection."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kubernetes_version not in ADDON_VERSIONS:
+            raise ValueError(
+                f"kubernetes_version must be one of {sorted(ADDON_VERSIONS)}, got {self.kubernetes_version!r}"
+            )
+
+
+class Cluster(pulumi.ComponentResource):
+    """An EKS cluster ready for workloads, and the Kubernetes provider that reaches it."""
+
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:cluster:Cluster", name, None, opts)
+        self._name, self._args = name, args
+        self._create_control_plane()
+        self._create_node_role()
+        self.system_node_group = self._create_system_nodes()
+        self._create_oidc_provider()
+        self._create_access_entries()
+        self._create_addons()
+        self._create_provider()
+
+        self.cluster_name = self.cluster.name
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster.name,
+                "cluster_arn": self.cluster.arn,
+                "endpoint": self.cluster.endpoint,
+                "node_role_arn": self.node_role.arn,
+                "oidc_provider_arn": self.oidc_provider.arn,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+    def _tags(self, name: str) -> dict[str, str]:
+        return {**self._args.tags, "Name": name}
+
+    def _create_control_plane(self) -> None:
+        name, args = self._name, self._args
+        stateful = pulumi.ResourceOptions(
+            parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection
+        )
+        self.secrets_key = aws.kms.Key(
+            f"{name}-secrets",
+            description=f"Envelope encryption of Kubernetes secrets in {args.cluster_name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=args.kms_deletion_window_days,
+            tags=self._tags(f"{name}-secrets"),
+            opts=stateful,
+        )
+        aws.kms.Alias(
+            f"{name}-secrets",
+            name=f"alias/{args.cluster_name}-secrets",
+            target_key_id=self.secrets_key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.cluster_role = aws.iam.Role(
+            f"{name}-cluster",
+            assume_role_policy=assume_role_policy("eks.amazonaws.com", actions=("sts:AssumeRole", "sts:TagSession")),
+            tags=self._tags(f"{name}-cluster"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        cluster_policy = aws.iam.RolePolicyAttachment(
+            f"{name}-cluster",
+            role=self.cluster_role.name,
+            policy_arn=managed_policy_arn(args.partition, "AmazonEKSClusterPolicy"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # Created before the cluster so EKS does not create it without a retention.
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-control-plane",
+            name=f"/aws/eks/{args.cluster_name}/cluster",
+            retention_in_days=args.log_retention_days,
+            tags=self._tags(f"{name}-control-plane"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.cluster = aws.eks.Cluster(
+            f"{name}-eks",
+            name=args.cluster_name,
+            version=args.kubernetes_version,
+            role_arn=self.cluster_role.arn,
+            vpc_config=aws.eks.ClusterVpcConfigArgs(
+                subnet_ids=args.private_subnet_ids,
+                endpoint_private_access=True,
+                endpoint_public_access=args.endpoint_public_access,
+                public_access_cidrs=list(args.public_access_cidrs) if args.endpoint_public_access else None,
+            ),
+            access_config=aws.eks.ClusterAccessConfigArgs(
+                authentication_mode="API",
+                # The identity running `pulumi up` administers the cluster through the
+                # Kubernetes provider below; other admins come from admin_role_arns.
+                bootstrap_cluster_creator_admin_permissions=True,
+            ),
+            encryption_config=aws.eks.ClusterEncryptionConfigArgs(
+                resources=["secrets"],
+                provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=self.secrets_key.arn),
+            ),
+            enabled_cluster_log_types=list(args.log_types),
+            kubernetes_network_config=aws.eks.ClusterKubernetesNetworkConfigArgs(
+                service_ipv4_cidr=args.service_cidr, ip_family="ipv4"
+            ),
+            # Add-ons are managed below as pinned EKS add-ons, not the unmanaged defaults.
+            bootstrap_self_managed_addons=False,
+            deletion_protection=args.enable_protection,
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type="STANDARD"),
+            tags=self._tags(f"{name}-eks"),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.enable_protection,
+                retain_on_delete=args.enable_protection,
+                depends_on=[cluster_policy, log_group],
+            ),
+        )
+
+    def _create_node_role(self) -> None:
+        name, args = self._name, self._args
+        self.node_role = aws.iam.Role(
+            f"{name}-node",
+            assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
+            tags=self._tags(f"{name}-node"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self._node_policy_attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-{policy}",
+                role=self.node_role.name,
+                policy_arn=managed_policy_arn(args.partition, policy),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for policy in _NODE_POLICIES
+        ]
+
+    def _create_system_nodes(self) -> aws.eks.NodeGroup:
+        name, args = self._name, self._args
+        nodes = args.system_nodes
+        launch_template = aws.ec2.LaunchTemplate(
+            f"{name}-system",
+            description="System node group: IMDSv2 only, encrypted gp3 root volume",
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                # Hop limit 1 keeps pods off the node's credentials; Pod Identity does not need IMDS.
+                http_put_response_hop_limit=1,
+            ),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=nodes.disk_size_gb,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=self._tags(f"{name}-system")),
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=self._tags(f"{name}-system")),
+            ],
+            tags=self._tags(f"{name}-system"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.eks.NodeGroup(
+            f"{name}-system",
+            cluster_name=self.cluster.name,
+            node_role_arn=self.node_role.arn,
+            subnet_ids=args.private_subnet_ids,
+            ami_type="AL2023_x86_64_STANDARD",
+            capacity_type="ON_DEMAND",
+            instance_types=list(nodes.instance_types),
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=nodes.min_size, max_size=nodes.max_size, desired_size=nodes.desired_size
+            ),
+            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=launch_template.id, version=launch_template.latest_version.apply(str)
+            ),
+            labels={"mlinfra.io/node-role": "system"},
+            tags=self._tags(f"{name}-system"),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=self._node_policy_attachments,
+                # The autoscaler owns desired_size once the group exists.
+                ignore_changes=["scalingConfig.desiredSize"],
+            ),
+        )
+
+    def _create_oidc_provider(self) -> None:
+        # Kept for IRSA-only integrations; add-ons and teams use Pod Identity.
+        issuer = self.cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
+        self.oidc_provider = aws.iam.OpenIdConnectProvider(
+            f"{self._name}-oidc",
+            url=issuer,
+            client_id_lists=["sts.amazonaws.com"],
+            tags=self._tags(f"{self._name}-oidc"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_access_entries(self) -> None:
+        for i, role_arn in enumerate(self._args.admin_role_arns):
+            entry = aws.eks.AccessEntry(
+                f"{self._name}-admin-{i}",
+                cluster_name=self.cluster.name,
+                principal_arn=role_arn,
+                type="STANDARD",
+                tags=self._tags(f"{self._name}-admin-{i}"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            aws.eks.AccessPolicyAssociation(
+                f"{self._name}-admin-{i}",
+                cluster_name=self.cluster.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=CLUSTER_ADMIN_POLICY,
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+    def _create_addons(self) -> None:
+        name, args = self._name, self._args
+        versions = ADDON_VERSIONS[args.kubernetes_version]
+        pod_identity_agent = aws.eks.Addon(
+            f"{name}-eks-pod-identity-agent",
+            cluster_name=self.cluster.name,
+            addon_name="eks-pod-identity-agent",
+            addon_version=versions["eks-pod-identity-agent"],
+            resolve_conflicts_on_update="OVERWRITE",
+            tags=self._tags(f"{name}-eks-pod-identity-agent"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.addons: dict[str, aws.eks.Addon] = {"eks-pod-identity-agent": pod_identity_agent}
+        for addon in ("vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"):
+            associations = None
+            if addon in _ADDON_ROLES:
+                service_account, policy = _ADDON_ROLES[addon]
+                role = aws.iam.Role(
+                    f"{name}-{addon}",
+                    assume_role_policy=POD_IDENTITY_TRUST,
+                    tags=self._tags(f"{name}-{addon}"),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                aws.iam.RolePolicyAttachment(
+                    f"{name}-{addon}",
+                    role=role.name,
+                    policy_arn=managed_policy_arn(args.partition, policy),
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+                associations = [
+                    aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn, service_account=service_account)
+                ]
+            # CoreDNS and the EBS controller are Deployments: they need nodes to become healthy.
+            needs_nodes = addon in ("coredns", "aws-ebs-csi-driver")
+            self.addons[addon] = aws.eks.Addon(
+                f"{name}-{addon}",
+                cluster_name=self.cluster.name,
+                addon_name=addon,
+                addon_version=versions[addon],
+                resolve_conflicts_on_update="OVERWRITE",
+                pod_identity_associations=associations,
+                tags=self._tags(f"{name}-{addon}"),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[pod_identity_agent] + ([self.system_node_group] if needs_nodes else []),
+                ),
+            )
+
+    def _create_provider(self) -> None:
+        args = self._args
+        self.kubeconfig = pulumi.Output.secret(
+            pulumi.Output.all(self.cluster.endpoint, self.cluster.certificate_authority.data).apply(
+                lambda v: _kubeconfig(args.cluster_name, args.region, v[0], v[1])
+            )
+        )
+        self.k8s_provider = k8s.Provider(
+            f"{self._name}-k8s",
+            kubeconfig=self.kubeconfig,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_node_group]),
+        )
+
+
+def _kubeconfig(cluster_name: str, region: str, endpoint: str, ca_data: str) -> str:
+    """A kubeconfig that authenticates with `aws eks get-token` (no long-lived token stored)."""
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
+            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+            "current-context": cluster_name,
+            "users": [
+                {
+                    "name": cluster_name,
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "aws",
+                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
+                        }
+                    },
+                }
+            ],
+        },
+        sort_keys=True,
+    )

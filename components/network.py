@@ -1,0 +1,228 @@
+"""Network: the VPC the cluster lives in.
+
+Public subnets hold only NAT gateways and internet-facing load balancers; nodes, pods and
+the EKS control-plane interfaces sit in private subnets that leave through NAT.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components._iam import assume_role_policy, policy_document
+
+
+@dataclass(frozen=True)
+class NetworkArgs:
+    """Inputs of a Network."""
+
+    cidr: str
+    """VPC IPv4 CIDR (validated by the settings: private, /16../20)."""
+    availability_zones: pulumi.Input[Sequence[str]]
+    """AZ names to choose from (the region's available AZs); the first ``az_count`` are used."""
+    az_count: int
+    """How many AZs the subnets span."""
+    region: str
+    """Region, for the S3 gateway endpoint's service name."""
+    cluster_name: str
+    """EKS cluster name, for the ``kubernetes.io/cluster/<name>`` subnet tags."""
+    nat_gateways: Literal["single", "one_per_az"] = "one_per_az"
+    """One shared NAT gateway, or one per AZ so an AZ outage cannot cut the others off."""
+    flow_log_retention_days: int = 365
+    """CloudWatch retention of the VPC flow logs."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on every taggable child (environment, managed-by, cost-center...)."""
+
+    def __post_init__(self) -> None:
+        if self.az_count < 2:
+            raise ValueError(f"az_count must be >= 2 (EKS needs two AZs), got {self.az_count}")
+        if self.nat_gateways not in ("single", "one_per_az"):
+            raise ValueError(f"nat_gateways must be one of ['one_per_az', 'single'], got {self.nat_gateways!r}")
+
+
+def plan_subnets(cidr: str, az_count: int) -> tuple[list[str], list[str]]:
+    """Split the VPC into large private subnets (pods take VPC IPs) and small public ones.
+
+    The VPC is cut into 8 equal blocks: block i is AZ i's private subnet; the last block is
+    cut into 8 again for the public subnets. A /16 gives /19 private and /22 public subnets.
+    """
+    vpc = ipaddress.IPv4Network(cidr)
+    if not 1 <= az_count <= 6:
+        raise ValueError(f"az_count must be between 1 and 6, got {az_count}")
+    blocks = list(vpc.subnets(prefixlen_diff=3))
+    private = [str(b) for b in blocks[:az_count]]
+    public = [str(b) for b in list(blocks[-1].subnets(prefixlen_diff=3))[:az_count]]
+    return private, public
+
+
+class Network(pulumi.ComponentResource):
+    """VPC, public/private subnets, internet and NAT gateways, routes, S3 endpoint, flow logs."""
+
+    vpc_id: pulumi.Output[str]
+    private_subnet_ids: pulumi.Output[list[str]]
+    public_subnet_ids: pulumi.Output[list[str]]
+
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:network:Network", name, None, opts)
+        self._name = name
+        self._args = args
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.vpc = aws.ec2.Vpc(
+            f"{name}-vpc",
+            cidr_block=args.cidr,
+            enable_dns_hostnames=True,  # EKS private endpoint resolution needs both DNS flags
+            enable_dns_support=True,
+            tags=self._tags(f"{name}-vpc"),
+            opts=child,
+        )
+        private_cidrs, public_cidrs = plan_subnets(args.cidr, args.az_count)
+        azs = pulumi.Output.from_input(args.availability_zones)
+        cluster_tag = {f"kubernetes.io/cluster/{args.cluster_name}": "shared"}
+
+        self.public_subnets: list[aws.ec2.Subnet] = []
+        self.private_subnets: list[aws.ec2.Subnet] = []
+        for i in range(args.az_count):
+            az = azs.apply(lambda names, i=i: names[i])
+            self.public_subnets.append(
+                aws.ec2.Subnet(
+                    f"{name}-public-{i}",
+                    vpc_id=self.vpc.id,
+                    cidr_block=public_cidrs[i],
+                    availability_zone=az,
+                    map_public_ip_on_launch=False,  # nothing but NAT and load balancers lives here
+                    tags=self._tags(f"{name}-public-{i}", {**cluster_tag, "kubernetes.io/role/elb": "1"}),
+                    opts=child,
+                )
+            )
+            self.private_subnets.append(
+                aws.ec2.Subnet(
+                    f"{name}-private-{i}",
+                    vpc_id=self.vpc.id,
+                    cidr_block=private_cidrs[i],
+                    availability_zone=az,
+                    tags=self._tags(f"{name}-private-{i}", {**cluster_tag, "kubernetes.io/role/internal-elb": "1"}),
+                    opts=child,
+                )
+            )
+
+        self._create_routing()
+        self._create_s3_endpoint()
+        self._create_flow_logs()
+
+        self.vpc_id = self.vpc.id
+        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])
+        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "private_subnet_ids": self.private_subnet_ids,
+                "public_subnet_ids": self.public_subnet_ids,
+            }
+        )
+
+    def _tags(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        return {**self._args.tags, **(extra or {}), "Name": name}
+
+    def _create_routing(self) -> None:
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=self._tags(f"{name}-igw"), opts=child)
+        public_rt = aws.ec2.RouteTable(f"{name}-public", vpc_id=self.vpc.id, tags=self._tags(f"{name}-public"), opts=child)
+        aws.ec2.Route(
+            f"{name}-public-default",
+            route_table_id=public_rt.id,
+            destination_cidr_block="0.0.0.0/0",
+            gateway_id=igw.id,
+            opts=child,
+        )
+        for i, subnet in enumerate(self.public_subnets):
+            aws.ec2.RouteTableAssociation(f"{name}-public-{i}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child)
+
+        nat_count = 1 if args.nat_gateways == "single" else args.az_count
+        self.nat_gateways: list[aws.ec2.NatGateway] = []
+        for i in range(nat_count):
+            eip = aws.ec2.Eip(f"{name}-nat-{i}", domain="vpc", tags=self._tags(f"{name}-nat-{i}"), opts=child)
+            self.nat_gateways.append(
+                aws.ec2.NatGateway(
+                    f"{name}-nat-{i}",
+                    allocation_id=eip.allocation_id,
+                    subnet_id=self.public_subnets[i].id,
+                    connectivity_type="public",
+                    tags=self._tags(f"{name}-nat-{i}"),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                )
+            )
+
+        # One private route table per AZ even with a single NAT: switching to one NAT per
+        # AZ later then changes routes only, never the tables or their associations.
+        self.private_route_tables: list[aws.ec2.RouteTable] = []
+        for i, subnet in enumerate(self.private_subnets):
+            rt = aws.ec2.RouteTable(f"{name}-private-{i}", vpc_id=self.vpc.id, tags=self._tags(f"{name}-private-{i}"), opts=child)
+            aws.ec2.Route(
+                f"{name}-private-{i}-default",
+                route_table_id=rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                nat_gateway_id=self.nat_gateways[i % nat_count].id,
+                opts=child,
+            )
+            aws.ec2.RouteTableAssociation(f"{name}-private-{i}", subnet_id=subnet.id, route_table_id=rt.id, opts=child)
+            self.private_route_tables.append(rt)
+
+    def _create_s3_endpoint(self) -> None:
+        # S3 traffic (the data lake, images layers from ECR) skips NAT: cheaper and private.
+        aws.ec2.VpcEndpoint(
+            f"{self._name}-s3",
+            vpc_id=self.vpc.id,
+            service_name=f"com.amazonaws.{self._args.region}.s3",
+            vpc_endpoint_type="Gateway",
+            route_table_ids=[rt.id for rt in self.private_route_tables],
+            tags=self._tags(f"{self._name}-s3"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_flow_logs(self) -> None:
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            retention_in_days=args.flow_log_retention_days,
+            tags=self._tags(f"{name}-flow-logs"),
+            opts=child,
+        )
+        role = aws.iam.Role(
+            f"{name}-flow-logs",
+            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
+            tags=self._tags(f"{name}-flow-logs"),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs",
+            role=role.id,
+            policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        "Resource": [log_group.arn, pulumi.Output.concat(log_group.arn, ":*")],
+                    }
+                ]
+            ),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            f"{name}-flow-logs",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=self._tags(f"{name}-flow-logs"),
+            opts=child,
+        )

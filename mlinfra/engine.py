@@ -1,0 +1,299 @@
+"""The offline plan engine: run the real program under recording mocks and return a Plan.
+
+No Pulumi CLI, provider plugin or cloud account is involved. The Pulumi SDK's mock monitor
+is extended to record what the real engine would see for every registration: type, name,
+parent, inputs (wire names), dependencies, provider, protect and retainOnDelete.
+The tests use the same engine, so the tests and `mlinfra plan` see the same plan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as runtime_settings
+
+from mlinfra.mocks import PlatformMocks, UnknownInvokeError
+from stacks.settings import Settings
+
+PROJECT = "mlinfra"
+
+# Wire-format signatures of the Pulumi property protocol.
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class EngineError(Exception):
+    """The program failed under the offline engine (a bug, or an invoke the mocks do not know)."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A secret input value: visible to policies, printed as "[secret]" everywhere else."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    """One registration, as the real engine would record it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    provider: str = ""
+    protect: bool = False
+    retain_on_delete: bool = False
+
+    def plain_inputs(self) -> dict[str, Any]:
+        """Inputs with secrets unwrapped (what a policy sees)."""
+        return unwrap_secrets(self.inputs)
+
+    def to_state(self) -> dict[str, Any]:
+        """The ``newState`` object of a `pulumi preview --json` step."""
+        state: dict[str, Any] = {
+            "urn": self.urn,
+            "type": self.type,
+            "custom": self.custom,
+            "inputs": redact_secrets(self.inputs),
+            "parent": self.parent,
+            "dependencies": sorted(self.dependencies),
+            "propertyDependencies": {k: sorted(v) for k, v in sorted(self.property_dependencies.items())},
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+        }
+        if self.provider:
+            state["provider"] = self.provider
+        return state
+
+
+@dataclass
+class Plan:
+    """Every resource the program registers, sorted by URN, plus the stack outputs."""
+
+    stack: str
+    resources: list[PlannedResource]
+    outputs: dict[str, Any]
+    diagnostics: list[dict[str, str]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+    """Sections other tools add to the JSON (``cost``, ``policy``...)."""
+
+    @property
+    def stack_urn(self) -> str:
+        return f"urn:pulumi:{self.stack}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{self.stack}"
+
+    def of_type(self, type_: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def get(self, type_: str, name: str) -> PlannedResource:
+        for r in self.resources:
+            if r.type == type_ and r.name == name:
+                return r
+        raise KeyError(f"no {type_} named {name!r} in the plan of stack {self.stack}")
+
+    def by_urn(self, urn: str) -> PlannedResource | None:
+        return next((r for r in self.resources if r.urn == urn), None)
+
+    def children(self, urn: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+    def ancestors(self, resource: PlannedResource) -> list[PlannedResource]:
+        chain, parent = [], self.by_urn(resource.parent)
+        while parent is not None:
+            chain.append(parent)
+            parent = self.by_urn(parent.parent)
+        return chain
+
+    def counts_by_type(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.resources:
+            counts[r.type] = counts.get(r.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_preview_json(self) -> dict[str, Any]:
+        """The plan in the shape of `pulumi preview --json`, deterministic byte for byte."""
+        steps = [{"op": "create", "urn": r.urn, "newState": r.to_state()} for r in self.resources]
+        doc: dict[str, Any] = {
+            "steps": steps,
+            "changeSummary": {"create": len(steps)},
+            "diagnostics": self.diagnostics,
+            "outputs": redact_secrets(self.outputs),
+        }
+        doc.update(self.extras)
+        return doc
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_preview_json(), indent=2, sort_keys=True) + "\n"
+
+
+def unwrap_secrets(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return unwrap_secrets(value.value)
+    if isinstance(value, dict):
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
+def redact_secrets(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return "[secret]"
+    if isinstance(value, dict):
+        return {k: redact_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_secrets(v) for v in value]
+    return value
+
+
+def _normalize(value: Any) -> Any:
+    """Wire value -> plain Python: secrets wrapped, resource references as URNs, ints as ints."""
+    if isinstance(value, dict):
+        sig = value.get(_SIG_KEY)
+        if sig == _SECRET_SIG:
+            return Secret(_normalize(value.get("value")))
+        if sig == _RESOURCE_SIG:
+            return value.get("urn")
+        if sig == _OUTPUT_SIG:
+            inner = _normalize(value.get("value", UNKNOWN))
+            return Secret(inner) if value.get("secret") else inner
+        return {k: _normalize(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_normalize(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, plus a record of every registration request."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks):
+        super().__init__(mocks)
+        self.records: dict[str, PlannedResource] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # Real URNs qualify a child's type with its ancestors' types, but not the root stack's.
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != "pulumi:pulumi:Stack":
+                type_ = f"{qualified}${type_}"
+        return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_}::{name}"
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
+        self.records[response.urn] = PlannedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent,
+            custom=bool(request.custom),
+            inputs=_normalize(raw),
+            dependencies=tuple(sorted(set(request.dependencies))),
+            property_dependencies={
+                key: tuple(sorted(set(deps.urns))) for key, deps in request.propertyDependencies.items()
+            },
+            provider=request.provider,
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+        )
+        return response
+
+
+class _DiagnosticsHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.INFO)
+        self.entries: list[dict[str, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.entries.append({"severity": record.levelname.lower(), "message": record.getMessage()})
+
+
+def config_strings(config: Mapping[str, Any]) -> dict[str, str]:
+    """Stack-file values as the Pulumi engine hands them to programs: strings, objects as JSON."""
+    out = {}
+    for key, value in config.items():
+        if isinstance(value, (dict, list)):
+            out[key] = json.dumps(value, sort_keys=True)
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = str(value)
+    return out
+
+
+Program = Callable[[Settings], Mapping[str, Any]]
+
+
+def run_program(
+    settings: Settings,
+    *,
+    config: Mapping[str, Any] | None = None,
+    program: Program | None = None,
+) -> Plan:
+    """Run ``program`` (default: the platform's ``build_platform``) under recording mocks."""
+    if program is None:
+        from stacks.platform import build_platform
+
+        program = build_platform
+    mocks = PlatformMocks(region=settings.region)
+    monitor = RecordingMonitor(mocks)
+    logger = logging.getLogger(f"mlinfra.engine.{settings.stack}")
+    logger.propagate = False
+    handler = _DiagnosticsHandler()
+    logger.handlers = [handler]
+
+    # A fresh root per run: otherwise the previous run's stack resource leaks into this one.
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=settings.stack, preview=False, logger=logger, monitor=monitor)
+    pulumi.runtime.set_all_config(config_strings(config or {}), [])
+
+    captured: dict[str, Any] = {}
+    secret_keys: set[str] = set()
+
+    async def _capture(key: str, output: pulumi.Output[Any]) -> None:
+        captured[key] = await output.future()
+        if await output.is_secret():
+            secret_keys.add(key)
+
+    @pulumi.runtime.test
+    def _run() -> pulumi.Output[Any]:
+        outputs = {k: pulumi.Output.from_input(v) for k, v in program(settings).items()}
+        waits = [pulumi.Output.from_input(asyncio.ensure_future(_capture(k, o))) for k, o in outputs.items()]
+        return pulumi.Output.all(*waits)
+
+    try:
+        _run()
+    except UnknownInvokeError as exc:
+        raise EngineError(str(exc)) from None
+
+    resolved = {k: Secret(v) if k in secret_keys else v for k, v in sorted(captured.items())}
+    resources = sorted(monitor.records.values(), key=lambda r: r.urn)
+    return Plan(stack=settings.stack, resources=resources, outputs=resolved, diagnostics=handler.entries)
+
+
+def plan_stack(stack: str, *, stack_file: Path | None = None) -> Plan:
+    """Load and validate the stack's settings (ConfigError on bad input), then plan it."""
+    from stacks.settings import load_settings, read_stack_file, stack_file_path
+
+    settings = load_settings(stack, stack_file=stack_file)
+    return run_program(settings, config=read_stack_file(stack_file or stack_file_path(stack)))

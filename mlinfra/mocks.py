@@ -1,0 +1,164 @@
+"""Deterministic, realistic answers for the offline engine.
+
+Every value is derived from the resource's type and name, so two runs of the same program
+produce byte-identical plans. Invokes the program does not declare here fail loudly: an
+unanswered invoke would otherwise hide a real dependency on the cloud.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+from stacks.regions import region_az_names
+
+ACCOUNT_ID = "123456789012"
+
+
+class UnknownInvokeError(Exception):
+    """The program called a data source the offline engine does not answer."""
+
+
+def _h(*parts: str, n: int = 8) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:n]
+
+
+def _uuid(*parts: str) -> str:
+    h = _h(*parts, n=32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+# EC2-style ID prefixes, so plan output reads like the real thing.
+_ID_PREFIX = {
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+}
+
+
+class PlatformMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations and the few invokes the platform uses."""
+
+    def __init__(self, region: str, account_id: str = ACCOUNT_ID):
+        self.region = region
+        self.account_id = account_id
+        self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
+            "aws:index/getCallerIdentity:getCallerIdentity": self._caller_identity,
+            "aws:index/getRegion:getRegion": self._region,
+            "aws:index/getPartition:getPartition": self._partition,
+        }
+
+    # -- invokes --------------------------------------------------------------------------
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        handler = self._invokes.get(args.token)
+        if handler is None:
+            raise UnknownInvokeError(
+                f"the offline engine does not answer the invoke {args.token!r}; "
+                f"known: {sorted(self._invokes)} (add an answer in mlinfra/mocks.py)"
+            )
+        return handler(args.args), []
+
+    def _availability_zones(self, _args: dict[str, Any]) -> dict[str, Any]:
+        names = region_az_names(self.region)
+        short = self.region.replace("-", "")[:3] + self.region.split("-")[-1]
+        return {
+            "id": self.region,
+            "names": names,
+            "zoneIds": [f"{short}-az{i + 1}" for i in range(len(names))],
+            "groupNames": [self.region] * len(names),
+            "state": "available",
+        }
+
+    def _caller_identity(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": self.account_id,
+            "accountId": self.account_id,
+            "arn": f"arn:aws:sts::{self.account_id}:assumed-role/mlinfra-deployer/offline-plan",
+            "userId": "AROAOFFLINEPLAN:offline-plan",
+        }
+
+    def _region(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": self.region,
+            "name": self.region,
+            "region": self.region,
+            "endpoint": f"ec2.{self.region}.amazonaws.com",
+            "description": self.region,
+        }
+
+    def _partition(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+
+    # -- resources ------------------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        if typ.startswith("pulumi:providers:"):
+            return f"{name}-{_h(typ, name)}", inputs
+        physical = f"{name}-{_h(typ, name, n=7)}"
+        prefix = _ID_PREFIX.get(typ)
+        resource_id = f"{prefix}{_h(typ, name, n=17)}" if prefix else physical
+        state: dict[str, Any] = {**inputs}
+        region, account = self.region, self.account_id
+        service = typ.split(":")[1].split("/")[0] if ":" in typ else "unknown"
+
+        if typ.startswith("aws:"):
+            state.setdefault("arn", f"arn:aws:{service}:{region}:{account}:{typ.split(':')[-1].lower()}/{resource_id}")
+            state.setdefault("tagsAll", inputs.get("tags", {}))
+        if typ.startswith("aws:iam/"):
+            iam_name = inputs.get("name") or physical
+            kind = typ.split(":")[-1]
+            state.setdefault("name", iam_name)
+            state["arn"] = f"arn:aws:iam::{account}:{_iam_arn_kind(kind)}/{iam_name}"
+            if kind == "OpenIdConnectProvider":
+                url = str(inputs.get("url", "")).removeprefix("https://")
+                state["arn"] = f"arn:aws:iam::{account}:oidc-provider/{url}"
+        elif typ == "aws:eks/cluster:Cluster":
+            cluster = inputs.get("name") or physical
+            host = _h(typ, name, n=32).upper()
+            state.update(
+                name=cluster,
+                arn=f"arn:aws:eks:{region}:{account}:cluster/{cluster}",
+                endpoint=f"https://{host}.gr7.{region}.eks.amazonaws.com",
+                certificateAuthority={"data": base64.b64encode(f"offline-ca-{cluster}".encode()).decode()},
+                identities=[{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{host}"}]}],
+                status="ACTIVE",
+            )
+            resource_id = cluster
+        elif typ == "aws:kms/key:Key":
+            key_id = _uuid(typ, name)
+            state.update(keyId=key_id, arn=f"arn:aws:kms:{region}:{account}:key/{key_id}")
+            resource_id = key_id
+        elif typ == "aws:kms/alias:Alias":
+            state["arn"] = f"arn:aws:kms:{region}:{account}:{inputs.get('name', physical)}"
+        elif typ == "aws:s3/bucket:Bucket" or typ == "aws:s3/bucketV2:BucketV2":
+            bucket = inputs.get("bucket") or physical
+            state.update(bucket=bucket, arn=f"arn:aws:s3:::{bucket}", bucketDomainName=f"{bucket}.s3.amazonaws.com")
+            resource_id = bucket
+        elif typ == "aws:ec2/launchTemplate:LaunchTemplate":
+            state.update(latestVersion=1, defaultVersion=1)
+        elif typ == "aws:ec2/eip:Eip":
+            state.update(allocationId=resource_id, publicIp="203.0.113.10")
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            group = inputs.get("name") or physical
+            state.update(name=group, arn=f"arn:aws:logs:{region}:{account}:log-group:{group}")
+        elif typ == "aws:eks/nodeGroup:NodeGroup":
+            state.setdefault("nodeGroupName", physical)
+        if typ.startswith("aws:"):
+            state.setdefault("name", inputs.get("name") or physical)
+        return resource_id, state
+
+
+def _iam_arn_kind(kind: str) -> str:
+    return {"Role": "role", "Policy": "policy", "User": "user", "InstanceProfile": "instance-profile"}.get(kind, kind.lower())

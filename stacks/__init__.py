@@ -1,0 +1,1 @@
+"""Stack configuration: typed settings, stack files, team files, and the platform composition."""

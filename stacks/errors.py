@@ -1,0 +1,47 @@
+"""ConfigError: every problem in the input, each naming the file, the field and what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with one field of one file."""
+
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+class ConfigError(Exception):
+    """Bad input: raised before any resource is registered; the CLI exits 2 on it."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def problems_from_validation_error(exc: ValidationError, source: str, *, prefix: str = "") -> list[Problem]:
+    """Turn pydantic's errors into Problems with dotted field paths (``mlinfra:a.b[0]``)."""
+    problems = []
+    for err in exc.errors(include_url=False):
+        path = ""
+        for part in err["loc"]:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        message = err["msg"]
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field; check the spelling against the settings table in the README"
+        elif err["type"] in ("literal_error", "enum") and "expected" in err.get("ctx", {}):
+            message = f"must be one of {err['ctx']['expected']}, got {err.get('input')!r}"
+        elif err["type"] == "missing":
+            message = "is required"
+        problems.append(Problem(source, f"{prefix}{path}" if path else (prefix.rstrip(":") or "-"), message))
+    return problems

@@ -1,0 +1,405 @@
+"""Typed stack settings: environment defaults + stack-file overrides (+ team files).
+
+This module is the ONE place where environments differ. Each environment has one
+defaults literal in ``ENVIRONMENT_DEFAULTS``; a stack file ``stacks/Pulumi.<stack>.yaml``
+overrides fields with ``mlinfra:<field>`` keys (snake_case, nested objects as YAML maps).
+``mlinfra:environment`` picks the defaults and ``aws:region`` the region.
+
+Bad input never reaches a resource: every problem becomes a ``ConfigError`` that names the
+file, the field path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from stacks.errors import ConfigError, Problem, problems_from_validation_error
+from stacks.regions import REGIONS, region_az_names
+
+STACKS_DIR = Path(__file__).resolve().parent
+DEFAULT_TEAMS_DIR = STACKS_DIR / "teams"
+
+Environment = Literal["dev", "staging", "prod"]
+LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+ALL_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+# Kubernetes versions this toolkit pins add-ons for (components/cluster.py ADDON_VERSIONS).
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34")
+
+# Config namespaces a stack file may carry besides mlinfra: provider settings pass through.
+PASSTHROUGH_NAMESPACES = ("aws", "kubernetes", "pulumi", "random")
+
+
+class _Model(BaseModel):
+    """Frozen, strict about unknown keys: a typo is an error, not a silently ignored key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NodeGroupSettings(_Model):
+    """The system (non-GPU) managed node group: runs CoreDNS, add-ons and controllers."""
+
+    instance_types: tuple[str, ...] = Field(min_length=1)
+    """EC2 instance types, tried in order by the managed node group."""
+    min_size: int = Field(ge=0, le=100)
+    max_size: int = Field(ge=1, le=100)
+    desired_size: int = Field(ge=0, le=100)
+    disk_size_gb: int = Field(ge=20, le=2000)
+    """Encrypted gp3 root volume size."""
+
+    @model_validator(mode="after")
+    def _sizes_are_ordered(self) -> NodeGroupSettings:
+        if self.min_size > self.max_size:
+            raise ValueError(f"min_size ({self.min_size}) must be <= max_size ({self.max_size})")
+        if not self.min_size <= self.desired_size <= self.max_size:
+            raise ValueError(
+                f"desired_size ({self.desired_size}) must be between min_size ({self.min_size}) "
+                f"and max_size ({self.max_size})"
+            )
+        return self
+
+
+class Settings(_Model):
+    """Everything the platform program needs to know about one stack."""
+
+    stack: str
+    """The Pulumi stack name (dev, staging, prod, or any name whose environment is set)."""
+    environment: Environment
+    """Which defaults literal applies; never read by components."""
+    region: str
+    """AWS region (stack key ``aws:region``)."""
+    cost_center: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    """Value of the ``cost-center`` tag on every taggable resource."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra tags on every taggable resource (cannot override the three required tags)."""
+
+    # -- network -----------------------------------------------------------------------
+    availability_zones: int = Field(ge=2, le=6)
+    """Number of AZs the VPC spans (EKS needs at least two)."""
+    nat_gateways: Literal["single", "one_per_az"]
+    """One shared NAT gateway (cheap) or one per AZ (survives an AZ outage)."""
+    vpc_cidr: str
+    """VPC IPv4 CIDR, an RFC 1918 block between /16 and /20."""
+    flow_log_retention_days: int
+    """CloudWatch retention of VPC flow logs and control-plane logs."""
+
+    # -- cluster -----------------------------------------------------------------------
+    cluster_name: str = Field(default="", pattern=r"^$|^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
+    """EKS cluster name; empty means ``mlinfra-<stack>``."""
+    kubernetes_version: str
+    """EKS Kubernetes version (add-on versions are pinned per version)."""
+    service_cidr: str = "172.20.0.0/16"
+    """Kubernetes service CIDR; must not overlap the VPC."""
+    endpoint_public_access: bool
+    """Whether the Kubernetes API endpoint is reachable from the internet."""
+    endpoint_public_access_cidrs: tuple[str, ...] = ()
+    """CIDRs allowed to reach a public endpoint (prod: never 0.0.0.0/0)."""
+    control_plane_log_types: tuple[LogType, ...]
+    """EKS control-plane log types sent to CloudWatch."""
+    system_node_group: NodeGroupSettings
+    admin_role_arns: tuple[str, ...] = ()
+    """IAM roles granted cluster-admin through EKS access entries."""
+    kms_deletion_window_days: int = Field(ge=7, le=30)
+    """Waiting period before a scheduled KMS key deletion takes effect."""
+    enable_protection: bool
+    """Protect and retain stateful resources (KMS keys, the cluster, buckets)."""
+
+    # -- validation ----------------------------------------------------------------------
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc_cidr_is_private(cls, v: str) -> str:
+        net = _parse_network(v)
+        if not net.is_private:
+            raise ValueError(f"must be an RFC 1918 private block, got {v!r}")
+        if not 16 <= net.prefixlen <= 20:
+            raise ValueError(f"prefix length must be between /16 and /20, got /{net.prefixlen}")
+        return str(net)
+
+    @field_validator("service_cidr")
+    @classmethod
+    def _service_cidr_valid(cls, v: str) -> str:
+        net = _parse_network(v)
+        if not 12 <= net.prefixlen <= 24:
+            raise ValueError(f"prefix length must be between /12 and /24, got /{net.prefixlen}")
+        return str(net)
+
+    @field_validator("endpoint_public_access_cidrs")
+    @classmethod
+    def _cidrs_valid(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(_parse_network(c)) for c in v)
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version_supported(cls, v: str) -> str:
+        if v not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise ValueError(f"must be one of {list(SUPPORTED_KUBERNETES_VERSIONS)}, got {v!r}")
+        return v
+
+    @field_validator("region")
+    @classmethod
+    def _region_supported(cls, v: str) -> str:
+        if v not in REGIONS:
+            raise ValueError(f"must be one of {sorted(REGIONS)}, got {v!r}")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_do_not_override(cls, v: dict[str, str]) -> dict[str, str]:
+        reserved = sorted(set(v) & {"environment", "managed-by", "cost-center"})
+        if reserved:
+            raise ValueError(f"may not set the required tags {reserved}; they come from the settings")
+        return v
+
+    # -- derived values (not settings) ----------------------------------------------------
+    @property
+    def effective_cluster_name(self) -> str:
+        return self.cluster_name or f"mlinfra-{self.stack}"
+
+    @property
+    def base_tags(self) -> dict[str, str]:
+        """The tags every taggable resource carries, passed explicitly to every component."""
+        return {
+            **self.tags,
+            "environment": self.environment,
+            "managed-by": "mlinfra",
+            "cost-center": self.cost_center,
+        }
+
+
+def cross_field_problems(settings: Settings, source: str) -> list[Problem]:
+    """Checks that span several fields, each reported against the field to change."""
+    problems: list[Problem] = []
+    azs = len(region_az_names(settings.region))
+    if settings.availability_zones > azs:
+        problems.append(
+            Problem(
+                source,
+                "mlinfra:availability_zones",
+                f"region {settings.region} has {azs} AZs; allowed 2..{azs}, got {settings.availability_zones}",
+            )
+        )
+    if _parse_network(settings.vpc_cidr).overlaps(_parse_network(settings.service_cidr)):
+        problems.append(
+            Problem(
+                source,
+                "mlinfra:service_cidr",
+                f"{settings.service_cidr} overlaps vpc_cidr {settings.vpc_cidr}; choose a block outside the VPC",
+            )
+        )
+    if settings.environment == "prod" and settings.endpoint_public_access:
+        # An empty list means 0.0.0.0/0 to EKS, so prod must list its CIDRs.
+        cidrs = settings.endpoint_public_access_cidrs
+        if not cidrs or any(_parse_network(c).prefixlen == 0 for c in cidrs):
+            problems.append(
+                Problem(
+                    source,
+                    "mlinfra:endpoint_public_access_cidrs",
+                    "prod's public endpoint must list the CIDRs allowed to reach it, never 0.0.0.0/0 "
+                    "(or set mlinfra:endpoint_public_access: false)",
+                )
+            )
+    return problems
+
+
+def _parse_network(v: str) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(v, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"must be an IPv4 CIDR such as 10.0.0.0/16, got {v!r} ({exc})") from None
+
+
+# One defaults literal per environment: the only place environments differ.
+ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "dev": {
+        "cost_center": "ml-platform",
+        "availability_zones": 2,
+        "nat_gateways": "single",
+        "vpc_cidr": "10.10.0.0/16",
+        "flow_log_retention_days": 14,
+        "kubernetes_version": "1.33",
+        # Dev is reached from laptops; IAM still authenticates every request.
+        "endpoint_public_access": True,
+        "endpoint_public_access_cidrs": ["0.0.0.0/0"],
+        "control_plane_log_types": ["api", "audit", "authenticator"],
+        "system_node_group": {
+            "instance_types": ["m6i.large"],
+            "min_size": 2,
+            "max_size": 3,
+            "desired_size": 2,
+            "disk_size_gb": 50,
+        },
+        "kms_deletion_window_days": 7,
+        "enable_protection": False,
+    },
+    "staging": {
+        "cost_center": "ml-platform",
+        "availability_zones": 3,
+        "nat_gateways": "single",
+        "vpc_cidr": "10.20.0.0/16",
+        "flow_log_retention_days": 30,
+        "kubernetes_version": "1.33",
+        "endpoint_public_access": False,
+        "control_plane_log_types": list(ALL_LOG_TYPES),
+        "system_node_group": {
+            "instance_types": ["m6i.large"],
+            "min_size": 2,
+            "max_size": 4,
+            "desired_size": 2,
+            "disk_size_gb": 50,
+        },
+        "kms_deletion_window_days": 30,
+        "enable_protection": False,
+    },
+    "prod": {
+        "cost_center": "ml-platform",
+        "availability_zones": 3,
+        "nat_gateways": "one_per_az",
+        "vpc_cidr": "10.30.0.0/16",
+        "flow_log_retention_days": 365,
+        "kubernetes_version": "1.33",
+        "endpoint_public_access": False,
+        "control_plane_log_types": list(ALL_LOG_TYPES),
+        "system_node_group": {
+            "instance_types": ["m6i.xlarge"],
+            "min_size": 3,
+            "max_size": 6,
+            "desired_size": 3,
+            "disk_size_gb": 100,
+        },
+        "kms_deletion_window_days": 30,
+        "enable_protection": True,
+    },
+}
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Stack-file maps merge into the defaults key by key; lists and scalars replace."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _decode_config_value(value: Any) -> Any:
+    """Pulumi hands config to programs as strings, objects as JSON; files give YAML types."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) -> Settings:
+    """Validate a flat Pulumi config map (``{"mlinfra:key": value, "aws:region": ...}``).
+
+    ``source`` names the file in error messages.
+    """
+    problems: list[Problem] = []
+    overrides: dict[str, Any] = {}
+    region: Any = None
+    for key, raw in sorted(config.items()):
+        namespace, sep, field = str(key).partition(":")
+        if not sep:
+            problems.append(Problem(source, key, "config keys are namespaced, e.g. mlinfra:availability_zones"))
+            continue
+        if namespace == "mlinfra":
+            overrides[field] = _decode_config_value(raw)
+        elif key == "aws:region":
+            region = raw
+        elif namespace not in PASSTHROUGH_NAMESPACES:
+            problems.append(
+                Problem(source, key, f"unknown config namespace {namespace!r}; allowed: mlinfra, {', '.join(PASSTHROUGH_NAMESPACES)}")
+            )
+
+    environment = overrides.pop("environment", None)
+    if environment not in ENVIRONMENT_DEFAULTS:
+        problems.append(
+            Problem(source, "mlinfra:environment", f"must be one of {sorted(ENVIRONMENT_DEFAULTS)}, got {environment!r}")
+        )
+    if region is None:
+        problems.append(Problem(source, "aws:region", f"is required; one of {sorted(REGIONS)}"))
+    for reserved in ("stack", "region"):
+        if reserved in overrides:
+            overrides.pop(reserved)
+            hint = "aws:region" if reserved == "region" else "the stack name"
+            problems.append(Problem(source, f"mlinfra:{reserved}", f"is not a setting; it comes from {hint}"))
+    if problems:
+        raise ConfigError(problems)
+
+    data = _deep_merge(ENVIRONMENT_DEFAULTS[environment], overrides)
+    data.update(stack=stack, environment=environment, region=region)
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(problems_from_validation_error(exc, source, prefix="mlinfra:")) from None
+    problems = cross_field_problems(settings, source)
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """The ``config:`` map of a Pulumi stack file, or a ConfigError naming the file."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(source, "-", "stack file not found")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "-"
+        raise ConfigError([Problem(source, where, f"malformed YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise ConfigError([Problem(source, "-", "a stack file is a YAML map with a 'config:' key")])
+    unknown = sorted(set(doc) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
+    if unknown:
+        raise ConfigError([Problem(source, unknown[0], "unknown top-level key; a stack file holds 'config:'")])
+    config = doc.get("config") or {}
+    if not isinstance(config, dict):
+        raise ConfigError([Problem(source, "config", "must be a map of 'namespace:key: value'")])
+    return config
+
+
+def stack_file_path(stack: str) -> Path:
+    return STACKS_DIR / f"Pulumi.{stack}.yaml"
+
+
+def load_settings(stack: str, *, stack_file: Path | None = None) -> Settings:
+    """Settings for ``stack`` from its stack file (default ``stacks/Pulumi.<stack>.yaml``)."""
+    path = stack_file or stack_file_path(stack)
+    return settings_from_config(read_stack_file(path), stack=stack, source=_display(path))
+
+
+def settings_from_pulumi() -> Settings:
+    """Settings inside a running Pulumi program: the engine's config map for this stack."""
+    import pulumi
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    config = dict(CONFIG.get()) or get_config_env()
+    stack = pulumi.get_stack()
+    return settings_from_config(config, stack=stack, source=_display(stack_file_path(stack)))
+
+
+def _display(path: Path) -> str:
+    """Paths relative to the project when inside it: messages stay short and stable."""
+    try:
+        return str(path.resolve().relative_to(STACKS_DIR.parent))
+    except ValueError:
+        return str(path)
