@@ -351,11 +351,14 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
 
 def read_stack_file(path: Path) -> dict[str, Any]:
     """The ``config:`` map of a Pulumi stack file, or a ConfigError naming the file."""
-    source = str(path)
+    source = _display(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([Problem(source, "-", "stack file not found")]) from None
+        known = sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+        raise ConfigError(
+            [Problem(source, "-", f"stack file not found; stacks here: {', '.join(known)} (or pass --stack-file)")]
+        ) from None
     except OSError as exc:
         raise ConfigError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from None
     try:
