@@ -1,0 +1,59 @@
+"""`mlinfra plan` end to end, as a user runs it (subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mlinfra", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_plan_prints_counts_tree_and_outputs(stack: str, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    result = run("plan", "--stack", stack, "--json", str(out))
+    assert result.returncode in (0, 1), result.stderr  # 1 = mandatory policy violations
+    assert "Resources by type" in result.stdout
+    assert f"mlinfra-{stack}" in result.stdout and "Outputs" in result.stdout
+    doc = json.loads(out.read_text())
+    types = {s["newState"]["type"] for s in doc["steps"]}
+    assert {"aws:ec2/vpc:Vpc", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:kms/key:Key"} <= types
+    assert doc["outputs"]["kubeconfig"] == "[secret]"
+
+
+def test_plan_json_is_byte_identical_across_runs(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert run("plan", "--stack", "dev", "--json", str(a)).returncode in (0, 1)
+    assert run("plan", "--stack", "dev", "--json", str(b)).returncode in (0, 1)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_config_error_exits_2_with_one_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "Pulumi.bad.yaml"
+    bad.write_text("config:\n  aws:region: us-west-2\n  mlinfra:environment: dev\n  mlinfra:availability_zones: 9\n")
+    result = run("plan", "--stack", "bad", "--stack-file", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "mlinfra:availability_zones: Input should be less than or equal to 6" in result.stderr
+    assert result.stdout == ""
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = run("plan", "--stak", "dev")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_every_command_has_help() -> None:
+    result = run("--help")
+    assert result.returncode == 0 and "plan" in result.stdout
+    assert run("plan", "--help").returncode == 0
