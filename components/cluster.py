@@ -19,13 +19,7 @@ from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_poli
 # Add-on versions pinned per Kubernetes version, so an upgrade is a reviewed diff.
 # Refresh with: aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>
 ADDON_VERSIONS: dict[str, dict[str, str]] = {
-    "1.32": {
-        "vpc-cni": "v1.19.2-eksbuild.5",
-        "coredns": "v1.11.4-eksbuild.10",
-        "kube-proxy": "v1.32.3-eksbuild.7",
-        "aws-ebs-csi-driver": "v1.44.0-eksbuild.1",
-        "eks-pod-identity-agent": "v1.3.7-eksbuild.2",
-    },
+    # 1.33 left standard support on 2026-07-29 (extended support, extra cost): upgrade.
     "1.33": {
         "vpc-cni": "v1.20.1-eksbuild.3",
         "coredns": "v1.12.1-eksbuild.2",
@@ -39,6 +33,13 @@ ADDON_VERSIONS: dict[str, dict[str, str]] = {
         "kube-proxy": "v1.34.0-eksbuild.4",
         "aws-ebs-csi-driver": "v1.50.1-eksbuild.1",
         "eks-pod-identity-agent": "v1.3.9-eksbuild.3",
+    },
+    "1.35": {
+        "vpc-cni": "v1.21.1-eksbuild.3",
+        "coredns": "v1.13.2-eksbuild.1",
+        "kube-proxy": "v1.35.0-eksbuild.2",
+        "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.1",
     },
 }
 
@@ -353,6 +354,9 @@ class Cluster(pulumi.ComponentResource):
                 ]
             # CoreDNS and the EBS controller are Deployments: they need nodes to become healthy.
             needs_nodes = addon in ("coredns", "aws-ebs-csi-driver")
+            # Without the CNI's network-policy agent, EKS silently ignores every NetworkPolicy
+            # (the teams' default-deny included).
+            configuration = json.dumps({"enableNetworkPolicy": "true"}) if addon == "vpc-cni" else None
             self.addons[addon] = aws.eks.Addon(
                 f"{name}-{addon}",
                 cluster_name=self.cluster.name,
@@ -360,6 +364,7 @@ class Cluster(pulumi.ComponentResource):
                 addon_version=versions[addon],
                 resolve_conflicts_on_update="OVERWRITE",
                 pod_identity_associations=associations,
+                configuration_values=configuration,
                 tags=self._tags(f"{name}-{addon}"),
                 opts=pulumi.ResourceOptions(
                     parent=self,

@@ -41,6 +41,11 @@ def _root() -> None:
     """mlinfra: an ML platform on AWS as code. Plans run offline; nothing here deploys."""
 
 
+from mlinfra.team import team_app  # noqa: E402 - after the shared helpers it uses
+
+app.add_typer(team_app, name="team")
+
+
 @app.command()
 def plan(
     stack: Annotated[str, typer.Option("--stack", "-s", help="Stack to plan: dev, staging, prod, or a custom stack name.")] = "dev",
@@ -53,31 +58,90 @@ def plan(
     json_path: Annotated[
         Optional[Path], typer.Option("--json", help="Write the plan as `pulumi preview --json`-shaped JSON to PATH ('-' for stdout).")
     ] = None,
+    policy_config: Annotated[
+        Optional[Path],
+        typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
+    ] = None,
 ) -> None:
-    """Run the real program offline under recording mocks and print the plan."""
-    from mlinfra import engine, report
+    """Run the real program offline under recording mocks, print the plan and check the policy pack.
+
+    Exit 1 if a mandatory policy is violated (advisory violations are printed only).
+    """
+    from mlinfra import cost, engine, policy, report
 
     if teams_dir is not None and not teams_dir.is_dir():
         err.print(f"[bold red]error:[/] --teams-dir {teams_dir}: not a directory")
         raise typer.Exit(EXIT_USAGE)
     try:
-        result = engine.plan_stack(stack, stack_file=stack_file)
+        if policy_config is not None:
+            policy.check_config_file(policy_config)  # a bad override fails before planning
+        result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
+        policy_result = policy.evaluate_file(result, policy_config or policy.environment_config_path(result.outputs["environment"]))
     except ConfigError as exc:
         raise fail_config(exc) from None
     except engine.EngineError as exc:
         err.print(f"[bold red]error:[/] the program failed under the offline engine: {exc}", markup=False)
         raise typer.Exit(EXIT_USAGE) from None
+    result.extras["policy"] = policy_result.to_json()
+    estimate = cost.estimate_plan(result)
+    result.extras["cost"] = estimate.to_json()
+    code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 
     if json_path is not None:
         text = result.dumps()
         if str(json_path) == "-":
             sys.stdout.write(text)
-            return
+            raise typer.Exit(code)
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(text, encoding="utf-8")
     report.print_plan(out, result)
+    report.print_cost(out, estimate)
+    report.print_policy(out, policy_result)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def bootstrap(
+    region: Annotated[str, typer.Option("--region", help="AWS region for the state bucket and key, e.g. us-west-2.")],
+    bucket: Annotated[str, typer.Option("--bucket", help="Name of the Pulumi state bucket (global S3 naming rules).")],
+    kms_alias: Annotated[
+        str, typer.Option("--kms-alias", help="Alias of the KMS key for the bucket and the stack secrets provider.")
+    ] = "alias/mlinfra-state",
+    stack: Annotated[str, typer.Option("--stack", help="Stack name used in the printed `pulumi stack init` command.")] = "dev",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the steps and commands as JSON.")] = False,
+) -> None:
+    """Create (or converge) the Pulumi state bucket and secrets KMS key with boto3; safe to re-run.
+
+    The bucket is versioned, SSE-KMS encrypted with the key (bucket key on), blocks public access, disables ACLs and denies non-TLS requests; the key rotates yearly.
+
+    Each step reports created / updated / already ok, then the `pulumi login` and `pulumi stack init` commands are printed. Exit 2 on any error.
+    """
+    from mlinfra import bootstrap as bootstrap_mod
+
+    raise typer.Exit(bootstrap_mod.command(region, bucket, kms_alias, stack, as_json, out, err))
+
+
+@app.command()
+def verify(
+    stack_outputs: Annotated[
+        Path, typer.Option("--stack-outputs", help="File holding `pulumi stack output --json` of the stack to check.")
+    ],
+    region: Annotated[
+        Optional[str], typer.Option("--region", help="Region to check (default: the 'region' stack output).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the checks as a JSON list.")] = False,
+) -> None:
+    """Check the live account against the stack outputs (read-only boto3 calls).
+
+    Data-lake buckets: SSE-KMS, versioning, public access block, lifecycle, access logging. EKS cluster: control-plane logging, secrets encryption. GPU node groups: NVIDIA AMI type, nvidia.com/gpu NoSchedule taint.
+
+    Exit 0 all pass, 1 a check failed, 2 bad outputs file, region or credentials.
+    """
+    from mlinfra import verify as verify_mod
+
+    raise typer.Exit(verify_mod.command(stack_outputs, region, as_json, out, err))
 
 
 def main() -> None:

@@ -291,9 +291,9 @@ def run_program(
     return Plan(stack=settings.stack, resources=resources, outputs=resolved, diagnostics=handler.entries)
 
 
-def plan_stack(stack: str, *, stack_file: Path | None = None) -> Plan:
-    """Load and validate the stack's settings (ConfigError on bad input), then plan it."""
+def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Plan:
+    """Load and validate the stack's settings and team files (ConfigError on bad input), then plan it."""
     from stacks.settings import load_settings, read_stack_file, stack_file_path
 
-    settings = load_settings(stack, stack_file=stack_file)
+    settings = load_settings(stack, stack_file=stack_file, teams_dir=teams_dir)
     return run_program(settings, config=read_stack_file(stack_file or stack_file_path(stack)))

@@ -134,6 +134,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
                 certificateAuthority={"data": base64.b64encode(f"offline-ca-{cluster}".encode()).decode()},
                 identities=[{"oidcs": [{"issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{host}"}]}],
                 status="ACTIVE",
+                # EKS creates the cluster security group (EFA launch templates name it).
+                vpcConfig={**inputs.get("vpcConfig", {}), "clusterSecurityGroupId": f"sg-{_h(typ, name, 'cluster-sg', n=17)}"},
             )
             resource_id = cluster
         elif typ == "aws:kms/key:Key":
@@ -155,6 +157,12 @@ class PlatformMocks(pulumi.runtime.Mocks):
             state.update(name=group, arn=f"arn:aws:logs:{region}:{account}:log-group:{group}")
         elif typ == "aws:eks/nodeGroup:NodeGroup":
             state.setdefault("nodeGroupName", physical)
+            # EKS names the node group's Auto Scaling group eks-<group>-<uuid>.
+            state["resources"] = [
+                {"autoscalingGroups": [{"name": f"eks-{state['nodeGroupName']}-{_uuid(typ, name)}"}], "remoteAccessSecurityGroupId": ""}
+            ]
+        elif typ == "kubernetes:helm.sh/v3:Release":
+            state["status"] = {"name": inputs.get("name", name), "namespace": inputs.get("namespace", "default"), "status": "deployed", "version": inputs.get("version", "")}
         if typ.startswith("aws:"):
             state.setdefault("name", inputs.get("name") or physical)
         return resource_id, state

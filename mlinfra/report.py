@@ -80,3 +80,65 @@ def outputs_table(plan: Plan) -> Table:
     for key, value in plan.outputs.items():
         table.add_row(key, Text(_show(value)))
     return table
+
+
+def print_policy(console: Console, result: Any) -> None:
+    """Policy violations grouped by rule: level, what the rule checks, each resource and what to do.
+
+    ``result`` is a ``mlinfra.policy.PolicyResult`` (typed loosely: report stays import-light).
+    """
+    mandatory, advisory = len(result.mandatory), len(result.advisory)
+    verdict = "[bold red]FAILED[/]" if mandatory else "[bold green]passed[/]"
+    console.print(
+        f"\n[bold]Policy pack[/] ({result.config_source}): {verdict} - "
+        f"{mandatory} mandatory, {advisory} advisory violation(s)"
+    )
+    for name, violations in result.by_policy().items():
+        level = violations[0].level
+        style = "red" if level == "mandatory" else "yellow"
+        console.print(f"  [{style}]{level}[/] [bold]{name}[/]: {violations[0].description}", markup=True)
+        for v in violations:
+            target = f"{v.name} ({v.type})" if v.name else "stack"
+            console.print(Text(f"    - {target}: {v.message}"))
+    for name, reason in result.not_applicable:
+        console.print(Text(f"  not applicable: {name}: {reason}", style="dim"))
+
+
+def print_cost(console: Console, estimate: Any) -> None:
+    """The estimated monthly cost range with one row per priced item.
+
+    ``estimate`` is a ``mlinfra.cost.CostEstimate`` (typed loosely: report stays import-light).
+    """
+    console.print(cost_table(estimate))
+    console.print(
+        f"[bold]Estimated monthly cost[/] ({estimate.region}): "
+        f"${estimate.monthly_min:,.2f} at minimum size .. ${estimate.monthly_max:,.2f} at maximum size; "
+        f"GPUs {estimate.gpus_min}..{estimate.gpus_max}"
+    )
+    for entry in estimate.unpriced:
+        console.print(Text(f"  not priced: {entry}", style="yellow"))
+
+
+def cost_table(estimate: Any) -> Table:
+    from mlinfra.cost import HOURS_PER_MONTH
+
+    table = Table(
+        title=f"Estimated monthly cost (USD, on-demand list prices, {HOURS_PER_MONTH} h/month)", title_justify="left"
+    )
+    table.add_column("item")
+    table.add_column("kind")
+    table.add_column("GPUs", justify="right")
+    table.add_column("min / month", justify="right")
+    table.add_column("max / month", justify="right")
+    table.add_column("how", overflow="fold")
+    for item in estimate.items:
+        gpus = f"{item.gpus_min}..{item.gpus_max}" if item.gpus_max else ""
+        table.add_row(
+            item.name, item.kind, gpus, f"{item.monthly_min:,.2f}", f"{item.monthly_max:,.2f}", Text(item.detail)
+        )
+    table.add_section()
+    table.add_row(
+        "total", "", f"{estimate.gpus_min}..{estimate.gpus_max}",
+        f"{estimate.monthly_min:,.2f}", f"{estimate.monthly_max:,.2f}", "",
+    )
+    return table

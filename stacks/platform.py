@@ -12,8 +12,13 @@ import pulumi
 import pulumi_aws as aws
 
 from components.cluster import Cluster, ClusterArgs, SystemNodeGroupArgs
+from components.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroups, GpuNodeGroupsArgs
+from components.gpu_operator import GpuOperator, GpuOperatorArgs
+from components.data_lake import DataLake, DataLakeArgs
 from components.network import Network, NetworkArgs
-from stacks.settings import Settings
+from components.team import Team, TeamArgs, team_grants
+from stacks.settings import Settings, team_warnings_of
 
 
 def build_platform(settings: Settings) -> dict[str, Any]:
@@ -67,6 +72,89 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         ),
     )
 
+    gpu_pools = GpuNodeGroups(
+        "gpu",
+        GpuNodeGroupsArgs(
+            cluster_name=cluster_name,
+            eks_cluster_name=cluster.cluster.name,
+            cluster_security_group_id=cluster.cluster.vpc_config.cluster_security_group_id,
+            node_role_arn=cluster.node_role.arn,
+            private_subnet_ids=network.private_subnet_ids,
+            pools={name: GpuNodeGroupArgs(**pool.model_dump()) for name, pool in settings.gpu_node_groups.items()},
+            tags=tags,
+            depends_on=(cluster.system_node_group,),
+        ),
+    )
+    if settings.gpu_node_groups:
+        operator = settings.gpu_operator
+        GpuOperator(
+            "gpu-operator",
+            GpuOperatorArgs(
+                k8s_provider=cluster.k8s_provider,
+                time_slicing_replicas=operator.time_slicing_replicas,
+                enable_mig=operator.enable_mig,
+                mig_strategy=operator.mig_strategy,
+                enable_dcgm_service_monitor=operator.enable_dcgm_service_monitor,
+            ),
+        )
+    autoscaler = settings.cluster_autoscaler
+    ClusterAutoscaler(
+        "cluster-autoscaler",
+        ClusterAutoscalerArgs(
+            cluster_name=cluster_name,
+            eks_cluster_name=cluster.cluster.name,
+            cluster_arn=cluster.cluster.arn,
+            region=settings.region,
+            kubernetes_version=settings.kubernetes_version,
+            k8s_provider=cluster.k8s_provider,
+            **autoscaler.model_dump(),
+            tags=tags,
+        ),
+    )
+
+    lake_settings = settings.data_lake
+    data_lake = DataLake(
+        "data-lake",
+        DataLakeArgs(
+            name_prefix=settings.effective_bucket_prefix,
+            account_id=aws.get_caller_identity_output().account_id,
+            region=settings.region,
+            zones=lake_settings.zones,
+            tiering_zones=lake_settings.tiering_zones,
+            raw_to_ia_days=lake_settings.raw_to_ia_days,
+            raw_to_glacier_ir_days=lake_settings.raw_to_glacier_ir_days,
+            noncurrent_expiry_days=lake_settings.noncurrent_expiry_days,
+            log_retention_days=lake_settings.log_retention_days,
+            force_destroy=lake_settings.force_destroy,
+            enable_protection=settings.enable_protection,
+            kms_deletion_window_days=settings.kms_deletion_window_days,
+            tags=tags,
+        ),
+    )
+
+    # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
+    for warning in team_warnings_of(settings):
+        pulumi.log.warn(warning)
+    teams = {}
+    for team in settings.teams:
+        grants = team_grants(team.name, team.data_lake, team.published_reads)
+        teams[team.name] = Team(
+            f"team-{team.name}",
+            TeamArgs(
+                team=team.name,
+                cluster_name=cluster.cluster.name,
+                k8s_provider=cluster.k8s_provider,
+                gpu_quota=team.gpu_quota,
+                cpu_quota=team.cpu_quota,
+                memory_quota=team.memory_quota,
+                max_pods=team.max_pods,
+                grants=grants,
+                data_access_policy=data_lake.access_policy(grants) if grants else None,
+                owners=team.owners,
+                tags={**tags, "cost-center": team.cost_center},
+            ),
+        )
+
     return {
         "region": settings.region,
         "environment": settings.environment,
@@ -78,4 +166,10 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "node_role_arn": cluster.node_role.arn,
         "oidc_provider_arn": cluster.oidc_provider.arn,
         "kubeconfig": cluster.kubeconfig,
+        "gpu_node_groups": gpu_pools.node_group_names,
+        "data_lake_buckets": data_lake.bucket_names,
+        "data_lake_bucket_arns": data_lake.bucket_arns,
+        "data_lake_log_bucket": data_lake.log_bucket.bucket,
+        "data_lake_kms_key_arn": data_lake.kms_key_arn,
+        "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
     }

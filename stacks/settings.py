@@ -13,15 +13,31 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from components._data_lake_rules import (
+    DEFAULT_ZONES,
+    bucket_name_problems,
+    glacier_ir_days_problem,
+    ia_days_problem,
+    positive_days_problem,
+    zone_problems,
+)
 from stacks.errors import ConfigError, Problem, problems_from_validation_error
+from stacks.gpu_settings import (
+    ClusterAutoscalerSettings,
+    GpuNodeGroupSettings,
+    GpuOperatorSettings,
+    PoolName,
+    gpu_node_group_problems,
+)
 from stacks.regions import REGIONS, region_az_names
+from stacks.teams import TeamSettings
 
 STACKS_DIR = Path(__file__).resolve().parent
 DEFAULT_TEAMS_DIR = STACKS_DIR / "teams"
@@ -31,7 +47,7 @@ LogType = Literal["api", "audit", "authenticator", "controllerManager", "schedul
 ALL_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
 # Kubernetes versions this toolkit pins add-ons for (components/cluster.py ADDON_VERSIONS).
-SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34")
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.33", "1.34", "1.35")
 
 # Config namespaces a stack file may carry besides mlinfra: provider settings pass through.
 PASSTHROUGH_NAMESPACES = ("aws", "kubernetes", "pulumi", "random")
@@ -64,6 +80,67 @@ class NodeGroupSettings(_Model):
                 f"and max_size ({self.max_size})"
             )
         return self
+
+
+class DataLakeSettings(_Model):
+    """The S3 data lake (stack key ``mlinfra:data_lake``); rules in components/_data_lake_rules.py."""
+
+    zones: tuple[str, ...] = DEFAULT_ZONES
+    """One bucket and one Glue database per zone; DNS-safe, unique names."""
+    tiering_zones: tuple[str, ...] = Field(default=("raw",), validate_default=True)
+    """Zones whose objects move to STANDARD_IA, then GLACIER_IR; each must be a zone."""
+    bucket_prefix: str = ""
+    """First part of the bucket names; empty means ``mlinfra-<stack>``."""
+    force_destroy: bool = False
+    """Let `pulumi destroy` empty the buckets (dev only; never with enable_protection)."""
+    raw_to_ia_days: int
+    """Days after creation before tiering-zone objects move to STANDARD_IA (S3: >= 30)."""
+    raw_to_glacier_ir_days: int
+    """Days after creation before they move to GLACIER_IR (>= raw_to_ia_days + 30)."""
+    noncurrent_expiry_days: int
+    """Days a replaced or deleted object version is kept (>= 1)."""
+    log_retention_days: int
+    """Days S3 server access logs are kept (>= 1)."""
+
+    @field_validator("zones")
+    @classmethod
+    def _zones_valid(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        problems = zone_problems(v)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return v
+
+    @field_validator("tiering_zones")
+    @classmethod
+    def _tiering_zones_known(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        zones = info.data.get("zones")
+        unknown = sorted(set(v) - set(zones or ()))
+        if zones is not None and unknown:
+            raise ValueError(f"{unknown} are not zones; allowed: {list(zones)}")
+        return v
+
+    @field_validator("raw_to_ia_days")
+    @classmethod
+    def _ia_days_valid(cls, v: int) -> int:
+        if problem := ia_days_problem(v):
+            raise ValueError(problem)
+        return v
+
+    @field_validator("raw_to_glacier_ir_days")
+    @classmethod
+    def _glacier_ir_days_valid(cls, v: int, info: ValidationInfo) -> int:
+        # Fields validate in declaration order; a bad raw_to_ia_days is reported on its own.
+        ia_days = info.data.get("raw_to_ia_days")
+        if ia_days is not None and (problem := glacier_ir_days_problem(ia_days, v)):
+            raise ValueError(problem)
+        return v
+
+    @field_validator("noncurrent_expiry_days", "log_retention_days")
+    @classmethod
+    def _days_positive(cls, v: int) -> int:
+        if problem := positive_days_problem(v):
+            raise ValueError(problem)
+        return v
 
 
 class Settings(_Model):
@@ -110,6 +187,21 @@ class Settings(_Model):
     """Waiting period before a scheduled KMS key deletion takes effect."""
     enable_protection: bool
     """Protect and retain stateful resources (KMS keys, the cluster, buckets)."""
+
+    # -- GPU pools and their software ----------------------------------------------------
+    gpu_node_groups: dict[PoolName, GpuNodeGroupSettings] = Field(default_factory=dict)
+    """GPU pools keyed by name; a stack file that lists pools replaces the default map."""
+    gpu_operator: GpuOperatorSettings = Field(default_factory=GpuOperatorSettings)
+    cluster_autoscaler: ClusterAutoscalerSettings = Field(default_factory=ClusterAutoscalerSettings)
+
+    # -- teams (stacks/teams/*.yaml) ---------------------------------------------------------
+    team_quota_overcommit: Literal["warn", "error"]
+    """The teams' GPU quotas together above the GPU capacity: a warning or an error."""
+    teams: tuple[TeamSettings, ...] = ()
+    """This environment's view of every team file; comes from the teams dir, not the stack file."""
+
+    # -- data lake ---------------------------------------------------------------------
+    data_lake: DataLakeSettings
 
     # -- validation ----------------------------------------------------------------------
     @field_validator("vpc_cidr")
@@ -163,6 +255,15 @@ class Settings(_Model):
         return self.cluster_name or f"mlinfra-{self.stack}"
 
     @property
+    def effective_bucket_prefix(self) -> str:
+        """Data lake bucket-name prefix: the setting, or ``mlinfra-<stack>`` made DNS-safe."""
+        return self.data_lake.bucket_prefix or f"mlinfra-{self.stack}".lower().replace("_", "-").replace(".", "-")
+
+    def gpu_capacity(self) -> int:
+        """GPUs at maximum size: sum over pools of max_size x GPUs per instance (largest type)."""
+        return sum(pool.max_size * pool.gpus_per_node_max for pool in self.gpu_node_groups.values())
+
+    @property
     def base_tags(self) -> dict[str, str]:
         """The tags every taggable resource carries, passed explicitly to every component."""
         return {
@@ -175,7 +276,7 @@ class Settings(_Model):
 
 def cross_field_problems(settings: Settings, source: str) -> list[Problem]:
     """Checks that span several fields, each reported against the field to change."""
-    problems: list[Problem] = []
+    problems: list[Problem] = gpu_node_group_problems(settings.gpu_node_groups, settings.region, source)
     azs = len(region_az_names(settings.region))
     if settings.availability_zones > azs:
         problems.append(
@@ -205,6 +306,33 @@ def cross_field_problems(settings: Settings, source: str) -> list[Problem]:
                     "(or set mlinfra:endpoint_public_access: false)",
                 )
             )
+    problems += _data_lake_problems(settings, source)
+    return problems
+
+
+def _data_lake_problems(settings: Settings, source: str) -> list[Problem]:
+    lake = settings.data_lake
+    problems = [
+        Problem(source, "mlinfra:data_lake.bucket_prefix", message)
+        for message in bucket_name_problems(settings.effective_bucket_prefix, lake.zones, settings.region)
+    ]
+    if lake.force_destroy and settings.environment == "prod":
+        problems.append(
+            Problem(
+                source,
+                "mlinfra:data_lake.force_destroy",
+                "prod never sets force_destroy: its buckets are protected and retained; remove it from the stack file",
+            )
+        )
+    elif lake.force_destroy and settings.enable_protection:
+        problems.append(
+            Problem(
+                source,
+                "mlinfra:data_lake.force_destroy",
+                "cannot be true together with mlinfra:enable_protection: true (protected buckets are never emptied); "
+                "set one of them to false",
+            )
+        )
     return problems
 
 
@@ -223,7 +351,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "nat_gateways": "single",
         "vpc_cidr": "10.10.0.0/16",
         "flow_log_retention_days": 14,
-        "kubernetes_version": "1.33",
+        "kubernetes_version": "1.35",
         # Dev is reached from laptops; IAM still authenticates every request.
         "endpoint_public_access": True,
         "endpoint_public_access_cidrs": ["0.0.0.0/0"],
@@ -237,6 +365,26 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "kms_deletion_window_days": 7,
         "enable_protection": False,
+        # One small SPOT pool that rests at zero: dev GPUs cost nothing while idle.
+        "gpu_node_groups": {
+            "gpu": {
+                "instance_types": ["g5.xlarge"],
+                "capacity_type": "SPOT",
+                "min_size": 0,
+                "max_size": 2,
+                "disk_size_gb": 100,
+            },
+        },
+        # Dev quotas may add up to more GPUs than exist: teams rarely use them all at once.
+        "team_quota_overcommit": "warn",
+        # Dev stacks come and go: let `pulumi destroy` empty the buckets.
+        "data_lake": {
+            "force_destroy": True,
+            "raw_to_ia_days": 30,
+            "raw_to_glacier_ir_days": 60,
+            "noncurrent_expiry_days": 7,
+            "log_retention_days": 30,
+        },
     },
     "staging": {
         "cost_center": "ml-platform",
@@ -244,7 +392,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "nat_gateways": "single",
         "vpc_cidr": "10.20.0.0/16",
         "flow_log_retention_days": 30,
-        "kubernetes_version": "1.33",
+        "kubernetes_version": "1.35",
         "endpoint_public_access": False,
         "control_plane_log_types": list(ALL_LOG_TYPES),
         "system_node_group": {
@@ -256,6 +404,23 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "kms_deletion_window_days": 30,
         "enable_protection": False,
+        "gpu_node_groups": {
+            "gpu": {
+                "instance_types": ["g5.xlarge", "g5.2xlarge"],
+                "capacity_type": "ON_DEMAND",
+                "min_size": 0,
+                "max_size": 4,
+                "disk_size_gb": 200,
+            },
+        },
+        "team_quota_overcommit": "warn",
+        "data_lake": {
+            "force_destroy": False,
+            "raw_to_ia_days": 30,
+            "raw_to_glacier_ir_days": 90,
+            "noncurrent_expiry_days": 30,
+            "log_retention_days": 90,
+        },
     },
     "prod": {
         "cost_center": "ml-platform",
@@ -263,7 +428,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "nat_gateways": "one_per_az",
         "vpc_cidr": "10.30.0.0/16",
         "flow_log_retention_days": 365,
-        "kubernetes_version": "1.33",
+        "kubernetes_version": "1.35",
         "endpoint_public_access": False,
         "control_plane_log_types": list(ALL_LOG_TYPES),
         "system_node_group": {
@@ -275,15 +440,50 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         },
         "kms_deletion_window_days": 30,
         "enable_protection": True,
+        "gpu_node_groups": {
+            # Multi-node training: 8 x A100 per node, EFA between nodes.
+            "training": {
+                "instance_types": ["p4d.24xlarge"],
+                "capacity_type": "ON_DEMAND",
+                "min_size": 0,
+                "max_size": 8,
+                "disk_size_gb": 500,
+                "efa": True,
+            },
+            # Model serving: one L4 per node, the 2xlarge when the xlarge is short.
+            "inference": {
+                "instance_types": ["g6.xlarge", "g6.2xlarge"],
+                "capacity_type": "ON_DEMAND",
+                "min_size": 0,
+                "max_size": 10,
+                "disk_size_gb": 200,
+            },
+        },
+        # A prod quota is a promise: the GPUs behind every quota must exist.
+        "team_quota_overcommit": "error",
+        "data_lake": {
+            "force_destroy": False,
+            "raw_to_ia_days": 90,
+            "raw_to_glacier_ir_days": 180,
+            "noncurrent_expiry_days": 90,
+            "log_retention_days": 365,
+        },
     },
 }
 
 
-def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Stack-file maps merge into the defaults key by key; lists and scalars replace."""
+# Maps a stack file replaces whole instead of merging: listing GPU pools must be able to
+# drop a default pool, and a half-merged pool would mix two definitions.
+REPLACED_MAPS: frozenset[str] = frozenset({"gpu_node_groups"})
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any], *, replace: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Stack-file maps merge into the defaults key by key; lists, scalars and ``replace`` keys replace."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+        if key in replace:
+            merged[key] = value
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = value
@@ -329,15 +529,16 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
         )
     if region is None:
         problems.append(Problem(source, "aws:region", f"is required; one of {sorted(REGIONS)}"))
-    for reserved in ("stack", "region"):
+    hints = {"stack": "the stack name", "region": "aws:region", "teams": "the team files in stacks/teams/"}
+    for reserved in ("stack", "region", "teams"):
         if reserved in overrides:
             overrides.pop(reserved)
-            hint = "aws:region" if reserved == "region" else "the stack name"
+            hint = hints[reserved]
             problems.append(Problem(source, f"mlinfra:{reserved}", f"is not a setting; it comes from {hint}"))
     if problems:
         raise ConfigError(problems)
 
-    data = _deep_merge(ENVIRONMENT_DEFAULTS[environment], overrides)
+    data = _deep_merge(ENVIRONMENT_DEFAULTS[environment], overrides, replace=REPLACED_MAPS)
     data.update(stack=stack, environment=environment, region=region)
     try:
         settings = Settings.model_validate(data)
@@ -384,20 +585,64 @@ def stack_file_path(stack: str) -> Path:
     return STACKS_DIR / f"Pulumi.{stack}.yaml"
 
 
-def load_settings(stack: str, *, stack_file: Path | None = None) -> Settings:
-    """Settings for ``stack`` from its stack file (default ``stacks/Pulumi.<stack>.yaml``)."""
+def load_settings(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Settings:
+    """Settings for ``stack`` from its stack file (default ``stacks/Pulumi.<stack>.yaml``)
+    and the team files in ``teams_dir`` (default ``stacks/teams``)."""
     path = stack_file or stack_file_path(stack)
-    return settings_from_config(read_stack_file(path), stack=stack, source=_display(path))
+    return with_teams(
+        lambda: settings_from_config(read_stack_file(path), stack=stack, source=_display(path)), teams_dir
+    )
 
 
-def settings_from_pulumi() -> Settings:
+def settings_from_pulumi(teams_dir: Path | None = None) -> Settings:
     """Settings inside a running Pulumi program: the engine's config map for this stack."""
     import pulumi
     from pulumi.runtime.config import CONFIG, get_config_env
 
     config = dict(CONFIG.get()) or get_config_env()
     stack = pulumi.get_stack()
-    return settings_from_config(config, stack=stack, source=_display(stack_file_path(stack)))
+    return with_teams(
+        lambda: settings_from_config(config, stack=stack, source=_display(stack_file_path(stack))), teams_dir
+    )
+
+
+def with_teams(build: Callable[[], Settings], teams_dir: Path | None = None) -> Settings:
+    """``build()``'s settings plus the team files, with every problem of both in one ConfigError.
+
+    Team files are read even when the stack file is bad, so one run reports everything.
+    """
+    from stacks.teams import display_path, read_team_files, resolve_teams
+
+    problems: list[Problem] = []
+    settings: Settings | None = None
+    try:
+        settings = build()
+    except ConfigError as exc:
+        problems += exc.problems
+    directory = teams_dir or DEFAULT_TEAMS_DIR
+    loaded, file_problems = read_team_files(directory)
+    problems += file_problems
+    teams: tuple[TeamSettings, ...] = ()
+    if settings is not None:
+        teams, team_problems = resolve_teams(
+            loaded,
+            environment=settings.environment,
+            zones=settings.data_lake.zones,
+            gpu_capacity=settings.gpu_capacity(),
+            overcommit=settings.team_quota_overcommit,
+            teams_dir_source=display_path(directory),
+        )
+        problems += team_problems
+    if problems or settings is None:
+        raise ConfigError(problems)
+    return settings.model_copy(update={"teams": teams})
+
+
+def team_warnings_of(settings: Settings) -> list[str]:
+    """Warnings about the team files that do not stop a plan (printed by `mlinfra plan`)."""
+    from stacks.teams import team_warnings
+
+    return team_warnings(settings.teams, settings.environment, settings.gpu_capacity(), settings.team_quota_overcommit)
 
 
 def _display(path: Path) -> str:

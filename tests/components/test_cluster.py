@@ -102,9 +102,18 @@ def test_every_taggable_aws_resource_has_the_three_tags(any_plan: Plan) -> None:
 
 def test_children_are_parented_to_their_component(dev_plan: Plan) -> None:
     component = dev_plan.get("mlinfra:cluster:Cluster", "cluster")
-    for r in dev_plan.resources:
-        if r.name.startswith("cluster-"):
-            assert r.parent == component.urn, f"{r.type} {r.name} is not parented to the Cluster component"
+    expected = [
+        (EKS, "cluster-eks"),
+        (KEY, "cluster-secrets"),
+        ("aws:iam/role:Role", "cluster-node"),
+        ("aws:eks/nodeGroup:NodeGroup", "cluster-system"),
+        ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc"),
+        ("pulumi:providers:kubernetes", "cluster-k8s"),
+        *[("aws:eks/addon:Addon", f"cluster-{addon}") for addon in ADDON_VERSIONS[dev_plan.get(EKS, "cluster-eks").inputs["version"]]],
+    ]
+    for type_, name in expected:
+        assert dev_plan.get(type_, name).parent == component.urn, f"{type_} {name} is not parented to the Cluster"
+    assert len(dev_plan.children(component.urn)) >= 20
 
 
 def test_prod_protects_and_retains_the_cluster_and_key(prod_plan: Plan, dev_plan: Plan) -> None:
@@ -128,5 +137,12 @@ def test_kubernetes_provider_gets_a_secret_kubeconfig(dev_plan: Plan) -> None:
 
 
 def test_cluster_args_reject_an_unpinned_version() -> None:
-    with pytest.raises(ValueError, match=r"kubernetes_version must be one of \['1.32', '1.33', '1.34'\]"):
+    with pytest.raises(ValueError, match=r"kubernetes_version must be one of \['1.33', '1.34', '1.35'\]"):
         ClusterArgs(cluster_name="c", kubernetes_version="1.20", vpc_id="v", private_subnet_ids=[], region="us-west-2")
+
+
+def test_vpc_cni_enforces_network_policies(dev_plan: Plan) -> None:
+    cni = dev_plan.get("aws:eks/addon:Addon", "cluster-vpc-cni")
+    assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}, (
+        "without the network-policy agent the teams' NetworkPolicies are not enforced"
+    )

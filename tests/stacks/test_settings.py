@@ -128,7 +128,7 @@ def test_desired_outside_min_max_is_rejected() -> None:
 
 
 def test_unsupported_kubernetes_version() -> None:
-    assert "mlinfra:kubernetes_version: must be one of ['1.32', '1.33', '1.34'], got '1.27'" in _error(
+    assert "mlinfra:kubernetes_version: must be one of ['1.33', '1.34', '1.35'], got '1.27'" in _error(
         **{"mlinfra:kubernetes_version": "1.27"}
     )
 

@@ -1,0 +1,343 @@
+"""DataLake: one encrypted, versioned, private S3 bucket per zone, an access-log bucket, a
+customer-managed KMS key and a Glue catalog database per zone.
+
+The lake holds what the platform learns from: every bucket is private (all four public
+access blocks, BucketOwnerEnforced), TLS-only, versioned, and in prod protected and
+retained, so neither a `pulumi destroy` nor a refactor that drops a resource deletes data.
+
+Bucket names are explicit and deterministic, ``<prefix>-<zone>-<account>-<region>``, not
+Pulumi auto-names: `mlinfra verify`, team IAM policies and people can name a bucket before
+it exists, and the account and region make the name globally unique.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components._data_lake_rules import (
+    ABORT_MULTIPART_DAYS,
+    DEFAULT_ZONES,
+    LOG_BUCKET_ROLE,
+    PrefixGrant,
+    bucket_name_problems,
+    build_access_policy,
+    camel,
+    lifecycle_problems,
+    unique_sid,
+    validate_grants,
+    zone_problems,
+)
+
+__all__ = ["DataLake", "DataLakeArgs", "PrefixGrant", "build_access_policy"]
+
+
+@dataclass(frozen=True)
+class _Bucket:
+    """A bucket and the settings later resources must wait for."""
+
+    bucket: aws.s3.Bucket
+    public_access_block: aws.s3.BucketPublicAccessBlock
+    versioning: aws.s3.BucketVersioning
+
+
+@dataclass(frozen=True)
+class DataLakeArgs:
+    """Inputs of a DataLake."""
+
+    name_prefix: str
+    """First part of every bucket name (lowercase, DNS-safe), e.g. ``mlinfra-prod``."""
+    account_id: pulumi.Input[str]
+    """AWS account id: part of the bucket names and of the log-delivery policy condition."""
+    region: str
+    """Region of the buckets: part of the bucket names."""
+    zones: tuple[str, ...] = DEFAULT_ZONES
+    """One bucket and one Glue database per zone."""
+    tiering_zones: tuple[str, ...] = ("raw",)
+    """Zones whose objects move to STANDARD_IA, then GLACIER_IR."""
+    raw_to_ia_days: int = 90
+    """Days after creation before tiering-zone objects move to STANDARD_IA (S3: >= 30)."""
+    raw_to_glacier_ir_days: int = 180
+    """Days after creation before tiering-zone objects move to GLACIER_IR (>= IA days + 30)."""
+    noncurrent_expiry_days: int = 90
+    """Days a replaced or deleted object version is kept, in every bucket."""
+    log_retention_days: int = 365
+    """Days server access logs are kept."""
+    force_destroy: bool = False
+    """Let `pulumi destroy` empty the buckets. Only dev may; never with enable_protection."""
+    enable_protection: bool = True
+    """Protect and retain every resource of the lake (prod)."""
+    kms_deletion_window_days: int = 30
+    """Waiting period before a scheduled deletion of the lake key takes effect."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags on every taggable child (environment, managed-by, cost-center...)."""
+
+    def __post_init__(self) -> None:
+        problems = zone_problems(self.zones) + bucket_name_problems(self.name_prefix, self.zones, self.region)
+        problems += [f"{f}: {m}" for f, m in lifecycle_problems(
+            self.raw_to_ia_days, self.raw_to_glacier_ir_days, self.noncurrent_expiry_days, self.log_retention_days
+        )]
+        unknown = sorted(set(self.tiering_zones) - set(self.zones))
+        if unknown:
+            problems.append(f"tiering_zones {unknown} are not zones; allowed: {list(self.zones)}")
+        if self.force_destroy and self.enable_protection:
+            problems.append("force_destroy cannot be combined with enable_protection (protected data is never emptied)")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+class DataLake(pulumi.ComponentResource):
+    """The S3 data lake: zone buckets, access-log bucket, KMS key, Glue databases."""
+
+    def __init__(self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:storage:DataLake", name, None, opts)
+        self._name, self._args = name, args
+        # Every child is protected in prod, not only buckets and key: dropping a bucket's
+        # policy or public access block while the bucket is retained would expose the data.
+        self._child = pulumi.ResourceOptions(
+            parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection
+        )
+        self._create_key()
+        self.log_bucket = self._create_log_bucket()
+        self.buckets: dict[str, aws.s3.Bucket] = {zone: self._create_zone_bucket(zone) for zone in args.zones}
+        self._create_access_logging()
+        self.databases = {zone: self._create_database(zone) for zone in args.zones}
+
+        self.bucket_names: pulumi.Output[dict[str, str]] = pulumi.Output.all(
+            **{zone: b.bucket for zone, b in self.buckets.items()}
+        )
+        self.bucket_arns: pulumi.Output[dict[str, str]] = pulumi.Output.all(
+            **{zone: b.arn for zone, b in self.buckets.items()}
+        )
+        self.kms_key_arn: pulumi.Output[str] = self.key.arn
+        self.register_outputs(
+            {
+                "bucket_names": self.bucket_names,
+                "bucket_arns": self.bucket_arns,
+                "log_bucket": self.log_bucket.bucket,
+                "kms_key_arn": self.key.arn,
+            }
+        )
+
+    def access_policy(self, grants: Sequence[PrefixGrant]) -> pulumi.Output[str]:
+        """JSON policy document for these grants (uses the real bucket ARNs and key ARN)."""
+        # Validate now, so a bad grant fails at the caller's line, not inside an apply.
+        validate_grants(self._args.zones, grants)
+        grants = tuple(grants)
+        return pulumi.Output.all(self.bucket_arns, self.key.arn).apply(
+            lambda v: json.dumps(build_access_policy(v[0], v[1], grants), sort_keys=True)
+        )
+
+    # -- helpers ------------------------------------------------------------------------
+    def _tags(self, name: str) -> dict[str, str]:
+        return {**self._args.tags, "Name": name}
+
+    def _bucket_name(self, role: str) -> pulumi.Output[str]:
+        return pulumi.Output.concat(self._args.name_prefix, "-", role, "-", self._args.account_id, "-", self._args.region)
+
+    def _create_key(self) -> None:
+        name, args = self._name, self._args
+        # No explicit key policy: the default one trusts the account root, so IAM policies
+        # (the team roles built with access_policy) decide who may use the key.
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"SSE-KMS of the {args.name_prefix} data lake buckets",
+            enable_key_rotation=True,
+            deletion_window_in_days=args.kms_deletion_window_days,
+            tags=self._tags(f"{name}-key"),
+            opts=self._child,
+        )
+        aws.kms.Alias(
+            f"{name}-key",
+            name=f"alias/{args.name_prefix}-data-lake",
+            target_key_id=self.key.key_id,
+            opts=self._child,
+        )
+
+    def _create_bucket(self, role: str, encryption: aws.s3.BucketServerSideEncryptionConfigurationRuleArgs) -> _Bucket:
+        """A private, versioned, encrypted bucket; lifecycle and policy are added by the caller."""
+        name, args = f"{self._name}-{role}", self._args
+        bucket = aws.s3.Bucket(
+            name,
+            bucket=self._bucket_name(role),
+            # Absent unless asked for: prod never sends force_destroy at all.
+            force_destroy=True if args.force_destroy else None,
+            tags=self._tags(name),
+            opts=self._child,
+        )
+        child = pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[bucket]))
+        aws.s3.BucketOwnershipControls(
+            name,
+            bucket=bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        public_access_block = aws.s3.BucketPublicAccessBlock(
+            name,
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(name, bucket=bucket.id, rules=[encryption], opts=child)
+        versioning = aws.s3.BucketVersioning(
+            name,
+            bucket=bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=child,
+        )
+        return _Bucket(bucket, public_access_block, versioning)
+
+    def _lifecycle(self, role: str, b: _Bucket, extra: list[aws.s3.BucketLifecycleConfigurationRuleArgs]) -> None:
+        every_object = aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix="")
+        rules = [
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="abort-incomplete-multipart-uploads",
+                status="Enabled",
+                filter=every_object,
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=ABORT_MULTIPART_DAYS
+                ),
+            ),
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-noncurrent-versions",
+                status="Enabled",
+                filter=every_object,
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=self._args.noncurrent_expiry_days
+                ),
+            ),
+            *extra,
+        ]
+        aws.s3.BucketLifecycleConfiguration(
+            f"{self._name}-{role}",
+            bucket=b.bucket.id,
+            rules=rules,
+            # Lifecycle on a versioned bucket must follow versioning (AWS provider docs).
+            opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[b.versioning])),
+        )
+
+    def _bucket_policy(self, role: str, b: _Bucket, extra: list[dict]) -> aws.s3.BucketPolicy:
+        bucket = b.bucket
+        deny_plain_http = {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+        return aws.s3.BucketPolicy(
+            f"{self._name}-{role}",
+            bucket=bucket.id,
+            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [deny_plain_http, *extra]}),
+            # Concurrent policy and public-access-block writes fail with OperationAborted.
+            opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[b.public_access_block])),
+        )
+
+    # -- resources ------------------------------------------------------------------------
+    def _create_log_bucket(self) -> aws.s3.Bucket:
+        # Server access log destinations support default encryption with SSE-S3 (AES256)
+        # only, not SSE-KMS: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+        self._log = self._create_bucket(
+            LOG_BUCKET_ROLE,
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="AES256"
+                ),
+            ),
+        )
+        self._lifecycle(
+            LOG_BUCKET_ROLE,
+            self._log,
+            [
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=self._args.log_retention_days),
+                )
+            ],
+        )
+        return self._log.bucket
+
+    def _create_access_logging(self) -> None:
+        # BucketOwnerEnforced disables ACL grants, so log delivery is allowed by policy:
+        # each zone bucket may write only under its own prefix, from this account only.
+        # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
+        log_arn, sids = self.log_bucket.arn, set[str]()
+        statements = [
+            {
+                "Sid": unique_sid(f"S3ServerAccessLogs{camel(zone)}", sids),
+                "Effect": "Allow",
+                "Principal": {"Service": "logging.s3.amazonaws.com"},
+                "Action": "s3:PutObject",
+                "Resource": pulumi.Output.concat(log_arn, f"/{zone}/*"),
+                "Condition": {
+                    "ArnLike": {"aws:SourceArn": bucket.arn},
+                    "StringEquals": {"aws:SourceAccount": self._args.account_id},
+                },
+            }
+            for zone, bucket in self.buckets.items()
+        ]
+        log_policy = self._bucket_policy(LOG_BUCKET_ROLE, self._log, statements)
+        for zone, bucket in self.buckets.items():
+            aws.s3.BucketLogging(
+                f"{self._name}-{zone}",
+                bucket=bucket.id,
+                target_bucket=self.log_bucket.id,
+                target_prefix=f"{zone}/",
+                # Delivery starts at once; the log bucket must already allow it.
+                opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[log_policy])),
+            )
+
+    def _create_zone_bucket(self, zone: str) -> aws.s3.Bucket:
+        args = self._args
+        b = self._create_bucket(
+            zone,
+            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                    sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
+                ),
+                # Bucket keys cut KMS requests (and their cost) by orders of magnitude.
+                bucket_key_enabled=True,
+            ),
+        )
+        tiering = []
+        if zone in args.tiering_zones:
+            tiering.append(
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="tier-to-infrequent-access",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    transitions=[
+                        aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                            days=args.raw_to_ia_days, storage_class="STANDARD_IA"
+                        ),
+                        aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
+                            days=args.raw_to_glacier_ir_days, storage_class="GLACIER_IR"
+                        ),
+                    ],
+                )
+            )
+        self._lifecycle(zone, b, tiering)
+        self._bucket_policy(zone, b, [])
+        return b.bucket
+
+    def _create_database(self, zone: str) -> aws.glue.CatalogDatabase:
+        # Glue (and Athena) database names allow lowercase letters, digits and '_' only.
+        db_name = f"{self._args.name_prefix}_{zone}".replace("-", "_")
+        return aws.glue.CatalogDatabase(
+            f"{self._name}-{zone}",
+            name=db_name,
+            description=f"Tables of the {zone} zone of the data lake",
+            location_uri=pulumi.Output.concat("s3://", self.buckets[zone].bucket, "/"),
+            tags=self._tags(f"{self._name}-{zone}"),
+            opts=self._child,
+        )

@@ -1,0 +1,198 @@
+"""GPU instance types and the fixed prices the cost model needs.
+
+Price source: AWS EC2 On-Demand pricing, Linux, shared tenancy
+(https://aws.amazon.com/ec2/pricing/on-demand/), us-east-1 list prices as transcribed
+2025-06 (after the June 2025 P4/P5 price reduction). They were NOT fetched live here (no
+cloud access); refresh with
+``aws pricing get-products --service-code AmazonEC2 --region us-east-1 --filters
+Type=TERM_MATCH,Field=instanceType,Value=<type> Type=TERM_MATCH,Field=location,Value=<region name>``.
+Other regions are the us-east-1 price times the region's ratio below (measured on the g4dn,
+g5 and m6i list prices of the same date): an estimate for budgeting, not a quote.
+
+Region availability is from the EC2 "instance types by Region" documentation
+(https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html) for the
+regions in stacks/regions.py; a type absent from a region is rejected by the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from stacks.regions import REGIONS
+
+ALL_REGIONS: tuple[str, ...] = tuple(REGIONS)
+
+# Price of a region relative to us-east-1 (GPU families and general-purpose families differ).
+_GPU_REGION_RATIO: Mapping[str, float] = {
+    "us-east-1": 1.0,
+    "us-east-2": 1.0,
+    "us-west-2": 1.0,
+    "eu-west-1": 1.12,
+    "eu-central-1": 1.25,
+    "ap-northeast-1": 1.35,
+}
+_GENERAL_REGION_RATIO: Mapping[str, float] = {
+    "us-east-1": 1.0,
+    "us-east-2": 1.0,
+    "us-west-2": 1.0,
+    "eu-west-1": 1.115,
+    "eu-central-1": 1.198,
+    "ap-northeast-1": 1.292,
+}
+
+
+@dataclass(frozen=True)
+class GpuInstanceType:
+    """One GPU instance type: what it holds and what it costs where it is offered."""
+
+    name: str
+    gpus: int
+    """GPUs per instance."""
+    gpu_model: str
+    """NVIDIA model, e.g. ``A10G``; one pool never mixes models."""
+    gpu_memory_gib: int
+    """Memory per GPU."""
+    vcpus: int
+    efa_interfaces: int
+    """EFA-capable network cards (0: no EFA)."""
+    hourly_prices: Mapping[str, float]
+    """On-demand USD per hour by region; a region absent here does not offer the type."""
+
+    @property
+    def family(self) -> str:
+        return self.name.split(".")[0]
+
+    @property
+    def model_label(self) -> str:
+        """The GPU model as a Kubernetes label value, e.g. ``a10g`` or ``h100``."""
+        return self.gpu_model.lower()
+
+    @property
+    def supports_efa(self) -> bool:
+        return self.efa_interfaces > 0
+
+    def offered_in(self, region: str) -> bool:
+        return region in self.hourly_prices
+
+
+# family -> (GPU model, GiB per GPU, regions offered)
+_FAMILIES: dict[str, tuple[str, int, tuple[str, ...]]] = {
+    "g4dn": ("T4", 16, ALL_REGIONS),
+    "g5": ("A10G", 24, ALL_REGIONS),
+    "g6": ("L4", 24, ("us-east-1", "us-east-2", "us-west-2", "eu-central-1", "ap-northeast-1")),
+    "g6e": ("L40S", 48, ("us-east-1", "us-east-2", "us-west-2", "eu-central-1", "ap-northeast-1")),
+    "p4d": ("A100", 40, ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-1")),
+    "p4de": ("A100-80GB", 80, ("us-east-1", "us-west-2")),
+    "p5": ("H100", 80, ("us-east-1", "us-east-2", "us-west-2", "ap-northeast-1")),
+    "p5e": ("H200", 141, ("us-east-2",)),
+}
+
+# instance type: (GPUs, vCPUs, EFA interfaces, us-east-1 USD/hour)
+_TYPES: dict[str, tuple[int, int, int, float]] = {
+    "g4dn.xlarge": (1, 4, 0, 0.526),
+    "g4dn.2xlarge": (1, 8, 0, 0.752),
+    "g4dn.4xlarge": (1, 16, 0, 1.204),
+    "g4dn.8xlarge": (1, 32, 1, 2.176),
+    "g4dn.12xlarge": (4, 48, 1, 3.912),
+    "g4dn.16xlarge": (1, 64, 1, 4.352),
+    "g4dn.metal": (8, 96, 1, 7.824),
+    "g5.xlarge": (1, 4, 0, 1.006),
+    "g5.2xlarge": (1, 8, 0, 1.212),
+    "g5.4xlarge": (1, 16, 0, 1.624),
+    "g5.8xlarge": (1, 32, 1, 2.448),
+    "g5.12xlarge": (4, 48, 1, 5.672),
+    "g5.16xlarge": (1, 64, 1, 4.096),
+    "g5.24xlarge": (4, 96, 1, 8.144),
+    "g5.48xlarge": (8, 192, 1, 16.288),
+    "g6.xlarge": (1, 4, 0, 0.8048),
+    "g6.2xlarge": (1, 8, 0, 0.9776),
+    "g6.4xlarge": (1, 16, 0, 1.3232),
+    "g6.8xlarge": (1, 32, 1, 2.0144),
+    "g6.12xlarge": (4, 48, 1, 4.6016),
+    "g6.16xlarge": (1, 64, 1, 3.3968),
+    "g6.24xlarge": (4, 96, 1, 6.6752),
+    "g6.48xlarge": (8, 192, 1, 13.3504),
+    "g6e.xlarge": (1, 4, 0, 1.861),
+    "g6e.2xlarge": (1, 8, 0, 2.24208),
+    "g6e.4xlarge": (1, 16, 0, 3.00424),
+    "g6e.8xlarge": (1, 32, 1, 4.52856),
+    "g6e.12xlarge": (4, 48, 1, 10.49264),
+    "g6e.16xlarge": (1, 64, 1, 7.57719),
+    "g6e.24xlarge": (4, 96, 2, 15.06559),
+    "g6e.48xlarge": (8, 192, 4, 30.13118),
+    "p4d.24xlarge": (8, 96, 4, 21.9576),
+    "p4de.24xlarge": (8, 96, 4, 27.4471),
+    "p5.4xlarge": (1, 16, 0, 6.88),
+    "p5.48xlarge": (8, 192, 32, 55.04),
+    "p5e.48xlarge": (8, 192, 32, 62.92),
+}
+
+
+def _build_catalog() -> Mapping[str, GpuInstanceType]:
+    catalog = {}
+    for name, (gpus, vcpus, efa, base_price) in _TYPES.items():
+        model, memory, regions = _FAMILIES[name.split(".")[0]]
+        prices = {region: round(base_price * _GPU_REGION_RATIO[region], 4) for region in regions}
+        catalog[name] = GpuInstanceType(name, gpus, model, memory, vcpus, efa, MappingProxyType(prices))
+    return MappingProxyType(catalog)
+
+
+GPU_INSTANCE_TYPES: Mapping[str, GpuInstanceType] = _build_catalog()
+GPU_FAMILIES: tuple[str, ...] = tuple(_FAMILIES)
+
+# General-purpose types the system node group may use (us-east-1 USD/hour, same source).
+_SYSTEM_TYPES: dict[str, float] = {
+    "m5.large": 0.096,
+    "m5.xlarge": 0.192,
+    "m5.2xlarge": 0.384,
+    "m6i.large": 0.096,
+    "m6i.xlarge": 0.192,
+    "m6i.2xlarge": 0.384,
+    "m6i.4xlarge": 0.768,
+    "m7i.large": 0.1008,
+    "m7i.xlarge": 0.2016,
+    "m7i.2xlarge": 0.4032,
+}
+SYSTEM_INSTANCE_PRICES: Mapping[str, Mapping[str, float]] = MappingProxyType(
+    {
+        name: MappingProxyType({r: round(price * _GENERAL_REGION_RATIO[r], 4) for r in ALL_REGIONS})
+        for name, price in _SYSTEM_TYPES.items()
+    }
+)
+
+# NAT gateway, USD per gateway-hour (data processing per GB is not estimated).
+NAT_GATEWAY_HOURLY: Mapping[str, float] = MappingProxyType(
+    {
+        "us-east-1": 0.045,
+        "us-east-2": 0.045,
+        "us-west-2": 0.045,
+        "eu-west-1": 0.048,
+        "eu-central-1": 0.052,
+        "ap-northeast-1": 0.062,
+    }
+)
+# EKS control plane, USD per cluster-hour, the same in every region
+# (https://aws.amazon.com/eks/pricing/): standard support, and extended support.
+EKS_CONTROL_PLANE_HOURLY: Mapping[str, float] = MappingProxyType({"STANDARD": 0.10, "EXTENDED": 0.60})
+# KMS customer-managed key, USD per key-month (requests are not estimated).
+KMS_KEY_MONTHLY = 1.00
+
+
+def gpu_instance_type(name: str) -> GpuInstanceType | None:
+    """The catalog entry of a GPU instance type, or None for any other type."""
+    return GPU_INSTANCE_TYPES.get(name)
+
+
+def instance_hourly_price(name: str, region: str) -> float | None:
+    """On-demand USD/hour of any catalogued type in a region, or None if unknown/not offered."""
+    gpu = GPU_INSTANCE_TYPES.get(name)
+    if gpu is not None:
+        return gpu.hourly_prices.get(region)
+    return SYSTEM_INSTANCE_PRICES.get(name, {}).get(region)
+
+
+def regions_offering(name: str) -> tuple[str, ...]:
+    gpu = GPU_INSTANCE_TYPES.get(name)
+    return tuple(gpu.hourly_prices) if gpu else ()

@@ -1,0 +1,254 @@
+"""GpuNodeGroups: named GPU pools, each an EKS managed node group of one GPU model.
+
+Every GPU node is tainted ``nvidia.com/gpu=true:NoSchedule`` so only pods that ask for GPUs
+(and tolerate the taint) land there, and carries labels naming its pool and GPU model. The
+cluster autoscaler scales each pool, from zero, using the ``node-template`` tags below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components.gpu_catalog import GPU_INSTANCE_TYPES, GpuInstanceType
+
+GPU_TAINT_KEY = "nvidia.com/gpu"
+GPU_TAINT_VALUE = "true"
+# Labels on every GPU node. The model label is our own: GPU Feature Discovery owns
+# nvidia.com/gpu.product and overwrites it once the node is up, so we do not set it.
+POOL_LABEL = "mlinfra.io/gpu-pool"
+MODEL_LABEL = "mlinfra.io/gpu-model"
+# The cluster-autoscaler's AWS provider hard-codes this label as "the node has a GPU"
+# (cloudprovider/aws/aws_cloud_provider.go GPULabel): with it, scale-down judges the node by
+# GPU requests and a booting node whose GPU is not yet advertised is not seen as empty.
+AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator"
+AUTOSCALER_TAG = "k8s.io/cluster-autoscaler"
+NODE_TEMPLATE = f"{AUTOSCALER_TAG}/node-template"
+
+AmiType = Literal["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"]
+CapacityType = Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]
+
+
+@dataclass(frozen=True)
+class GpuNodeGroupArgs:
+    """One GPU pool (validated with file and field names in stacks/gpu_settings.py)."""
+
+    instance_types: tuple[str, ...]
+    """GPU instance types of a single GPU model."""
+    max_size: int
+    min_size: int = 0
+    desired_size: int | None = None
+    """Initial size (default ``min_size``); the autoscaler owns it afterwards."""
+    capacity_type: CapacityType = "ON_DEMAND"
+    disk_size_gb: int = 200
+    """Encrypted gp3 volume holding container images."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    ami_type: AmiType = "AL2023_x86_64_NVIDIA"
+    """NVIDIA AMIs ship the driver and container toolkit (the GPU Operator does not install them)."""
+    capacity_reservation_id: str | None = None
+    """An ODCR (ON_DEMAND) or a Capacity Block (CAPACITY_BLOCK) to launch into."""
+    efa: bool = False
+    """EFA interfaces on every EFA network card of the type."""
+
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.instance_types if t not in GPU_INSTANCE_TYPES]
+        if not self.instance_types or unknown:
+            raise ValueError(f"instance_types must be catalogued GPU types, got {list(self.instance_types)}")
+        if len({GPU_INSTANCE_TYPES[t].gpu_model for t in self.instance_types}) != 1:
+            raise ValueError(f"instance_types must share one GPU model, got {list(self.instance_types)}")
+        if not 0 <= self.min_size <= self.initial_size <= self.max_size or self.max_size < 1:
+            raise ValueError(f"sizes must satisfy 0 <= min <= desired <= max, max >= 1, got {self.min_size}/{self.initial_size}/{self.max_size}")
+        if self.efa and not all(t.supports_efa for t in self.types):
+            raise ValueError(f"efa needs EFA-capable types, got {list(self.instance_types)}")
+        if self.capacity_type == "CAPACITY_BLOCK" and not self.capacity_reservation_id:
+            raise ValueError("capacity_type CAPACITY_BLOCK needs capacity_reservation_id")
+
+    @property
+    def initial_size(self) -> int:
+        return self.min_size if self.desired_size is None else self.desired_size
+
+    @property
+    def types(self) -> list[GpuInstanceType]:
+        return [GPU_INSTANCE_TYPES[t] for t in self.instance_types]
+
+
+@dataclass(frozen=True)
+class GpuNodeGroupsArgs:
+    """Inputs of GpuNodeGroups."""
+
+    cluster_name: str
+    """EKS cluster name as a literal: it is part of the autoscaler tag keys."""
+    eks_cluster_name: pulumi.Input[str]
+    """The cluster resource's name output, so node groups wait for the cluster."""
+    cluster_security_group_id: pulumi.Input[str]
+    """EKS cluster security group: EFA interfaces must name their security groups."""
+    node_role_arn: pulumi.Input[str]
+    private_subnet_ids: pulumi.Input[Sequence[str]]
+    """GPU nodes live in private subnets only."""
+    pools: Mapping[str, GpuNodeGroupArgs]
+    """Pool name -> pool; the name becomes the children's names and the pool label."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    depends_on: Sequence[pulumi.Resource] = ()
+    """E.g. the node role's policy attachments: nodes cannot join without them."""
+
+
+class GpuNodeGroups(pulumi.ComponentResource):
+    """One launch template and one EKS managed node group per GPU pool."""
+
+    node_groups: dict[str, aws.eks.NodeGroup]
+    node_group_names: pulumi.Output[dict[str, str]]
+
+    def __init__(self, name: str, args: GpuNodeGroupsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("mlinfra:gpu:GpuNodeGroups", name, None, opts)
+        self._name, self._args = name, args
+        self.node_groups = {pool: self._create_pool(pool, spec) for pool, spec in args.pools.items()}
+        self.node_group_names = pulumi.Output.all(
+            **{pool: group.node_group_name for pool, group in self.node_groups.items()}
+        ).apply(dict)
+        self.register_outputs({"node_group_names": self.node_group_names})
+
+    def _tags(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        return {**self._args.tags, **(extra or {}), "Name": name}
+
+    def _create_pool(self, pool: str, spec: GpuNodeGroupArgs) -> aws.eks.NodeGroup:
+        child = f"{self._name}-{pool}"
+        labels = pool_labels(pool, spec)
+        template_tags = node_template_tags(spec, labels)
+        autoscaler_tags = {
+            f"{AUTOSCALER_TAG}/enabled": "true",
+            f"{AUTOSCALER_TAG}/{self._args.cluster_name}": "owned",
+            **template_tags,
+        }
+        launch_template = self._create_launch_template(child, spec)
+        group = aws.eks.NodeGroup(
+            child,
+            cluster_name=self._args.eks_cluster_name,
+            node_role_arn=self._args.node_role_arn,
+            subnet_ids=self._args.private_subnet_ids,
+            ami_type=spec.ami_type,
+            # CAPACITY_BLOCK is a valid EKS capacity type (EKS API CapacityTypes) since 2024.
+            capacity_type=spec.capacity_type,
+            instance_types=list(spec.instance_types),
+            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
+                min_size=spec.min_size, max_size=spec.max_size, desired_size=spec.initial_size
+            ),
+            # GPU nodes run long jobs: replace one node at a time during AMI updates.
+            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=launch_template.id, version=launch_template.latest_version.apply(str)
+            ),
+            labels=labels,
+            taints=[aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value=GPU_TAINT_VALUE, effect="NO_SCHEDULE")],
+            tags=self._tags(child, autoscaler_tags),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=list(self._args.depends_on),
+                # The autoscaler owns desired_size once the group exists.
+                ignore_changes=["scalingConfig.desiredSize"],
+            ),
+        )
+        self._tag_autoscaling_group(child, group, template_tags)
+        return group
+
+    def _create_launch_template(self, child: str, spec: GpuNodeGroupArgs) -> aws.ec2.LaunchTemplate:
+        # Bottlerocket keeps container images on its second (data) volume, AL2023 on the root.
+        device = "/dev/xvdb" if spec.ami_type.startswith("BOTTLEROCKET") else "/dev/xvda"
+        reservation = market = None
+        if spec.capacity_reservation_id:
+            reservation = aws.ec2.LaunchTemplateCapacityReservationSpecificationArgs(
+                capacity_reservation_target=aws.ec2.LaunchTemplateCapacityReservationSpecificationCapacityReservationTargetArgs(
+                    capacity_reservation_id=spec.capacity_reservation_id
+                )
+            )
+        if spec.capacity_type == "CAPACITY_BLOCK":
+            # https://docs.aws.amazon.com/eks/latest/userguide/capacity-blocks-mng.html
+            market = aws.ec2.LaunchTemplateInstanceMarketOptionsArgs(market_type="capacity-block")
+        interfaces = None
+        if spec.efa:
+            # One EFA interface per EFA network card (the fewest any type of the pool has);
+            # the first is the primary interface. An explicit interface list must carry the
+            # security groups itself, so the cluster security group is named here.
+            cards = min(t.efa_interfaces for t in spec.types)
+            interfaces = [
+                aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                    device_index=0 if card == 0 else 1,
+                    network_card_index=card,
+                    interface_type="efa",
+                    delete_on_termination="true",
+                    security_groups=[self._args.cluster_security_group_id],
+                )
+                for card in range(cards)
+            ]
+        return aws.ec2.LaunchTemplate(
+            child,
+            description=f"GPU pool {child}: IMDSv2 only, encrypted gp3 volume for container images",
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                # Hop limit 1: pods (one network hop further) cannot reach IMDS and the node
+                # role. Nothing on these nodes needs it: Pod Identity serves credentials from
+                # its agent at 169.254.170.23, not IMDS, and the agent runs on the host network.
+                http_put_response_hop_limit=1,
+            ),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name=device,
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=spec.disk_size_gb,
+                        volume_type="gp3",
+                        encrypted="true",
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            capacity_reservation_specification=reservation,
+            instance_market_options=market,
+            network_interfaces=interfaces,
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=self._tags(child)),
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=self._tags(child)),
+            ],
+            tags=self._tags(child),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _tag_autoscaling_group(self, child: str, group: aws.eks.NodeGroup, template_tags: Mapping[str, str]) -> None:
+        # EKS does not copy node group tags to its Auto Scaling group, and the autoscaler reads
+        # node-template tags from the ASG (cloudprovider/aws/README.md). EKS itself adds the two
+        # auto-discovery tags to the ASG, so only the node-template tags are added here.
+        asg_name = group.resources.apply(lambda rs: rs[0].autoscaling_groups[0].name)
+        for key, value in sorted(template_tags.items()):
+            slug = key.removeprefix(f"{NODE_TEMPLATE}/").replace("/", "-").replace(".", "-")
+            aws.autoscaling.Tag(
+                f"{child}-asg-{slug}",
+                autoscaling_group_name=asg_name,
+                tag=aws.autoscaling.TagTagArgs(key=key, value=value, propagate_at_launch=False),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+
+def pool_labels(pool: str, spec: GpuNodeGroupArgs) -> dict[str, str]:
+    """Kubernetes labels of a pool's nodes: the pool's own, then the platform's (which win)."""
+    model = spec.types[0].model_label
+    return {
+        **spec.labels,
+        POOL_LABEL: pool,
+        "accelerator": "nvidia",
+        MODEL_LABEL: model,
+        AUTOSCALER_GPU_LABEL: f"nvidia-{model}",
+    }
+
+
+def node_template_tags(spec: GpuNodeGroupArgs, labels: Mapping[str, str]) -> dict[str, str]:
+    """What a pool's node will look like, so the autoscaler can scale it up from zero nodes."""
+    tags = {
+        # The fewest GPUs any type of the pool has: never promise more than a node brings.
+        f"{NODE_TEMPLATE}/resources/{GPU_TAINT_KEY}": str(min(t.gpus for t in spec.types)),
+        f"{NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}": f"{GPU_TAINT_VALUE}:NoSchedule",
+    }
+    tags.update({f"{NODE_TEMPLATE}/label/{key}": value for key, value in labels.items()})
+    return tags

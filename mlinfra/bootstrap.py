@@ -1,0 +1,357 @@
+"""`mlinfra bootstrap`: the Pulumi state bucket and secrets key, created with boto3.
+
+Pulumi cannot create the bucket that holds its own state, so this one command does, once
+per account and region, and can be re-run at any time: every step reads the current
+setting first and reports `created`, `updated` or `already ok`. A second run changes
+nothing. It then prints the `pulumi login` and `pulumi stack init` commands to use.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+from botocore.exceptions import ClientError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status
+
+CREATED, UPDATED, ALREADY_OK = "created", "updated", "already ok"
+DEFAULT_KMS_ALIAS = "alias/mlinfra-state"
+TLS_SID = "DenyInsecureTransport"
+PAB_ALL = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
+_BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+_ALIAS = re.compile(r"^alias/[a-zA-Z0-9/_-]{1,250}$")
+# Pulumi stack names: letters, digits, '-', '_', '.' (an org/project prefix is not used
+# by the S3 backend's short form).
+_STACK = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def bucket_name_problem(name: str) -> str | None:
+    """Why ``name`` is not a valid general purpose S3 bucket name, or None if it is."""
+    if not 3 <= len(name) <= 63:
+        return f"must be 3-63 characters long (got {len(name)})"
+    if not _BUCKET_CHARS.match(name):
+        return "may contain only lowercase letters, digits, '.' and '-', and must begin and end with a letter or digit"
+    if ".." in name:
+        return "must not contain two adjacent periods"
+    try:
+        ipaddress.IPv4Address(name)
+        return "must not be formatted as an IP address"
+    except ValueError:
+        pass
+    for prefix in _RESERVED_PREFIXES:
+        if name.startswith(prefix):
+            return f"must not start with the reserved prefix {prefix!r}"
+    for suffix in _RESERVED_SUFFIXES:
+        if name.endswith(suffix):
+            return f"must not end with the reserved suffix {suffix!r}"
+    return None
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    status: str
+    detail: str = ""
+
+
+@dataclass
+class BootstrapResult:
+    region: str
+    bucket: str
+    kms_alias: str
+    kms_key_arn: str = ""
+    account_id: str = ""
+    steps: list[Step] = field(default_factory=list)
+    login_command: str = ""
+    stack_init_command: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return any(s.status != ALREADY_OK for s in self.steps)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["changed"] = self.changed
+        return data
+
+
+def pulumi_commands(bucket: str, region: str, kms_alias: str, stack: str) -> tuple[str, str]:
+    """The two commands to run next, in the forms Pulumi documents.
+
+    `awssdk=v2` is part of the S3 backend URL form in Pulumi's state-and-backends guide
+    (https://www.pulumi.com/docs/iac/concepts/state-and-backends/#aws-s3); the awskms URL is
+    the one `pulumi stack init --help` shows. Quoted because of `?` and `&`.
+    """
+    login = f"pulumi login 's3://{bucket}?region={region}&awssdk=v2'"
+    init = f"pulumi stack init {stack} --secrets-provider='awskms://{kms_alias}?region={region}'"
+    return login, init
+
+
+def tls_only_statement(partition: str, bucket: str) -> dict[str, Any]:
+    arn = f"arn:{partition}:s3:::{bucket}"
+    return {
+        "Sid": TLS_SID,
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def _normalise_statement(stmt: dict[str, Any]) -> dict[str, Any]:
+    """Compare statements regardless of list order or a one-element list vs a string."""
+    out = {}
+    for key, value in stmt.items():
+        if isinstance(value, list):
+            value = sorted(value) if len(value) != 1 else value[0]
+        out[key] = value
+    return out
+
+
+def _reconcile(steps: list[Step], name: str, current: Any, desired: Any, apply: Callable[[], Any], detail: str) -> None:
+    """Apply ``desired`` unless ``current`` already equals it; record what happened.
+
+    ``current`` is None when the setting does not exist yet (-> created), anything else
+    that differs from ``desired`` is an existing setting we change (-> updated).
+    """
+    if current == desired:
+        steps.append(Step(name, ALREADY_OK, detail))
+        return
+    apply()
+    steps.append(Step(name, CREATED if current is None else UPDATED, detail))
+
+
+def _state(ok: bool, absent: bool) -> bool | None:
+    """Map a compound comparison onto _reconcile's current value (desired is True)."""
+    return True if ok else None if absent else False
+
+
+def _read(call: Callable[[], Any], *absent_codes: str) -> Any:
+    """Call a getter; None when AWS says the configuration does not exist."""
+    try:
+        return call()
+    except ClientError as exc:
+        if error_code(exc) in absent_codes:
+            return None
+        raise
+
+
+class Bootstrapper:
+    def __init__(self, aws: Aws, bucket: str, kms_alias: str) -> None:
+        self.aws, self.bucket, self.alias = aws, bucket, kms_alias
+        self.region = aws.region
+        self.steps: list[Step] = []
+
+    # -- ownership -----------------------------------------------------------------------
+    def _not_yours(self) -> AwsError:
+        return AwsError(
+            f"bucket {self.bucket!r} already exists and belongs to another AWS account; "
+            "bucket names are global, choose another --bucket"
+        )
+
+    def bucket_exists(self, account: str) -> bool:
+        """True if the bucket exists in this account and region; AwsError if it is someone else's."""
+        s3 = self.aws.s3
+        try:
+            # ExpectedBucketOwner makes real S3 answer 403 for another account's bucket.
+            head = s3.head_bucket(Bucket=self.bucket, ExpectedBucketOwner=account)
+        except ClientError as exc:
+            status = http_status(exc)
+            if status == 404:
+                return False
+            if status == 403:
+                raise self._not_yours() from None
+            if status == 301:
+                where = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region", "another region")
+                raise AwsError(f"bucket {self.bucket!r} exists in {where}, not {self.region}; pass --region {where}") from None
+            raise
+        # moto (and a bucket whose policy grants us access) answers 200 regardless of the
+        # owner, so confirm with ListBuckets, which only lists the caller's own buckets.
+        try:
+            pages = s3.get_paginator("list_buckets").paginate(Prefix=self.bucket)
+            owned = any(b["Name"] == self.bucket for page in pages for b in page.get("Buckets", []))
+        except ClientError as exc:
+            if error_code(exc) not in ("AccessDenied", "AccessDeniedException"):
+                raise
+            owned = True  # no s3:ListAllMyBuckets: ExpectedBucketOwner above already vouched
+        if not owned:
+            raise self._not_yours()
+        where = head.get("BucketRegion") or head.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region")
+        if where and where != self.region:
+            raise AwsError(f"bucket {self.bucket!r} exists in {where}, not {self.region}; pass --region {where}")
+        return True
+
+    # -- KMS -----------------------------------------------------------------------------
+    def ensure_key(self) -> str:
+        kms = self.aws.kms
+        meta = _read(lambda: kms.describe_key(KeyId=self.alias)["KeyMetadata"], "NotFoundException")
+        new_key = meta is None
+        if new_key:
+            meta = kms.create_key(
+                Description=f"mlinfra: Pulumi state bucket {self.bucket} and stack secrets",
+                KeyUsage="ENCRYPT_DECRYPT",
+                KeySpec="SYMMETRIC_DEFAULT",
+                Tags=[{"TagKey": "managed-by", "TagValue": "mlinfra-bootstrap"}],
+            )["KeyMetadata"]
+            # Alias straight after the key so a failed run leaves no unnamed key behind to find.
+            kms.create_alias(AliasName=self.alias, TargetKeyId=meta["KeyId"])
+            self.steps.append(Step("kms key", CREATED, meta["Arn"]))
+            self.steps.append(Step("kms alias", CREATED, f"{self.alias} -> {meta['KeyId']}"))
+        else:
+            if meta.get("KeyManager") == "AWS":
+                raise AwsError(f"{self.alias} is an AWS managed key; use a customer managed alias such as {DEFAULT_KMS_ALIAS}")
+            if meta.get("KeyState") != "Enabled":
+                raise AwsError(f"KMS key {meta['KeyId']} behind {self.alias} is {meta.get('KeyState')}, not Enabled")
+            if meta.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT" or meta.get("KeyUsage") != "ENCRYPT_DECRYPT":
+                raise AwsError(f"KMS key behind {self.alias} is not a symmetric ENCRYPT_DECRYPT key")
+            self.steps.append(Step("kms key", ALREADY_OK, meta["Arn"]))
+            self.steps.append(Step("kms alias", ALREADY_OK, f"{self.alias} -> {meta['KeyId']}"))
+        rotation = kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]
+        _reconcile(
+            self.steps, "kms key rotation", _state(rotation, new_key), True,
+            lambda: kms.enable_key_rotation(KeyId=meta["KeyId"]), "automatic yearly rotation",
+        )
+        return str(meta["Arn"])
+
+    # -- bucket --------------------------------------------------------------------------
+    def ensure_bucket(self, exists: bool) -> None:
+        if exists:
+            self.steps.append(Step("bucket", ALREADY_OK, f"s3://{self.bucket} in {self.region}"))
+            return
+        kwargs: dict[str, Any] = {"Bucket": self.bucket}
+        # us-east-1 is the default location and rejects an explicit LocationConstraint.
+        if self.region != "us-east-1":
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": self.region}
+        try:
+            self.aws.s3.create_bucket(**kwargs)
+        except ClientError as exc:
+            code = error_code(exc)
+            if code == "BucketAlreadyExists":
+                raise self._not_yours() from None
+            if code == "InvalidBucketName":
+                raise AwsError(f"invalid bucket name {self.bucket!r}: rejected by S3") from None
+            if code != "BucketAlreadyOwnedByYou":  # created by a concurrent run: fine
+                raise
+        self.steps.append(Step("bucket", CREATED, f"s3://{self.bucket} in {self.region}"))
+
+    def configure_bucket(self, key_arn: str) -> None:
+        s3, b = self.aws.s3, self.bucket
+        rules = _read(lambda: s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"], "OwnershipControlsNotFoundError")
+        want_rules = [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        _reconcile(self.steps, "object ownership", rules, want_rules,
+                   lambda: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": want_rules}),
+                   "BucketOwnerEnforced (ACLs disabled)")
+
+        pab = _read(lambda: s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration")
+        _reconcile(self.steps, "public access block", pab, PAB_ALL,
+                   lambda: s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration=PAB_ALL),
+                   "all four settings on")
+
+        status = s3.get_bucket_versioning(Bucket=b).get("Status")  # absent until first enabled
+        _reconcile(self.steps, "versioning", status, "Enabled",
+                   lambda: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"}),
+                   "Enabled")
+
+        key_id = key_arn.rsplit("/", 1)[-1]
+        current = _read(lambda: s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"],
+                        "ServerSideEncryptionConfigurationNotFoundError")
+        want = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}, "BucketKeyEnabled": True}
+        ok = bool(current) and len(current) == 1 and current[0].get("BucketKeyEnabled") is True and (
+            current[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") == "aws:kms"
+            and current[0]["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID") in (key_arn, key_id)
+        )
+        _reconcile(self.steps, "default encryption", _state(ok, current is None), True,
+                   lambda: s3.put_bucket_encryption(Bucket=b, ServerSideEncryptionConfiguration={"Rules": [want]}),
+                   f"SSE-KMS with {self.alias}, bucket key on")
+
+        stmt = tls_only_statement(self.aws.partition, b)
+        raw = _read(lambda: s3.get_bucket_policy(Bucket=b)["Policy"], "NoSuchBucketPolicy")
+        doc = json.loads(raw) if raw else {"Version": "2012-10-17", "Statement": []}
+        statements = doc.get("Statement", [])
+        statements = [statements] if isinstance(statements, dict) else list(statements)
+        ours = [s for s in statements if s.get("Sid") == TLS_SID]
+        # Keep every other statement: the policy may carry grants this command does not own.
+        new_doc = {**doc, "Statement": [s for s in statements if s.get("Sid") != TLS_SID] + [stmt]}
+        in_place = len(ours) == 1 and _normalise_statement(ours[0]) == _normalise_statement(stmt)
+        _reconcile(self.steps, "tls-only bucket policy", _state(in_place, raw is None), True,
+                   lambda: s3.put_bucket_policy(Bucket=b, Policy=json.dumps(new_doc)),
+                   "deny any request without aws:SecureTransport")
+
+
+def run(region: str, bucket: str, kms_alias: str = DEFAULT_KMS_ALIAS, stack: str = "dev", aws: Aws | None = None) -> BootstrapResult:
+    """Create or converge the state bucket and key. Raises AwsError (exit 2) on bad input."""
+    problem = bucket_name_problem(bucket)
+    if problem:
+        raise AwsError(f"invalid bucket name {bucket!r}: {problem}")
+    if not _ALIAS.match(kms_alias) or kms_alias.startswith("alias/aws/"):
+        raise AwsError(f"invalid --kms-alias {kms_alias!r}: must look like alias/<name> ([A-Za-z0-9/_-]) and not start with alias/aws/")
+    if not _STACK.match(stack):
+        raise AwsError(f"invalid --stack {stack!r}: letters, digits, '-', '_' and '.' only")
+    check_region(region, "s3", "kms")
+
+    aws = aws or Aws(region)
+    boot = Bootstrapper(aws, bucket, kms_alias)
+    account = aws.account_id()
+    # Ownership first: never create a key for a bucket we cannot use.
+    exists = boot.bucket_exists(account)
+    key_arn = boot.ensure_key()
+    boot.ensure_bucket(exists)
+    boot.configure_bucket(key_arn)
+    login, init = pulumi_commands(bucket, region, kms_alias, stack)
+    return BootstrapResult(region, bucket, kms_alias, key_arn, account, boot.steps, login, init)
+
+
+def print_result(out: Console, result: BootstrapResult) -> None:
+    table = Table(title=f"mlinfra bootstrap: s3://{result.bucket} in {result.region} (account {result.account_id})", title_justify="left")
+    for col in ("step", "status", "detail"):
+        table.add_column(col)
+    colour = {CREATED: "green", UPDATED: "yellow", ALREADY_OK: "dim"}
+    for s in result.steps:
+        table.add_row(s.step, Text(s.status, style=colour[s.status]), Text(s.detail))
+    out.print(table)
+    counts = {k: sum(s.status == k for s in result.steps) for k in (CREATED, UPDATED, ALREADY_OK)}
+    if result.changed:
+        out.print(f"{counts[CREATED]} created, {counts[UPDATED]} updated, {counts[ALREADY_OK]} already ok", markup=False)
+    else:
+        out.print(f"nothing changed: all {len(result.steps)} steps already ok", markup=False)
+    out.print("\nNext, point Pulumi at this backend and create a stack that encrypts secrets with the key:", markup=False)
+    out.print(f"  {result.login_command}", markup=False, soft_wrap=True)
+    out.print(f"  {result.stack_init_command}", markup=False, soft_wrap=True)
+
+
+def command(region: str, bucket: str, kms_alias: str, stack: str, as_json: bool, out: Console, err: Console) -> int:
+    """The CLI body: returns the exit code (0 ok, 2 on any error, reported as one line)."""
+    try:
+        result = run(region, bucket, kms_alias, stack)
+    except AwsError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 2
+    except Exception as exc:  # botocore failures become one line, anything else is a bug
+        message = describe_failure(exc)
+        if message is None:
+            raise
+        err.print(f"error: {message}", markup=False)
+        return 2
+    if as_json:
+        print(json.dumps(result.to_json(), indent=2))
+    else:
+        print_result(out, result)
+    return 0

@@ -1,0 +1,181 @@
+"""`mlinfra team new | list | schema`: onboard a team with one file, see every team's share.
+
+`team new` renders templates/team.yaml.j2, then loads the result with the same loader as
+`mlinfra plan` for every environment; a file that does not load is removed again, so a
+pull request never starts from a broken team file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.table import Table
+
+from components._render import render_text
+from stacks.errors import ConfigError
+from stacks.teams import ENVIRONMENTS, TEAM_NAME_PATTERN, TeamSettings, display_path, team_schema_text
+
+team_app = typer.Typer(help="Onboard ML teams (one file each in stacks/teams) and list their quotas.", no_args_is_help=True)
+
+# Starting quotas of a new team per environment (the GPU quota comes from --gpu-quota).
+NEW_TEAM_QUOTAS: dict[str, dict[str, Any]] = {
+    "dev": {"cpu": "8", "memory": "32Gi", "pods": 50},
+    "staging": {"cpu": "8", "memory": "32Gi", "pods": 50},
+    "prod": {"cpu": "16", "memory": "64Gi", "pods": 100},
+}
+# The raw zone holds ingested source data: a new team reads it and writes what it derives
+# into the other zones, under its own prefix.
+READ_ONLY_ZONES = ("raw",)
+
+
+def _default_teams_dir() -> Path:
+    from stacks.settings import DEFAULT_TEAMS_DIR
+
+    return DEFAULT_TEAMS_DIR
+
+
+def _zones(environment: str) -> tuple[str, ...]:
+    """The data-lake zones of the environment's stack (the stack file alone, no team files)."""
+    from stacks.settings import read_stack_file, settings_from_config, stack_file_path
+
+    path = stack_file_path(environment)
+    settings = settings_from_config(read_stack_file(path), stack=environment, source=display_path(path))
+    return settings.data_lake.zones
+
+
+def render_team_file(name: str, owners: list[str], cost_center: str, gpu_quota: int) -> str:
+    """The text of a new team file (every environment, starting quotas, default lake access)."""
+    environments = []
+    for env in ENVIRONMENTS:
+        access = {zone: "read" if zone in READ_ONLY_ZONES else "read-write" for zone in _zones(env)}
+        environments.append({"name": env, "gpu": gpu_quota, **NEW_TEAM_QUOTAS[env], "data_lake": access})
+    return render_text("team.yaml.j2", name=name, owners=owners, cost_center=cost_center, environments=environments)
+
+
+def load_all_environments(teams_dir: Path) -> dict[str, Any]:
+    """Settings of every shipped environment with the teams of ``teams_dir``; one ConfigError
+    listing the problems of all environments."""
+    from stacks.settings import load_settings
+
+    problems, result = [], {}
+    for env in ENVIRONMENTS:
+        try:
+            result[env] = load_settings(env, teams_dir=teams_dir)
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return result
+
+
+@team_app.command("new")
+def new(
+    name: Annotated[str, typer.Argument(help="Team name: a DNS label (lowercase letters, digits, '-'), at most 32 characters.")],
+    owner: Annotated[list[str], typer.Option("--owner", help="Owner email; repeat for several owners.")],
+    cost_center: Annotated[str, typer.Option("--cost-center", help="Value of the team's cost-center tag.")],
+    gpu_quota: Annotated[int, typer.Option("--gpu-quota", min=0, help="GPU quota in every environment.")] = 0,
+    teams_dir: Annotated[Optional[Path], typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
+) -> None:
+    """Write stacks/teams/NAME.yaml for a new team, validated; never overwrites a file."""
+    from mlinfra.cli import EXIT_USAGE, err, fail_config, out
+
+    directory = teams_dir or _default_teams_dir()
+    # Checked before the name becomes part of a path ("../x" must never be written).
+    if not re.match(TEAM_NAME_PATTERN, name):
+        err.print(f"[bold red]error:[/] team name {name!r}: must match {TEAM_NAME_PATTERN} (a DNS label, at most 32 characters)", markup=True)
+        raise typer.Exit(EXIT_USAGE)
+    if not directory.is_dir():
+        err.print(f"[bold red]error:[/] --teams-dir {directory}: not a directory")
+        raise typer.Exit(EXIT_USAGE)
+    path = directory / f"{name}.yaml"
+    existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
+    if existing:
+        err.print(f"[bold red]error:[/] {display_path(existing[0])} already exists; edit it instead (team new never overwrites)")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        text = render_team_file(name, owner, cost_center, gpu_quota)
+    except ConfigError as exc:
+        raise fail_config(exc) from None
+    with path.open("x", encoding="utf-8") as f:  # "x": fails rather than overwrite a file created meanwhile
+        f.write(text)
+    try:
+        load_all_environments(directory)
+    except ConfigError as exc:
+        path.unlink()
+        err.print(f"[bold red]error:[/] {display_path(path)} would not load, so it was removed again")
+        raise fail_config(exc) from None
+    out.print(f"wrote {display_path(path)}; review it, then open a pull request (`mlinfra plan` shows its resources)")
+
+
+@team_app.command("list")
+def list_teams(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    teams_dir: Annotated[Optional[Path], typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
+) -> None:
+    """Every team's quotas per environment, and the GPU capacity each environment has left."""
+    from mlinfra.cli import EXIT_USAGE, err, fail_config, out
+
+    directory = teams_dir or _default_teams_dir()
+    if not directory.is_dir():
+        err.print(f"[bold red]error:[/] --teams-dir {directory}: not a directory")
+        raise typer.Exit(EXIT_USAGE)
+    try:
+        settings = load_all_environments(directory)
+    except ConfigError as exc:
+        raise fail_config(exc) from None
+    doc = team_report(settings)
+    if as_json:
+        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        return
+    out.print(team_table(doc))
+
+
+def team_report(settings: dict[str, Any]) -> dict[str, Any]:
+    """Teams and capacity per environment as plain data (the --json output)."""
+    teams: dict[str, dict[str, Any]] = {}
+    capacity = {}
+    for env, s in settings.items():
+        for t in s.teams:
+            entry = teams.setdefault(t.name, {"owners": list(t.owners), "cost_center": t.cost_center, "environments": {}})
+            entry["environments"][env] = _quota(t)
+        allocated = sum(t.gpu_quota for t in s.teams)
+        capacity[env] = {"gpus": s.gpu_capacity(), "allocated": allocated, "remaining": s.gpu_capacity() - allocated}
+    return {"teams": dict(sorted(teams.items())), "gpu_capacity": capacity}
+
+
+def _quota(t: TeamSettings) -> dict[str, Any]:
+    return {"gpu": t.gpu_quota, "cpu": t.cpu_quota, "memory": t.memory_quota, "pods": t.max_pods, "data_lake": t.data_lake}
+
+
+def team_table(doc: dict[str, Any]) -> Table:
+    table = Table(title="Teams (quota per environment: GPUs / CPU / memory / pods)", title_justify="left")
+    table.add_column("team")
+    table.add_column("owners")
+    table.add_column("cost center")
+    for env in ENVIRONMENTS:
+        table.add_column(env, justify="right")
+    for name, team in doc["teams"].items():
+        cells = []
+        for env in ENVIRONMENTS:
+            q = team["environments"].get(env)
+            cells.append(f"{q['gpu']} / {q['cpu']} / {q['memory']} / {q['pods']}" if q else "-")
+        table.add_row(name, ", ".join(team["owners"]), team["cost_center"], *cells)
+    table.add_section()
+    remaining = []
+    for env in ENVIRONMENTS:
+        c = doc["gpu_capacity"][env]
+        style = "red" if c["remaining"] < 0 else "green"
+        remaining.append(f"[{style}]{c['remaining']}[/] of {c['gpus']} GPUs left")
+    table.add_row("[bold]capacity[/]", "", "", *remaining)
+    return table
+
+
+@team_app.command("schema")
+def schema() -> None:
+    """Print the team-file JSON Schema (regenerate: mlinfra team schema > stacks/teams/team.schema.json)."""
+    sys.stdout.write(team_schema_text())

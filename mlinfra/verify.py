@@ -1,0 +1,277 @@
+"""`mlinfra verify`: check the live account against what the stack says it deployed.
+
+Reads the JSON that `pulumi stack output --json` printed and, with read-only boto3 calls,
+checks each data-lake bucket, the EKS cluster and each GPU node group. Every check is a
+row (resource, check, result, detail); exit 1 if any fails. A missing optional output
+(say no ``gpu_node_groups``) skips those checks with a note rather than failing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from botocore.exceptions import ClientError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+
+# Every environment enables at least these (stacks/settings.py); staging/prod add more.
+REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
+# EKS AMI types that ship the NVIDIA driver and container toolkit
+# (https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType).
+NVIDIA_AMI_TYPES = ("AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA", "AL2_x86_64_GPU")
+GPU_TAINT_KEY, GPU_TAINT_EFFECT = "nvidia.com/gpu", "NO_SCHEDULE"
+OPTIONAL_KEYS = ("data_lake_buckets", "cluster_name", "gpu_node_groups")
+
+# moto 5.2 (what the tests run against) stores and returns everything read here as given:
+# EKS logging.clusterLogging, encryptionConfig, nodegroup amiType and taints; S3 encryption,
+# versioning, public access block, lifecycle and logging. It does not validate amiType values
+# and does not apply S3's default SSE-S3 encryption to new buckets (real S3 does since 2023).
+
+
+@dataclass(frozen=True)
+class Check:
+    resource: str
+    check: str
+    result: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    region: str | None
+    data_lake_buckets: dict[str, str] | None
+    cluster_name: str | None
+    gpu_node_groups: dict[str, str] | None
+
+
+def _string_map(path: Path, key: str, value: Any, what: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
+        raise AwsError(f"{path}: key {key!r} must be an object of {what}, got {json.dumps(value)[:80]}")
+    return value
+
+
+def load_outputs(path: Path) -> StackOutputs:
+    """Parse `pulumi stack output --json`; AwsError names the file and key on any problem."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AwsError(f"{path}: no such file (write it with `pulumi stack output --json > {path}`)") from None
+    except OSError as exc:
+        raise AwsError(f"{path}: cannot read: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise AwsError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise AwsError(f"{path}: expected a JSON object of stack outputs, got {type(data).__name__}")
+
+    region = data.get("region")
+    if region is not None and (not isinstance(region, str) or not region):
+        raise AwsError(f"{path}: key 'region' must be a region name such as 'us-west-2', got {json.dumps(region)}")
+    buckets = data.get("data_lake_buckets")
+    if buckets is not None:
+        buckets = _string_map(path, "data_lake_buckets", buckets, "zone -> bucket name")
+    cluster = data.get("cluster_name")
+    if cluster is not None and (not isinstance(cluster, str) or not cluster):
+        raise AwsError(f"{path}: key 'cluster_name' must be a non-empty string, got {json.dumps(cluster)}")
+    groups = data.get("gpu_node_groups")
+    if groups is not None:
+        groups = _string_map(path, "gpu_node_groups", groups, "pool -> EKS node group name")
+        if groups and cluster is None:
+            raise AwsError(f"{path}: key 'cluster_name' is missing, and gpu_node_groups cannot be checked without it")
+    if all(data.get(k) is None for k in OPTIONAL_KEYS):
+        raise AwsError(f"{path}: none of the keys {', '.join(OPTIONAL_KEYS)} is present; nothing to verify")
+    return StackOutputs(region, buckets, cluster, groups)
+
+
+def _get(call: Callable[[], Any], *absent_codes: str) -> Any:
+    try:
+        return call()
+    except ClientError as exc:
+        if error_code(exc) in absent_codes:
+            return None
+        raise
+
+
+class Verifier:
+    def __init__(self, aws: Aws) -> None:
+        self.aws = aws
+
+    def _guard(self, resource: str, name: str, fn: Callable[[], Check]) -> Check:
+        """Run one check; an AWS refusal (say AccessDenied) fails that check, not the run."""
+        try:
+            return fn()
+        except ClientError as exc:
+            err = exc.response.get("Error", {})
+            return Check(resource, name, FAIL, f"cannot read: {err.get('Code')}: {err.get('Message', '')}")
+
+    # -- S3 ------------------------------------------------------------------------------
+    def bucket(self, zone: str, name: str) -> Iterator[Check]:
+        s3, res = self.aws.s3, f"s3://{name}"
+        try:
+            s3.head_bucket(Bucket=name)
+        except ClientError as exc:
+            why = "not found" if http_status(exc) == 404 else f"not accessible ({error_code(exc) or http_status(exc)})"
+            yield Check(res, "exists", FAIL, f"{zone} zone bucket {why}")
+            return
+        yield Check(res, "exists", PASS, f"{zone} zone")
+
+        def encryption() -> Check:
+            rules = _get(lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
+                         "ServerSideEncryptionConfigurationNotFoundError")
+            if not rules:
+                return Check(res, "SSE-KMS encryption", FAIL, "no default encryption")
+            default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
+            algo = default.get("SSEAlgorithm", "")
+            if algo not in ("aws:kms", "aws:kms:dsse"):
+                return Check(res, "SSE-KMS encryption", FAIL, f"{algo or 'none'}, want aws:kms")
+            return Check(res, "SSE-KMS encryption", PASS, f"{algo} {default.get('KMSMasterKeyID', '(aws/s3 key)')}")
+
+        def versioning() -> Check:
+            status = s3.get_bucket_versioning(Bucket=name).get("Status")
+            return Check(res, "versioning", PASS if status == "Enabled" else FAIL, status or "never enabled")
+
+        def public_access() -> Check:
+            pab = _get(lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
+                       "NoSuchPublicAccessBlockConfiguration")
+            if pab is None:
+                return Check(res, "public access blocked", FAIL, "no public access block")
+            off = [k for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets") if not pab.get(k)]
+            return Check(res, "public access blocked", FAIL if off else PASS, f"off: {', '.join(off)}" if off else "all four on")
+
+        def lifecycle() -> Check:
+            rules = _get(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"], "NoSuchLifecycleConfiguration")
+            enabled = [r.get("ID", "?") for r in rules or [] if r.get("Status") == "Enabled"]
+            if not enabled:
+                return Check(res, "lifecycle rules", FAIL, "no lifecycle configuration" if not rules else "every rule is Disabled")
+            return Check(res, "lifecycle rules", PASS, f"{len(enabled)} enabled: {', '.join(enabled)}")
+
+        def logging() -> Check:
+            target = s3.get_bucket_logging(Bucket=name).get("LoggingEnabled")
+            if not target:
+                return Check(res, "access logging", FAIL, "server access logging off")
+            return Check(res, "access logging", PASS, f"to s3://{target.get('TargetBucket')}/{target.get('TargetPrefix', '')}")
+
+        for label, fn in (("SSE-KMS encryption", encryption), ("versioning", versioning),
+                          ("public access blocked", public_access), ("lifecycle rules", lifecycle),
+                          ("access logging", logging)):
+            yield self._guard(res, label, fn)
+
+    # -- EKS -----------------------------------------------------------------------------
+    def cluster(self, name: str) -> Iterator[Check]:
+        res = f"eks:{name}"
+        try:
+            cluster = self.aws.eks.describe_cluster(name=name)["cluster"]
+        except ClientError as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+            yield Check(res, "exists", FAIL, "cluster not found")
+            return
+        yield Check(res, "exists", PASS, f"Kubernetes {cluster.get('version', '?')}, {cluster.get('status', '?')}")
+
+        enabled = sorted({t for entry in cluster.get("logging", {}).get("clusterLogging", []) if entry.get("enabled")
+                          for t in entry.get("types", [])})
+        missing = [t for t in REQUIRED_LOG_TYPES if t not in enabled]
+        yield Check(res, "control-plane logging", FAIL if missing else PASS,
+                    f"missing: {', '.join(missing)}" if missing else f"enabled: {', '.join(enabled)}")
+
+        keys = [c.get("provider", {}).get("keyArn") for c in cluster.get("encryptionConfig") or []
+                if "secrets" in c.get("resources", []) and c.get("provider", {}).get("keyArn")]
+        yield Check(res, "secrets encryption", PASS if keys else FAIL,
+                    f"KMS {keys[0]}" if keys else "no encryptionConfig for secrets")
+
+    def node_group(self, cluster: str, pool: str, name: str) -> Iterator[Check]:
+        res = f"eks:{cluster}/{name}"
+        try:
+            group = self.aws.eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
+        except ClientError as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+            yield Check(res, "exists", FAIL, f"{pool} pool node group not found")
+            return
+        yield Check(res, "exists", PASS, f"{pool} pool")
+        ami = group.get("amiType", "")
+        yield Check(res, "NVIDIA AMI type", PASS if ami in NVIDIA_AMI_TYPES else FAIL,
+                    ami if ami in NVIDIA_AMI_TYPES else f"{ami or 'none'}, want one of {', '.join(NVIDIA_AMI_TYPES)}")
+        taints = group.get("taints") or []
+        found = any(t.get("key") == GPU_TAINT_KEY and t.get("effect") == GPU_TAINT_EFFECT for t in taints)
+        yield Check(res, "GPU taint", PASS if found else FAIL,
+                    f"{GPU_TAINT_KEY}:{GPU_TAINT_EFFECT}" if found else f"no {GPU_TAINT_KEY} taint with effect {GPU_TAINT_EFFECT}")
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    region: str
+    account: str
+    checks: list[Check]
+
+    @property
+    def failed(self) -> bool:
+        return any(c.result == FAIL for c in self.checks)
+
+
+def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -> VerifyResult:
+    """All checks for one stack's outputs. Raises AwsError (exit 2) for a bad file or region."""
+    outputs = load_outputs(outputs_path)
+    region = region or outputs.region
+    if not region:
+        raise AwsError(f"{outputs_path}: key 'region' is missing; add it or pass --region")
+    check_region(region, "s3", "eks")
+    aws = aws or Aws(region)
+    account = aws.account_id()  # fails fast, before any row, when there are no credentials
+    v = Verifier(aws)
+    checks: list[Check] = []
+    if outputs.data_lake_buckets:
+        for zone, bucket in outputs.data_lake_buckets.items():
+            checks.extend(v.bucket(zone, bucket))
+    else:
+        checks.append(Check("data lake", "all", SKIP, "no data_lake_buckets in the stack outputs"))
+    if outputs.cluster_name:
+        checks.extend(v.cluster(outputs.cluster_name))
+    else:
+        checks.append(Check("eks cluster", "all", SKIP, "no cluster_name in the stack outputs"))
+    if outputs.gpu_node_groups and outputs.cluster_name:
+        for pool, group in outputs.gpu_node_groups.items():
+            checks.extend(v.node_group(outputs.cluster_name, pool, group))
+    else:
+        checks.append(Check("gpu node groups", "all", SKIP, "no gpu_node_groups in the stack outputs"))
+    return VerifyResult(region, account, checks)
+
+
+def print_checks(out: Console, path: Path, result: VerifyResult) -> None:
+    checks = result.checks
+    table = Table(title=f"mlinfra verify: {path} against account {result.account} in {result.region}", title_justify="left")
+    for col in ("resource", "check", "result", "detail"):
+        table.add_column(col)
+    style = {PASS: "green", FAIL: "bold red", SKIP: "yellow"}
+    for c in checks:
+        table.add_row(Text(c.resource), c.check, Text(c.result.upper(), style=style[c.result]), Text(c.detail))
+    out.print(table)
+    n = {k: sum(c.result == k for c in checks) for k in (PASS, FAIL, SKIP)}
+    out.print(f"{n[PASS]} passed, {n[FAIL]} failed, {n[SKIP]} skipped", markup=False)
+
+
+def command(outputs_path: Path, region: str | None, as_json: bool, out: Console, err: Console) -> int:
+    """The CLI body: 0 all pass, 1 a check failed, 2 bad outputs file / region / credentials."""
+    try:
+        result = run(outputs_path, region)
+    except AwsError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return 2
+    except Exception as exc:
+        message = describe_failure(exc)
+        if message is None:
+            raise
+        err.print(f"error: {message}", markup=False)
+        return 2
+    if as_json:
+        print(json.dumps([asdict(c) for c in result.checks], indent=2))
+    else:
+        print_checks(out, outputs_path, result)
+    return 1 if result.failed else 0

@@ -1,0 +1,279 @@
+"""`mlinfra bootstrap`: the state bucket and key, verified offline against moto."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+from typer.testing import CliRunner
+
+from mlinfra import bootstrap
+from mlinfra.aws import Aws, AwsError
+from mlinfra.cli import app
+from tests.mlinfra.conftest import PYTHON, client, ROOT, as_other_account, server_client, subprocess_env
+
+runner = CliRunner()
+ALIAS = "alias/mlinfra-state"
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, ["bootstrap", *args])
+
+
+def state_of(bucket: str, region: str, s3: Any = None, kms: Any = None) -> dict[str, Any]:
+    """Everything bootstrap manages, read back with boto3."""
+    s3 = s3 or client("s3", region)
+    kms = kms or client("kms", region)
+    key = kms.describe_key(KeyId=ALIAS)["KeyMetadata"]
+    return {
+        "location": s3.get_bucket_location(Bucket=bucket)["LocationConstraint"],
+        "encryption": s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"],
+        "versioning": s3.get_bucket_versioning(Bucket=bucket).get("Status"),
+        "public_access_block": s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"],
+        "ownership": s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"],
+        "policy": json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]),
+        "key_arn": key["Arn"],
+        "key_state": key["KeyState"],
+        "rotation": kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"],
+        "keys": sorted(k["KeyId"] for k in kms.list_keys()["Keys"]),
+        "aliases": sorted((a["AliasName"], a.get("TargetKeyId")) for a in kms.list_aliases()["Aliases"]
+                          if not a["AliasName"].startswith("alias/aws/")),
+    }
+
+
+def assert_secure(state: dict[str, Any], bucket: str) -> None:
+    rule = state["encryption"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms", f"s3://{bucket}: {rule}"
+    assert rule["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == state["key_arn"], f"s3://{bucket}: not our key"
+    assert rule["BucketKeyEnabled"] is True, f"s3://{bucket}: bucket key off"
+    assert state["versioning"] == "Enabled", f"s3://{bucket}"
+    assert state["public_access_block"] == bootstrap.PAB_ALL, f"s3://{bucket}"
+    assert state["ownership"] == [{"ObjectOwnership": "BucketOwnerEnforced"}], f"s3://{bucket}"
+    (stmt,) = [s for s in state["policy"]["Statement"] if s.get("Sid") == bootstrap.TLS_SID]
+    assert stmt["Effect"] == "Deny" and stmt["Principal"] == "*" and stmt["Action"] == "s3:*", f"s3://{bucket}: {stmt}"
+    assert stmt["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, f"s3://{bucket}: {stmt}"
+    assert sorted(stmt["Resource"]) == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"], f"s3://{bucket}"
+    assert state["rotation"] is True and state["key_state"] == "Enabled", f"{ALIAS}: rotation/state"
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "us-east-1"])
+def test_first_run_creates_everything_secure(moto: None, region: str) -> None:
+    bucket = f"mlinfra-state-{region}"
+    result = invoke("--region", region, "--bucket", bucket, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["changed"] is True
+    assert {s["step"]: s["status"] for s in report["steps"]} == {
+        "kms key": "created", "kms alias": "created", "kms key rotation": "created", "bucket": "created",
+        "object ownership": "created", "public access block": "created", "versioning": "created",
+        "default encryption": "created", "tls-only bucket policy": "created",
+    }
+    state = state_of(bucket, region)
+    assert_secure(state, bucket)
+    assert report["kms_key_arn"] == state["key_arn"]
+    assert state["aliases"] == [(ALIAS, state["key_arn"].rsplit("/", 1)[-1])]
+    # us-east-1 buckets carry no LocationConstraint (GetBucketLocation answers null there).
+    assert state["location"] == (None if region == "us-east-1" else region)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-central-1"])
+def test_location_constraint_sent_only_outside_us_east_1(moto: None, region: str) -> None:
+    aws = Aws(region)
+    sent: list[dict[str, Any]] = []
+    aws.s3.meta.events.register("provide-client-params.s3.CreateBucket", lambda params, **_: sent.append(dict(params)))
+    bootstrap.run(region, f"lc-test-{region}", aws=aws)
+    (params,) = sent
+    if region == "us-east-1":
+        assert "CreateBucketConfiguration" not in params, params
+    else:
+        assert params["CreateBucketConfiguration"] == {"LocationConstraint": region}, params
+
+
+def test_human_output_prints_the_pulumi_commands(moto: None) -> None:
+    result = invoke("--region", "us-west-2", "--bucket", "acme-pulumi-state", "--stack", "prod")
+    assert result.exit_code == 0, result.output
+    assert "pulumi login 's3://acme-pulumi-state?region=us-west-2&awssdk=v2'" in result.stdout
+    assert "pulumi stack init prod --secrets-provider='awskms://alias/mlinfra-state?region=us-west-2'" in result.stdout
+    assert "9 created, 0 updated, 0 already ok" in result.stdout
+
+
+def test_second_run_changes_nothing_and_says_so(moto: None) -> None:
+    args = ("--region", "eu-west-1", "--bucket", "idempotent-state", "--kms-alias", ALIAS)
+    assert invoke(*args).exit_code == 0
+    before = state_of("idempotent-state", "eu-west-1")
+    second = invoke(*args, "--json")
+    assert second.exit_code == 0, second.output
+    report = json.loads(second.stdout)
+    assert report["changed"] is False
+    assert {s["status"] for s in report["steps"]} == {"already ok"}, report["steps"]
+    assert state_of("idempotent-state", "eu-west-1") == before  # same key, same settings, no new key
+    third = invoke(*args)
+    assert "nothing changed: all 9 steps already ok" in third.stdout
+
+
+def test_drift_is_repaired_and_foreign_policy_statements_kept(moto: None) -> None:
+    bucket, region = "drifted-state", "eu-west-1"
+    bootstrap.run(region, bucket)
+    s3, kms = client("s3", region), client("kms", region)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    kms.disable_key_rotation(KeyId=kms.describe_key(KeyId=ALIAS)["KeyMetadata"]["KeyId"])
+    reader = {"Sid": "ReadForCi", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/ci"},
+              "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [reader]}))
+
+    result = bootstrap.run(region, bucket)
+    status = {s.step: s.status for s in result.steps}
+    assert status == {
+        "kms key": "already ok", "kms alias": "already ok", "kms key rotation": "updated", "bucket": "already ok",
+        "object ownership": "already ok", "public access block": "created", "versioning": "updated",
+        "default encryption": "updated", "tls-only bucket policy": "updated",
+    }
+    state = state_of(bucket, region)
+    assert_secure(state, bucket)
+    assert reader in state["policy"]["Statement"], "s3://drifted-state: a statement bootstrap does not own was dropped"
+
+
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("ab", "3-63 characters"),
+        ("a" * 64, "3-63 characters"),
+        ("My-Bucket", "lowercase"),
+        ("under_score", "lowercase"),
+        ("-leading", "begin and end"),
+        ("trailing.", "begin and end"),
+        ("a..b", "adjacent periods"),
+        ("192.168.5.4", "IP address"),
+        ("xn--punycode", "'xn--'"),
+        ("sthree-bucket", "'sthree-'"),
+        ("amzn-s3-demo-x", "'amzn-s3-demo-'"),
+        ("mine-s3alias", "'-s3alias'"),
+        ("mine--ol-s3", "'--ol-s3'"),
+        ("mine.mrap", "'.mrap'"),
+        ("mine--x-s3", "'--x-s3'"),
+    ],
+)
+def test_invalid_bucket_name_is_exit_2_and_creates_nothing(moto: None, name: str, reason: str) -> None:
+    result = invoke("--region", "eu-west-1", "--bucket", name)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: invalid bucket name {name!r}") and reason in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    assert client("s3", "eu-west-1").list_buckets()["Buckets"] == []
+    assert client("kms", "eu-west-1").list_keys()["Keys"] == []
+
+
+@pytest.mark.parametrize("name", ["abc", "a" * 63, "my.state-bucket-1", "0-9"])
+def test_valid_bucket_names_pass_the_name_check(name: str) -> None:
+    assert bootstrap.bucket_name_problem(name) is None, name
+
+
+def test_bucket_of_another_account_is_exit_2_and_no_key_is_made(moto: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    as_other_account(monkeypatch, lambda: client("s3", "eu-west-1").create_bucket(
+        Bucket="someone-elses", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}))
+    result = invoke("--region", "eu-west-1", "--bucket", "someone-elses")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "error: bucket 'someone-elses' already exists and belongs to another AWS account; "
+        "bucket names are global, choose another --bucket\n"
+    )
+    assert client("kms", "eu-west-1").list_keys()["Keys"] == []
+    # ...and the other account's bucket was left untouched.
+    versioning = as_other_account(monkeypatch, lambda: client("s3", "eu-west-1").get_bucket_versioning(Bucket="someone-elses"))
+    assert "Status" not in versioning
+
+
+def _stubbed(region: str) -> tuple[Aws, Stubber]:
+    aws = Aws(region)
+    stub = Stubber(aws.s3)
+    stub.activate()
+    return aws, stub
+
+
+def test_real_s3_403_on_head_bucket_means_not_yours(moto: None) -> None:
+    # Real S3 answers HeadBucket with ExpectedBucketOwner=<us> with 403 for a foreign bucket;
+    # moto ignores ExpectedBucketOwner, so this path is exercised with a stubbed response.
+    aws, stub = _stubbed("eu-west-1")
+    stub.add_client_error("head_bucket", service_error_code="403", http_status_code=403,
+                          expected_params={"Bucket": "taken-name", "ExpectedBucketOwner": "123456789012"})
+    with pytest.raises(AwsError, match="belongs to another AWS account"):
+        bootstrap.run("eu-west-1", "taken-name", aws=aws)
+
+
+def test_bucket_already_exists_on_create_means_not_yours(moto: None) -> None:
+    aws, stub = _stubbed("eu-west-1")
+    stub.add_client_error("head_bucket", service_error_code="404", http_status_code=404)
+    stub.add_client_error("create_bucket", service_error_code="BucketAlreadyExists", http_status_code=409)
+    with pytest.raises(AwsError, match="belongs to another AWS account"):
+        bootstrap.run("eu-west-1", "raced-name", aws=aws)
+
+
+def test_missing_credentials_is_exit_2(no_credentials: None) -> None:
+    result = invoke("--region", "eu-west-1", "--bucket", "no-creds-bucket")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: no AWS credentials found") and result.stderr.count("\n") == 1, result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("region", ["mars-east-1", "us-east1", "EU-WEST-1"])
+def test_unsupported_region_is_exit_2(moto: None, region: str) -> None:
+    result = invoke("--region", region, "--bucket", "fine-name")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: unsupported region {region!r}"), result.stderr
+
+
+@pytest.mark.parametrize("alias", ["mlinfra-state", "alias/aws/s3", "alias/has space"])
+def test_invalid_kms_alias_is_exit_2(moto: None, alias: str) -> None:
+    result = invoke("--region", "eu-west-1", "--bucket", "fine-name", "--kms-alias", alias)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: invalid --kms-alias {alias!r}"), result.stderr
+
+
+def test_alias_on_a_disabled_key_is_exit_2(moto: None) -> None:
+    kms = client("kms", "eu-west-1")
+    key = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=ALIAS, TargetKeyId=key)
+    kms.disable_key(KeyId=key)
+    result = invoke("--region", "eu-west-1", "--bucket", "fine-name")
+    assert result.exit_code == 2, result.output
+    assert "is Disabled, not Enabled" in result.stderr
+
+
+# -- end to end: `python -m mlinfra bootstrap` against moto_server ------------------------------
+
+
+def run_cli(url: str | None, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "mlinfra", *args], cwd=ROOT, env=subprocess_env(url),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_end_to_end_against_moto_server(moto_server: str) -> None:
+    region, bucket = "eu-west-2", "e2e-bootstrap-state"
+    first = run_cli(moto_server, "bootstrap", "--region", region, "--bucket", bucket, "--json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["changed"] is True
+    second = run_cli(moto_server, "bootstrap", "--region", region, "--bucket", bucket, "--json")
+    assert second.returncode == 0, second.stderr
+    assert json.loads(second.stdout)["changed"] is False
+    # The state lives in the server, so the subprocess used AWS_ENDPOINT_URL, not real AWS.
+    s3, kms = server_client(moto_server, "s3", region), server_client(moto_server, "kms", region)
+    state = state_of(bucket, region, s3, kms)
+    assert_secure(state, bucket)
+    assert len(state["keys"]) == 1, state["keys"]
+    human = run_cli(moto_server, "bootstrap", "--region", region, "--bucket", bucket)
+    assert "nothing changed" in human.stdout and f"pulumi login 's3://{bucket}?region={region}&awssdk=v2'" in human.stdout
+
+
+def test_end_to_end_missing_credentials_is_one_line() -> None:
+    env = subprocess_env("http://127.0.0.1:9")
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        env.pop(key)
+    done = subprocess.run([PYTHON, "-m", "mlinfra", "bootstrap", "--region", "eu-west-1", "--bucket", "x-y-z"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith("error: no AWS credentials found"), done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1

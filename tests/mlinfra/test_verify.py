@@ -1,0 +1,298 @@
+"""`mlinfra verify`: live checks of the stack outputs, verified offline against moto."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from botocore.exceptions import ClientError
+from typer.testing import CliRunner
+
+from mlinfra import verify
+from mlinfra.aws import Aws
+from mlinfra.cli import app
+from tests.mlinfra.conftest import PYTHON, ROOT, client, server_client, subprocess_env
+
+runner = CliRunner()
+REGION = "us-west-2"
+CLUSTER = "mlinfra-dev"
+ZONES = {"raw": "acme-lake-raw", "curated": "acme-lake-curated"}
+LOG_BUCKET = "acme-lake-access-logs"
+POOLS = {"a10g": "gpu-a10g", "h100": "gpu-h100"}
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+Clients = Callable[[str], Any]
+
+
+def build_good_platform(client: Clients) -> dict[str, Any]:
+    """What the stack should have deployed: every check passes. Returns the stack outputs."""
+    s3, kms, eks = client("s3"), client("kms"), client("eks")
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    loc = {"LocationConstraint": REGION}
+    s3.create_bucket(Bucket=LOG_BUCKET, CreateBucketConfiguration=loc)
+    # S3 (and moto) require the target bucket to let the logging service write.
+    s3.put_bucket_policy(Bucket=LOG_BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
+        "Resource": f"arn:aws:s3:::{LOG_BUCKET}/*"}]}))
+    for zone, bucket in ZONES.items():
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=loc)
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+            "BucketKeyEnabled": True}]})
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [{
+            "ID": "tiering", "Status": "Enabled", "Filter": {"Prefix": ""},
+            "Transitions": [{"Days": 30, "StorageClass": "INTELLIGENT_TIERING"}]}]})
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": LOG_BUCKET, "TargetPrefix": f"{zone}/"}})
+    eks.create_cluster(
+        name=CLUSTER, roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        logging={"clusterLogging": [{"types": ["api", "audit", "authenticator"], "enabled": True}]},
+        encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key_arn}}],
+    )
+    for group in POOLS.values():
+        eks.create_nodegroup(clusterName=CLUSTER, nodegroupName=group, subnets=["subnet-1"],
+                             nodeRole="arn:aws:iam::123456789012:role/node", amiType="AL2023_x86_64_NVIDIA",
+                             taints=[GPU_TAINT])
+    return {"region": REGION, "data_lake_buckets": ZONES, "cluster_name": CLUSTER, "gpu_node_groups": POOLS,
+            "kubeconfig": "[secret]"}
+
+
+def local_client(service: str) -> Any:
+    return client(service, REGION)
+
+
+def write(tmp_path: Path, outputs: Any, name: str = "outputs.json") -> Path:
+    path = tmp_path / name
+    path.write_text(outputs if isinstance(outputs, str) else json.dumps(outputs), encoding="utf-8")
+    return path
+
+
+def invoke(path: Path, *extra: str) -> Any:
+    return runner.invoke(app, ["verify", "--stack-outputs", str(path), *extra])
+
+
+def failures(stdout: str) -> set[tuple[str, str]]:
+    return {(c["resource"], c["check"]) for c in json.loads(stdout) if c["result"] == "fail"}
+
+
+def test_good_platform_passes_every_check(moto: None, tmp_path: Path) -> None:
+    path = write(tmp_path, build_good_platform(local_client))
+    result = invoke(path, "--json")
+    assert result.exit_code == 0, result.output
+    checks = json.loads(result.stdout)
+    assert {c["result"] for c in checks} == {"pass"}, [c for c in checks if c["result"] != "pass"]
+    per_bucket = {"exists", "SSE-KMS encryption", "versioning", "public access blocked", "lifecycle rules", "access logging"}
+    for bucket in ZONES.values():
+        assert {c["check"] for c in checks if c["resource"] == f"s3://{bucket}"} == per_bucket, bucket
+    assert {c["check"] for c in checks if c["resource"] == f"eks:{CLUSTER}"} == {"exists", "control-plane logging", "secrets encryption"}
+    for group in POOLS.values():
+        assert {c["check"] for c in checks if c["resource"] == f"eks:{CLUSTER}/{group}"} == {"exists", "NVIDIA AMI type", "GPU taint"}
+
+
+def test_human_output_is_a_table_with_a_summary(moto: None, tmp_path: Path) -> None:
+    path = write(tmp_path, build_good_platform(local_client))
+    result = invoke(path)
+    assert result.exit_code == 0, result.output
+    for header in ("resource", "check", "result", "detail"):
+        assert header in result.stdout
+    assert "21 passed, 0 failed, 0 skipped" in result.stdout
+
+
+RAW, CURATED = f"s3://{ZONES['raw']}", f"s3://{ZONES['curated']}"
+A10G = f"eks:{CLUSTER}/{POOLS['a10g']}"
+
+
+def _unencrypted(c: Clients) -> None:
+    c("s3").delete_bucket_encryption(Bucket=ZONES["raw"])
+
+
+def _sse_s3(c: Clients) -> None:
+    c("s3").put_bucket_encryption(Bucket=ZONES["raw"], ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+
+
+def _suspended(c: Clients) -> None:
+    c("s3").put_bucket_versioning(Bucket=ZONES["curated"], VersioningConfiguration={"Status": "Suspended"})
+
+
+def _public(c: Clients) -> None:
+    c("s3").put_public_access_block(Bucket=ZONES["raw"], PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+
+
+def _no_pab(c: Clients) -> None:
+    c("s3").delete_public_access_block(Bucket=ZONES["raw"])
+
+
+def _no_lifecycle(c: Clients) -> None:
+    c("s3").delete_bucket_lifecycle(Bucket=ZONES["curated"])
+
+
+def _no_logging(c: Clients) -> None:
+    c("s3").put_bucket_logging(Bucket=ZONES["raw"], BucketLoggingStatus={})
+
+
+def _no_cluster_logs(c: Clients) -> None:
+    # Real EKS merges this per log type; moto 5.2 replaces the whole setting, so send both halves.
+    c("eks").update_cluster_config(name=CLUSTER, logging={"clusterLogging": [
+        {"types": ["api", "authenticator"], "enabled": True}, {"types": ["audit"], "enabled": False}]})
+
+
+def _untainted(c: Clients) -> None:
+    c("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"])
+    c("eks").create_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"], subnets=["subnet-1"],
+                              nodeRole="arn:aws:iam::123456789012:role/node", amiType="AL2023_x86_64_NVIDIA",
+                              taints=[{"key": "nvidia.com/gpu", "value": "true", "effect": "PREFER_NO_SCHEDULE"}])
+
+
+def _standard_ami(c: Clients) -> None:
+    c("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"])
+    c("eks").create_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"], subnets=["subnet-1"],
+                              nodeRole="arn:aws:iam::123456789012:role/node", amiType="AL2023_x86_64_STANDARD",
+                              taints=[GPU_TAINT])
+
+
+def _missing_bucket(c: Clients) -> None:
+    s3 = c("s3")
+    s3.delete_bucket(Bucket=ZONES["curated"])
+
+
+@pytest.mark.parametrize(
+    "breakage, expected, detail",
+    [
+        (_unencrypted, {(RAW, "SSE-KMS encryption")}, "no default encryption"),
+        (_sse_s3, {(RAW, "SSE-KMS encryption")}, "AES256, want aws:kms"),
+        (_suspended, {(CURATED, "versioning")}, "Suspended"),
+        (_public, {(RAW, "public access blocked")}, "off: BlockPublicPolicy"),
+        (_no_pab, {(RAW, "public access blocked")}, "no public access block"),
+        (_no_lifecycle, {(CURATED, "lifecycle rules")}, "no lifecycle configuration"),
+        (_no_logging, {(RAW, "access logging")}, "server access logging off"),
+        (_no_cluster_logs, {(f"eks:{CLUSTER}", "control-plane logging")}, "missing: audit"),
+        (_untainted, {(A10G, "GPU taint")}, "no nvidia.com/gpu taint with effect NO_SCHEDULE"),
+        (_standard_ami, {(A10G, "NVIDIA AMI type")}, "AL2023_x86_64_STANDARD, want one of"),
+        (_missing_bucket, {(CURATED, "exists")}, "curated zone bucket not found"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else None,
+)
+def test_each_misconfiguration_is_caught_and_only_it(
+    moto: None, tmp_path: Path, breakage: Callable[[Clients], None], expected: set[tuple[str, str]], detail: str
+) -> None:
+    path = write(tmp_path, build_good_platform(local_client))
+    breakage(local_client)
+    result = invoke(path, "--json")
+    assert result.exit_code == 1, result.output
+    assert failures(result.stdout) == expected
+    (failed,) = [c for c in json.loads(result.stdout) if c["result"] == "fail"]
+    assert detail in failed["detail"], failed
+
+
+def test_cluster_without_secrets_encryption_fails(moto: None, tmp_path: Path) -> None:
+    eks = local_client("eks")
+    eks.create_cluster(name="plain", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": ["s"]},
+                       logging={"clusterLogging": [{"types": ["api", "audit", "authenticator", "scheduler"], "enabled": True}]})
+    result = invoke(write(tmp_path, {"region": REGION, "cluster_name": "plain"}), "--json")
+    assert result.exit_code == 1, result.output
+    assert failures(result.stdout) == {("eks:plain", "secrets encryption")}
+
+
+def test_missing_optional_keys_skip_with_a_note(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    del outputs["gpu_node_groups"], outputs["cluster_name"]
+    result = invoke(write(tmp_path, outputs), "--json")
+    assert result.exit_code == 0, result.output
+    skipped = [c for c in json.loads(result.stdout) if c["result"] == "skip"]
+    assert {(c["resource"], c["detail"]) for c in skipped} == {
+        ("eks cluster", "no cluster_name in the stack outputs"),
+        ("gpu node groups", "no gpu_node_groups in the stack outputs"),
+    }
+    human = invoke(write(tmp_path, outputs))
+    assert "no gpu_node_groups in the stack outputs" in human.stdout and "2 skipped" in human.stdout
+
+
+def test_region_option_overrides_the_output(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    outputs["region"] = "eu-west-1"  # the buckets are in us-west-2: checked there, all pass
+    del outputs["cluster_name"], outputs["gpu_node_groups"]
+    assert invoke(write(tmp_path, outputs), "--region", REGION).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such file"),
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "expected a JSON object of stack outputs, got list"),
+        ({"data_lake_buckets": {"raw": "b-raw"}}, "key 'region' is missing"),
+        ({"region": 5, "cluster_name": "c"}, "key 'region' must be a region name"),
+        ({"region": REGION, "data_lake_buckets": ["b-raw"]}, "key 'data_lake_buckets' must be an object of zone -> bucket name"),
+        ({"region": REGION, "data_lake_buckets": {"raw": 3}}, "key 'data_lake_buckets' must be an object"),
+        ({"region": REGION, "cluster_name": ""}, "key 'cluster_name' must be a non-empty string"),
+        ({"region": REGION, "gpu_node_groups": {"a10g": "g"}}, "key 'cluster_name' is missing"),
+        ({"region": REGION, "cluster_name": "c", "gpu_node_groups": "g"}, "key 'gpu_node_groups' must be an object"),
+        ({"region": REGION}, "none of the keys data_lake_buckets, cluster_name, gpu_node_groups is present"),
+        ({"region": "mars-1", "cluster_name": "c"}, "unsupported region 'mars-1'"),
+    ],
+)
+def test_bad_outputs_file_is_exit_2_naming_file_and_key(moto: None, tmp_path: Path, content: Any, message: str) -> None:
+    path = tmp_path / "outputs.json" if content is None else write(tmp_path, content)
+    result = invoke(path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    assert message in result.stderr, result.stderr
+    if "region 'mars-1'" not in message:
+        assert str(path) in result.stderr, result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_missing_credentials_is_exit_2(no_credentials: None, tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, {"region": REGION, "cluster_name": "c"}))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: no AWS credentials found"), result.stderr
+    assert result.stdout == ""  # nothing half-printed before the error
+
+
+def test_access_denied_on_one_read_fails_that_check_only(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    aws = Aws(REGION)
+    # moto does not enforce IAM; answer one read the way S3 does for a caller without permission.
+    original = aws.s3.get_bucket_lifecycle_configuration
+
+    def denied(**kwargs: Any) -> Any:
+        if kwargs["Bucket"] == ZONES["raw"]:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+                               "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetBucketLifecycleConfiguration")
+        return original(**kwargs)
+
+    aws.s3.get_bucket_lifecycle_configuration = denied
+    result = verify.run(write(tmp_path, outputs), aws=aws)
+    failed = [c for c in result.checks if c.result == "fail"]
+    assert [(c.resource, c.check) for c in failed] == [(RAW, "lifecycle rules")]
+    assert failed[0].detail == "cannot read: AccessDenied: Access Denied"
+
+
+# -- end to end: `python -m mlinfra verify` against moto_server ---------------------------------
+
+
+def test_end_to_end_against_moto_server(moto_server: str, tmp_path: Path) -> None:
+    def remote(service: str) -> Any:
+        return server_client(moto_server, service, REGION)
+
+    path = write(tmp_path, build_good_platform(remote))
+    cmd = [PYTHON, "-m", "mlinfra", "verify", "--stack-outputs", str(path), "--json"]
+    good = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(moto_server), capture_output=True, text=True, timeout=120)
+    assert good.returncode == 0, good.stderr
+    assert {c["result"] for c in json.loads(good.stdout)} == {"pass"}
+
+    _suspended(remote)
+    _standard_ami(remote)
+    bad = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(moto_server), capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1, bad.stderr
+    assert failures(bad.stdout) == {(CURATED, "versioning"), (A10G, "NVIDIA AMI type")}
+
+    human = subprocess.run(cmd[:-1], cwd=ROOT, env=subprocess_env(moto_server), capture_output=True, text=True, timeout=120)
+    assert human.returncode == 1 and "19 passed, 2 failed, 0 skipped" in human.stdout, human.stdout

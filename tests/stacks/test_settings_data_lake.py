@@ -1,0 +1,148 @@
+"""Settings of the data lake (``mlinfra:data_lake``): defaults per environment, overrides,
+and one test per error message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from stacks.errors import ConfigError
+from stacks.settings import ENVIRONMENT_DEFAULTS, load_settings, settings_from_config
+
+SOURCE = "stacks/Pulumi.test.yaml"
+
+
+def _settings(environment: str = "dev", stack: str = "test", **config: Any):
+    base = {"aws:region": "us-west-2", "mlinfra:environment": environment}
+    base.update(config)
+    return settings_from_config(base, stack=stack, source=SOURCE)
+
+
+def _lake_error(lake: dict[str, Any], environment: str = "dev", **config: Any) -> str:
+    with pytest.raises(ConfigError) as info:
+        _settings(environment, **{"mlinfra:data_lake": lake}, **config)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    "stack,force_destroy,days",
+    [("dev", True, (30, 60, 7, 30)), ("staging", False, (30, 90, 30, 90)), ("prod", False, (90, 180, 90, 365))],
+)
+def test_each_environment_has_its_lake_defaults(stack: str, force_destroy: bool, days: tuple[int, ...]) -> None:
+    lake = load_settings(stack).data_lake
+    assert lake.zones == ("raw", "curated", "features", "models")
+    assert lake.tiering_zones == ("raw",)
+    assert lake.force_destroy is force_destroy
+    assert (lake.raw_to_ia_days, lake.raw_to_glacier_ir_days, lake.noncurrent_expiry_days, lake.log_retention_days) == days
+    assert load_settings(stack).effective_bucket_prefix == f"mlinfra-{stack}"
+
+
+def test_overrides_merge_into_the_lake_defaults() -> None:
+    lake = _settings(**{"mlinfra:data_lake": {"noncurrent_expiry_days": 14, "zones": ["raw", "gold"]}}).data_lake
+    assert lake.noncurrent_expiry_days == 14
+    assert lake.zones == ("raw", "gold")
+    assert lake.raw_to_ia_days == ENVIRONMENT_DEFAULTS["dev"]["data_lake"]["raw_to_ia_days"]
+
+
+def test_lake_given_as_json_string_is_decoded() -> None:
+    lake = _settings(**{"mlinfra:data_lake": '{"log_retention_days": 400}'}).data_lake
+    assert lake.log_retention_days == 400
+
+
+def test_aws_minimum_lifecycle_days_are_accepted() -> None:
+    lake = _settings(**{"mlinfra:data_lake": {"raw_to_ia_days": 30, "raw_to_glacier_ir_days": 60}}).data_lake
+    assert (lake.raw_to_ia_days, lake.raw_to_glacier_ir_days) == (30, 60)
+
+
+def test_bucket_prefix_defaults_to_a_dns_safe_stack_name() -> None:
+    assert _settings(stack="Team_A.dev").effective_bucket_prefix == "mlinfra-team-a-dev"
+    assert _settings(**{"mlinfra:data_lake": {"bucket_prefix": "acme-ml"}}).effective_bucket_prefix == "acme-ml"
+
+
+def test_prod_may_not_force_destroy() -> None:
+    msg = _lake_error({"force_destroy": True}, environment="prod")
+    assert (
+        f"{SOURCE}: mlinfra:data_lake.force_destroy: prod never sets force_destroy: its buckets are protected and "
+        "retained; remove it from the stack file"
+    ) in msg
+
+
+def test_force_destroy_with_protection_is_rejected() -> None:
+    msg = _lake_error({"force_destroy": True}, environment="staging", **{"mlinfra:enable_protection": True})
+    assert (
+        f"{SOURCE}: mlinfra:data_lake.force_destroy: cannot be true together with mlinfra:enable_protection: true"
+    ) in msg
+
+
+@pytest.mark.parametrize(
+    "zones,message",
+    [
+        (["raw", "Curated"], "mlinfra:data_lake.zones: zone name 'Curated' is not DNS-safe: 1-20 characters of a-z"),
+        (["raw", "cur_ated"], "zone name 'cur_ated' is not DNS-safe"),
+        (["raw", "-raw"], "zone name '-raw' is not DNS-safe"),
+        (["raw", "x" * 21], f"zone name '{'x' * 21}' is not DNS-safe"),
+        (["raw", "raw"], "mlinfra:data_lake.zones: zone names must be unique; repeated: ['raw']"),
+        (["raw", "access-logs"], "mlinfra:data_lake.zones: zone name 'access-logs' is reserved for the access-log bucket"),
+        ([], "mlinfra:data_lake.zones: at least one zone is required"),
+    ],
+)
+def test_zone_names_must_be_dns_safe_unique_and_not_reserved(zones: list[str], message: str) -> None:
+    assert message in _lake_error({"zones": zones, "tiering_zones": []})
+
+
+def test_tiering_zones_must_be_zones() -> None:
+    msg = _lake_error({"zones": ["bronze", "silver"]})
+    assert "mlinfra:data_lake.tiering_zones: ['raw'] are not zones; allowed: ['bronze', 'silver']" in msg
+    assert _settings(**{"mlinfra:data_lake": {"zones": ["bronze"], "tiering_zones": ["bronze"]}}).data_lake.tiering_zones == (
+        "bronze",
+    )
+
+
+def test_standard_ia_before_30_days_is_rejected() -> None:
+    msg = _lake_error({"raw_to_ia_days": 29})
+    assert (
+        "mlinfra:data_lake.raw_to_ia_days: S3 transitions to STANDARD_IA no earlier than 30 days after creation; got 29"
+    ) in msg
+
+
+def test_glacier_ir_less_than_30_days_after_standard_ia_is_rejected() -> None:
+    msg = _lake_error({"raw_to_ia_days": 45, "raw_to_glacier_ir_days": 74})
+    assert (
+        "mlinfra:data_lake.raw_to_glacier_ir_days: must be at least raw_to_ia_days + 30 = 75 "
+        "(S3 keeps objects 30 days in STANDARD_IA before GLACIER_IR); got 74"
+    ) in msg
+
+
+@pytest.mark.parametrize("field", ["noncurrent_expiry_days", "log_retention_days"])
+def test_retention_days_must_be_positive(field: str) -> None:
+    assert f"mlinfra:data_lake.{field}: must be >= 1 day; got 0" in _lake_error({field: 0})
+
+
+def test_bad_bucket_prefix_is_rejected() -> None:
+    msg = _lake_error({"bucket_prefix": "Acme.ML"})
+    assert "mlinfra:data_lake.bucket_prefix: bucket prefix 'Acme.ML' must be lowercase a-z, 0-9 and '-'" in msg
+
+
+def test_bucket_names_longer_than_s3_allows_are_rejected() -> None:
+    msg = _lake_error({"bucket_prefix": "a" * 30})
+    assert (
+        "mlinfra:data_lake.bucket_prefix: bucket name for 'access-logs' would be 65 characters "
+        "(<prefix>-access-logs-<account>-us-west-2); S3 allows 63"
+    ) in msg
+
+
+def test_unknown_lake_key_is_rejected_with_its_path() -> None:
+    assert "mlinfra:data_lake.force_destory: unknown field" in _lake_error({"force_destory": True})
+
+
+def test_stack_file_errors_name_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.prod.yaml"
+    config = {"aws:region": "us-east-1", "mlinfra:environment": "prod", "mlinfra:data_lake": {"force_destroy": True}}
+    path.write_text(yaml.safe_dump({"config": config}))
+    with pytest.raises(ConfigError) as info:
+        load_settings("prod", stack_file=path)
+    (problem,) = info.value.problems
+    assert (problem.file, problem.field) == (str(path), "mlinfra:data_lake.force_destroy")

@@ -1,0 +1,262 @@
+"""Team files: every validation message, the shipped examples, and the committed schema."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from stacks.errors import ConfigError, Problem
+from stacks.settings import DEFAULT_TEAMS_DIR, load_settings, team_warnings_of
+from stacks.teams import SCHEMA_COMMENT, SCHEMA_FILE, team_schema, team_schema_text
+
+GOOD_ENV: dict[str, Any] = {
+    "quota": {"gpu": 1, "cpu": "8", "memory": "32Gi", "pods": 50},
+    "data_lake": {"raw": "read", "features": "read-write"},
+}
+
+
+def team_doc(name: str, **changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "name": name,
+        "owners": [f"{name}-lead@example.com"],
+        "cost_center": "research",
+        "dev": copy.deepcopy(GOOD_ENV),
+        "staging": copy.deepcopy(GOOD_ENV),
+        "prod": copy.deepcopy(GOOD_ENV),
+    }
+    doc.update(changes)
+    return doc
+
+
+def write(teams_dir: Path, filename: str, doc: Any) -> Path:
+    path = teams_dir / filename
+    path.write_text(doc if isinstance(doc, str) else yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def problems(stack: str, teams_dir: Path, **kwargs: Any) -> list[Problem]:
+    with pytest.raises(ConfigError) as info:
+        load_settings(stack, teams_dir=teams_dir, **kwargs)
+    return info.value.problems
+
+
+def find(found: list[Problem], file: str, field: str, text: str) -> Problem:
+    matches = [p for p in found if p.file.endswith(file) and p.field == field and text in p.message]
+    assert matches, f"expected a problem {file}: {field}: ...{text}...; got:\n" + "\n".join(map(str, found))
+    return matches[0]
+
+
+# -- the shipped teams --------------------------------------------------------------------
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_shipped_teams_load_in_every_environment(stack: str) -> None:
+    settings = load_settings(stack)
+    assert [t.name for t in settings.teams] == ["recsys", "vision"], f"{stack}: {settings.teams}"
+    block = yaml.safe_load((DEFAULT_TEAMS_DIR / "vision.yaml").read_text())[stack]
+    vision = next(t for t in settings.teams if t.name == "vision")
+    assert vision.gpu_quota == block["quota"]["gpu"], f"{stack}: vision gpu quota"
+    assert vision.data_lake == block["data_lake"], f"{stack}: vision data lake access"
+    assert sum(t.gpu_quota for t in settings.teams) <= settings.gpu_capacity(), f"{stack}: shipped teams overcommit"
+
+
+def test_published_reads_are_granted_only_where_the_owner_writes() -> None:
+    recsys = next(t for t in load_settings("dev").teams if t.name == "recsys")
+    # vision writes curated, features, models; it only reads raw, so it cannot publish there.
+    assert recsys.published_reads == (
+        ("curated", "teams/vision/published/"),
+        ("features", "teams/vision/published/"),
+        ("models", "teams/vision/published/"),
+    ), "recsys published reads"
+
+
+def test_every_shipped_team_file_references_the_schema() -> None:
+    for path in sorted(DEFAULT_TEAMS_DIR.glob("*.yaml")):
+        assert path.read_text().splitlines()[0] == SCHEMA_COMMENT, f"{path.name} must start with {SCHEMA_COMMENT}"
+
+
+# -- the schema ---------------------------------------------------------------------------
+def test_committed_schema_is_the_generated_one() -> None:
+    committed = (DEFAULT_TEAMS_DIR / SCHEMA_FILE).read_text()
+    assert committed == team_schema_text(), (
+        f"stacks/teams/{SCHEMA_FILE} is stale; regenerate it: python -m mlinfra team schema > stacks/teams/{SCHEMA_FILE}"
+    )
+
+
+def test_schema_accepts_the_shipped_teams_and_rejects_unknown_fields() -> None:
+    validator = jsonschema.Draft202012Validator(team_schema())
+    for path in sorted(DEFAULT_TEAMS_DIR.glob("*.yaml")):
+        errors = list(validator.iter_errors(yaml.safe_load(path.read_text())))
+        assert not errors, f"{path.name}: {[e.message for e in errors]}"
+    bad = team_doc("x", dev={**GOOD_ENV, "gpus": 1}, owners=["not-an-email"])
+    messages = sorted(e.message for e in validator.iter_errors(bad))
+    assert any("gpus" in m for m in messages) and any("not-an-email" in m for m in messages), messages
+
+
+# -- one test per message -----------------------------------------------------------------
+def test_unknown_fields_are_named(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", ownerz=["x@example.com"], dev={**GOOD_ENV, "gpus": 2}))
+    found = problems("dev", tmp_path)
+    find(found, "a.yaml", "ownerz", "unknown field")
+    find(found, "a.yaml", "dev.gpus", "unknown field")
+
+
+def test_duplicate_names_are_reported_on_both_files(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a"))
+    write(tmp_path, "a.yml", team_doc("a"))
+    found = problems("dev", tmp_path)
+    find(found, "a.yaml", "name", "defined more than once (also in")
+    find(found, "a.yml", "name", "defined more than once (also in")
+
+
+@pytest.mark.parametrize("bad", ["Vision", "vision_team", "9lives", "team-", "x" * 33])
+def test_invalid_names_say_what_a_dns_label_is(tmp_path: Path, bad: str) -> None:
+    write(tmp_path, f"{bad}.yaml", team_doc(bad))
+    find(problems("dev", tmp_path), f"{bad}.yaml", "name", "must be a DNS label")
+
+
+def test_name_must_equal_the_file_name(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("b"))
+    find(problems("dev", tmp_path), "a.yaml", "name", "must equal the file name 'a', got 'b'")
+
+
+@pytest.mark.parametrize("reserved", ["default", "monitoring", "kube-ml"])
+def test_platform_namespaces_are_reserved(tmp_path: Path, reserved: str) -> None:
+    write(tmp_path, f"{reserved}.yaml", team_doc(reserved))
+    find(problems("dev", tmp_path), f"{reserved}.yaml", "name", "is reserved for the platform")
+
+
+def test_owner_must_be_an_email(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", owners=["ok@example.com", "ana"]))
+    found = problems("dev", tmp_path)
+    find(found, "a.yaml", "owners[1]", "must be an email address")
+    assert [p.field for p in found] == ["owners[1]"], found
+
+
+def test_a_team_needs_an_owner(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", owners=[]))
+    find(problems("dev", tmp_path), "a.yaml", "owners", "at least 1 item")
+
+
+def test_access_to_a_zone_that_does_not_exist(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "data_lake": {"gold": "read"}}))
+    find(problems("dev", tmp_path), "a.yaml", "dev.data_lake.gold", "no data lake zone 'gold'; zones: ['raw'")
+
+
+def test_access_level_must_be_read_or_read_write(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "data_lake": {"raw": "write"}}))
+    find(problems("dev", tmp_path), "a.yaml", "dev.data_lake.raw", "must be one of 'read' or 'read-write'")
+
+
+@pytest.mark.parametrize(
+    "text,where",
+    [("name: a\nowners: [x@example.com\n", "line 3"), ("name: a\n  owners: x\n", "line 2"), ("\tname: a\n", "line 1")],
+)
+def test_malformed_yaml_names_the_line(tmp_path: Path, text: str, where: str) -> None:
+    write(tmp_path, "a.yaml", text)
+    find(problems("dev", tmp_path), "a.yaml", where, "malformed YAML")
+
+
+def test_a_team_file_is_a_map(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "- name: a\n")
+    find(problems("dev", tmp_path), "a.yaml", "-", "a team file is a YAML map")
+
+
+def test_a_team_file_is_utf8(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_bytes(b"name: \xff\n")
+    find(problems("dev", tmp_path), "a.yaml", "-", "not UTF-8")
+
+
+def test_every_environment_block_is_required(tmp_path: Path) -> None:
+    doc = team_doc("a")
+    del doc["prod"]
+    write(tmp_path, "a.yaml", doc)
+    find(problems("dev", tmp_path), "a.yaml", "prod", "is required")
+
+
+def test_reference_to_a_team_that_does_not_exist(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", staging={**GOOD_ENV, "read_published": ["ghost"]}))
+    find(problems("dev", tmp_path), "a.yaml", "staging.read_published[0]", "no team 'ghost'; teams: ['a']")
+
+
+def test_a_team_does_not_list_itself_as_published_source(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "read_published": ["a"]}))
+    find(problems("dev", tmp_path), "a.yaml", "dev.read_published[0]", "always reads its own prefixes")
+
+
+@pytest.mark.parametrize("field,value,text", [("cpu", "lots", "CPU quantity"), ("memory", "64GB", "memory quantity")])
+def test_quantities_are_kubernetes_quantities(tmp_path: Path, field: str, value: str, text: str) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "quota": {**GOOD_ENV["quota"], field: value}}))
+    find(problems("dev", tmp_path), "a.yaml", f"dev.quota.{field}", text)
+
+
+def test_quota_above_the_environment_gpu_capacity(tmp_path: Path) -> None:
+    capacity = load_settings("dev").gpu_capacity()
+    write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "quota": {"gpu": capacity + 1}}))
+    find(
+        problems("dev", tmp_path),
+        "a.yaml",
+        "dev.quota.gpu",
+        f"{capacity + 1} is above the dev GPU capacity of {capacity}",
+    )
+
+
+def test_overcommit_is_a_warning_in_dev(tmp_path: Path) -> None:
+    capacity = load_settings("dev").gpu_capacity()
+    for name in ("a", "b"):
+        write(tmp_path, f"{name}.yaml", team_doc(name, dev={**GOOD_ENV, "quota": {"gpu": capacity}}))
+    settings = load_settings("dev", teams_dir=tmp_path)
+    warnings = team_warnings_of(settings)
+    assert len(warnings) == 1 and f"total {2 * capacity} (a={capacity}, b={capacity})" in warnings[0], warnings
+
+
+def test_overcommit_is_an_error_in_prod(tmp_path: Path) -> None:
+    capacity = load_settings("prod").gpu_capacity()
+    share = capacity // 2 + 1
+    for name in ("a", "b"):
+        write(tmp_path, f"{name}.yaml", team_doc(name, prod={**GOOD_ENV, "quota": {"gpu": share}}))
+    found = problems("prod", tmp_path)
+    problem = find(found, tmp_path.name, "prod.quota.gpu", f"total {2 * share} (a={share}, b={share})")
+    assert f"above the prod GPU capacity of {capacity}" in problem.message, problem
+    # The same files within capacity in dev raise nothing there and warn about nothing.
+    assert team_warnings_of(load_settings("dev", teams_dir=tmp_path)) == []
+
+
+def test_all_problems_of_all_files_and_the_stack_file_come_together(tmp_path: Path) -> None:
+    teams = tmp_path / "teams"
+    teams.mkdir()
+    write(teams, "a.yaml", team_doc("a", owners=["nope"]))
+    write(teams, "b.yaml", "name: [\n")
+    write(teams, "c.yaml", team_doc("c", dev={**GOOD_ENV, "read_published": ["zz"]}))
+    stack_file = write(tmp_path, "Pulumi.dev.yaml", {"config": {"aws:region": "us-west-2", "mlinfra:environment": "nope"}})
+    found = problems("dev", teams, stack_file=stack_file)
+    find(found, "a.yaml", "owners[0]", "email")
+    find(found, "b.yaml", "line 2", "malformed YAML")
+    find(found, "c.yaml", "dev.read_published[0]", "no team 'zz'")
+    find(found, "Pulumi.dev.yaml", "mlinfra:environment", "must be one of")
+
+
+def test_teams_are_not_a_stack_file_setting(tmp_path: Path) -> None:
+    stack_file = write(
+        tmp_path, "Pulumi.dev.yaml", {"config": {"aws:region": "us-west-2", "mlinfra:environment": "dev", "mlinfra:teams": []}}
+    )
+    find(problems("dev", DEFAULT_TEAMS_DIR, stack_file=stack_file), "Pulumi.dev.yaml", "mlinfra:teams", "team files")
+
+
+def test_missing_teams_dir(tmp_path: Path) -> None:
+    find(problems("dev", tmp_path / "nope"), "nope", "-", "teams directory not found")
+
+
+def test_problems_render_as_file_field_message(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", owners=["nope"]))
+    with pytest.raises(ConfigError) as info:
+        load_settings("dev", teams_dir=tmp_path)
+    assert str(info.value) == f"{tmp_path / 'a.yaml'}: owners[0]: must be an email address such as ana.lima@example.com, got 'nope'"
+
+
+def test_schema_is_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(json.loads(team_schema_text()))
