@@ -8,6 +8,7 @@ how the tests point the commands at a local moto_server. Passing one here would 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
@@ -104,6 +105,16 @@ class Aws:
     def account_id(self) -> str:
         """The caller's account id (STS); the first call, so missing credentials surface here."""
         return self.client("sts").get_caller_identity()["Account"]
+
+
+def read_or_none(call: Callable[[], Any], *absent_codes: str) -> Any:
+    """Call a getter; None when AWS answers that the configuration does not exist."""
+    try:
+        return call()
+    except ClientError as exc:
+        if error_code(exc) in absent_codes:
+            return None
+        raise
 
 
 def error_code(exc: ClientError) -> str:

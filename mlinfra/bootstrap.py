@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status
+from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status, read_or_none
 
 CREATED, UPDATED, ALREADY_OK = "created", "updated", "already ok"
 DEFAULT_KMS_ALIAS = "alias/mlinfra-state"
@@ -144,16 +144,6 @@ def _state(ok: bool, absent: bool) -> bool | None:
     return True if ok else None if absent else False
 
 
-def _read(call: Callable[[], Any], *absent_codes: str) -> Any:
-    """Call a getter; None when AWS says the configuration does not exist."""
-    try:
-        return call()
-    except ClientError as exc:
-        if error_code(exc) in absent_codes:
-            return None
-        raise
-
-
 class Bootstrapper:
     def __init__(self, aws: Aws, bucket: str, kms_alias: str) -> None:
         self.aws, self.bucket, self.alias = aws, bucket, kms_alias
@@ -202,7 +192,7 @@ class Bootstrapper:
     # -- KMS -----------------------------------------------------------------------------
     def ensure_key(self) -> str:
         kms = self.aws.kms
-        meta = _read(lambda: kms.describe_key(KeyId=self.alias)["KeyMetadata"], "NotFoundException")
+        meta = read_or_none(lambda: kms.describe_key(KeyId=self.alias)["KeyMetadata"], "NotFoundException")
         new_key = meta is None
         if new_key:
             meta = kms.create_key(
@@ -254,13 +244,13 @@ class Bootstrapper:
 
     def configure_bucket(self, key_arn: str) -> None:
         s3, b = self.aws.s3, self.bucket
-        rules = _read(lambda: s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"], "OwnershipControlsNotFoundError")
+        rules = read_or_none(lambda: s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"], "OwnershipControlsNotFoundError")
         want_rules = [{"ObjectOwnership": "BucketOwnerEnforced"}]
         _reconcile(self.steps, "object ownership", rules, want_rules,
                    lambda: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": want_rules}),
                    "BucketOwnerEnforced (ACLs disabled)")
 
-        pab = _read(lambda: s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration")
+        pab = read_or_none(lambda: s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration")
         _reconcile(self.steps, "public access block", pab, PAB_ALL,
                    lambda: s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration=PAB_ALL),
                    "all four settings on")
@@ -271,7 +261,7 @@ class Bootstrapper:
                    "Enabled")
 
         key_id = key_arn.rsplit("/", 1)[-1]
-        current = _read(lambda: s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"],
+        current = read_or_none(lambda: s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"],
                         "ServerSideEncryptionConfigurationNotFoundError")
         want = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}, "BucketKeyEnabled": True}
         ok = bool(current) and len(current) == 1 and current[0].get("BucketKeyEnabled") is True and (
@@ -283,7 +273,7 @@ class Bootstrapper:
                    f"SSE-KMS with {self.alias}, bucket key on")
 
         stmt = tls_only_statement(self.aws.partition, b)
-        raw = _read(lambda: s3.get_bucket_policy(Bucket=b)["Policy"], "NoSuchBucketPolicy")
+        raw = read_or_none(lambda: s3.get_bucket_policy(Bucket=b)["Policy"], "NoSuchBucketPolicy")
         doc = json.loads(raw) if raw else {"Version": "2012-10-17", "Statement": []}
         statements = doc.get("Statement", [])
         statements = [statements] if isinstance(statements, dict) else list(statements)

@@ -10,7 +10,7 @@ EBS volumes or requests. SPOT pools are costed at the on-demand price, their cei
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from components.gpu_catalog import (

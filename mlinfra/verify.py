@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status
+from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status, read_or_none
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -90,15 +90,6 @@ def load_outputs(path: Path) -> StackOutputs:
     return StackOutputs(region, buckets, cluster, groups)
 
 
-def _get(call: Callable[[], Any], *absent_codes: str) -> Any:
-    try:
-        return call()
-    except ClientError as exc:
-        if error_code(exc) in absent_codes:
-            return None
-        raise
-
-
 class Verifier:
     def __init__(self, aws: Aws) -> None:
         self.aws = aws
@@ -123,7 +114,7 @@ class Verifier:
         yield Check(res, "exists", PASS, f"{zone} zone")
 
         def encryption() -> Check:
-            rules = _get(lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
+            rules = read_or_none(lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
                          "ServerSideEncryptionConfigurationNotFoundError")
             if not rules:
                 return Check(res, "SSE-KMS encryption", FAIL, "no default encryption")
@@ -138,7 +129,7 @@ class Verifier:
             return Check(res, "versioning", PASS if status == "Enabled" else FAIL, status or "never enabled")
 
         def public_access() -> Check:
-            pab = _get(lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
+            pab = read_or_none(lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
                        "NoSuchPublicAccessBlockConfiguration")
             if pab is None:
                 return Check(res, "public access blocked", FAIL, "no public access block")
@@ -146,7 +137,7 @@ class Verifier:
             return Check(res, "public access blocked", FAIL if off else PASS, f"off: {', '.join(off)}" if off else "all four on")
 
         def lifecycle() -> Check:
-            rules = _get(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"], "NoSuchLifecycleConfiguration")
+            rules = read_or_none(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"], "NoSuchLifecycleConfiguration")
             enabled = [r.get("ID", "?") for r in rules or [] if r.get("Status") == "Enabled"]
             if not enabled:
                 return Check(res, "lifecycle rules", FAIL, "no lifecycle configuration" if not rules else "every rule is Disabled")

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from policies.rules._util import BUCKET, attached, get, items, of_type, plain
+from policies.rules._util import BUCKET, attached, get, of_type, plain
 
 NAME = "aws-s3-bucket-tls-only-policy"
 BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
