@@ -16,6 +16,7 @@ from typing import Any
 from components.gpu_catalog import (
     EKS_CONTROL_PLANE_HOURLY,
     GPU_INSTANCE_TYPES,
+    KMS_KEY_MONTHLY,
     NAT_GATEWAY_HOURLY,
     instance_hourly_price,
 )
@@ -197,12 +198,9 @@ def _eks_cluster(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[
     return [CostItem(name, "eks-control-plane", monthly, monthly, f"{support.lower()} support, ${hourly:g}/h")]
 
 
-# A customer-managed KMS key is $1/month in every commercial region; each automatic rotation
-# adds $1/month, capped at the second (https://aws.amazon.com/kms/pricing/). Requests and the
-# data lake's S3 storage are usage-based and not estimated.
-KMS_KEY_MONTHLY = 1.0
-
-
+# A customer-managed KMS key is $1/month in every commercial region (components/gpu_catalog.py);
+# each automatic rotation adds $1/month, capped at the second (https://aws.amazon.com/kms/pricing/).
+# Requests and the data lake's S3 storage are usage-based and not estimated.
 @register("aws:kms/key:Key")
 def _kms_key(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[CostItem]:
     return [

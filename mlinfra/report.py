@@ -78,7 +78,7 @@ def outputs_table(plan: Plan) -> Table:
     table.add_column("name")
     table.add_column("value", overflow="fold")
     for key, value in plan.outputs.items():
-        table.add_row(key, Text(_show(value)))
+        table.add_row(key, Text(_show(value), overflow="fold"))
     return table
 
 

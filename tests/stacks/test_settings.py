@@ -205,3 +205,12 @@ def test_stack_file_must_be_a_map(tmp_path: Path) -> None:
 def test_missing_stack_file_lists_known_stacks() -> None:
     with pytest.raises(ConfigError, match="stack file not found; stacks here: dev, prod, staging"):
         load_settings("nope")
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from stacks.settings import Settings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    not_keys = {"stack", "environment", "region", "teams"}  # not mlinfra:<field> keys, or documented apart
+    missing = [f for f in Settings.model_fields if f not in not_keys and f"`mlinfra:{f}`" not in readme]
+    assert not missing, f"settings missing from the README settings table: {missing}"
