@@ -15,6 +15,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_policy_arn
+from components._launch_template import node_launch_template
 
 # Add-on versions pinned per Kubernetes version, so an upgrade is a reviewed diff.
 # Refresh with: aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>
@@ -238,32 +239,13 @@ class Cluster(pulumi.ComponentResource):
     def _create_system_nodes(self) -> aws.eks.NodeGroup:
         name, args = self._name, self._args
         nodes = args.system_nodes
-        launch_template = aws.ec2.LaunchTemplate(
+        launch_template = node_launch_template(
             f"{name}-system",
             description="System node group: IMDSv2 only, encrypted gp3 root volume",
-            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-                http_endpoint="enabled",
-                http_tokens="required",
-                # Hop limit 1 keeps pods off the node's credentials; Pod Identity does not need IMDS.
-                http_put_response_hop_limit=1,
-            ),
-            block_device_mappings=[
-                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                    device_name="/dev/xvda",
-                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                        volume_size=nodes.disk_size_gb,
-                        volume_type="gp3",
-                        encrypted="true",
-                        delete_on_termination="true",
-                    ),
-                )
-            ],
-            tag_specifications=[
-                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=self._tags(f"{name}-system")),
-                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=self._tags(f"{name}-system")),
-            ],
+            device_name="/dev/xvda",
+            disk_size_gb=nodes.disk_size_gb,
             tags=self._tags(f"{name}-system"),
-            opts=pulumi.ResourceOptions(parent=self),
+            parent=self,
         )
         return aws.eks.NodeGroup(
             f"{name}-system",

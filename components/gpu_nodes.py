@@ -14,6 +14,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
+from components._launch_template import node_launch_template
 from components.gpu_catalog import GPU_INSTANCE_TYPES, GpuInstanceType
 
 GPU_TAINT_KEY = "nvidia.com/gpu"
@@ -183,37 +184,16 @@ class GpuNodeGroups(pulumi.ComponentResource):
                 )
                 for card in range(cards)
             ]
-        return aws.ec2.LaunchTemplate(
+        return node_launch_template(
             child,
             description=f"GPU pool {child}: IMDSv2 only, encrypted gp3 volume for container images",
-            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-                http_endpoint="enabled",
-                http_tokens="required",
-                # Hop limit 1: pods (one network hop further) cannot reach IMDS and the node
-                # role. Nothing on these nodes needs it: Pod Identity serves credentials from
-                # its agent at 169.254.170.23, not IMDS, and the agent runs on the host network.
-                http_put_response_hop_limit=1,
-            ),
-            block_device_mappings=[
-                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                    device_name=device,
-                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                        volume_size=spec.disk_size_gb,
-                        volume_type="gp3",
-                        encrypted="true",
-                        delete_on_termination="true",
-                    ),
-                )
-            ],
+            device_name=device,
+            disk_size_gb=spec.disk_size_gb,
+            tags=self._tags(child),
+            parent=self,
             capacity_reservation_specification=reservation,
             instance_market_options=market,
             network_interfaces=interfaces,
-            tag_specifications=[
-                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="instance", tags=self._tags(child)),
-                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type="volume", tags=self._tags(child)),
-            ],
-            tags=self._tags(child),
-            opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _tag_autoscaling_group(self, child: str, group: aws.eks.NodeGroup, template_tags: Mapping[str, str]) -> None:
