@@ -107,6 +107,22 @@ class Aws:
         return self.client("sts").get_caller_identity()["Account"]
 
 
+def one_line_errors(call: Callable[[], Any]) -> Any:
+    """Run a command body; a botocore failure becomes an AwsError with a one-line message.
+
+    Anything botocore did not cause is a bug and keeps its traceback.
+    """
+    try:
+        return call()
+    except AwsError:
+        raise
+    except Exception as exc:
+        message = describe_failure(exc)
+        if message is None:
+            raise
+        raise AwsError(message) from None
+
+
 def read_or_none(call: Callable[[], Any], *absent_codes: str) -> Any:
     """Call a getter; None when AWS answers that the configuration does not exist."""
     try:

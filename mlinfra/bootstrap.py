@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status, read_or_none
+from mlinfra.aws import Aws, AwsError, check_region, error_code, http_status, one_line_errors, read_or_none
 
 CREATED, UPDATED, ALREADY_OK = "created", "updated", "already ok"
 DEFAULT_KMS_ALIAS = "alias/mlinfra-state"
@@ -330,15 +330,9 @@ def print_result(out: Console, result: BootstrapResult) -> None:
 def command(region: str, bucket: str, kms_alias: str, stack: str, as_json: bool, out: Console, err: Console) -> int:
     """The CLI body: returns the exit code (0 ok, 2 on any error, reported as one line)."""
     try:
-        result = run(region, bucket, kms_alias, stack)
+        result = one_line_errors(lambda: run(region, bucket, kms_alias, stack))
     except AwsError as exc:
         err.print(f"error: {exc}", markup=False)
-        return 2
-    except Exception as exc:  # botocore failures become one line, anything else is a bug
-        message = describe_failure(exc)
-        if message is None:
-            raise
-        err.print(f"error: {message}", markup=False)
         return 2
     if as_json:
         print(json.dumps(result.to_json(), indent=2))

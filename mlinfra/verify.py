@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlinfra.aws import Aws, AwsError, check_region, describe_failure, error_code, http_status, read_or_none
+from mlinfra.aws import Aws, AwsError, check_region, error_code, http_status, one_line_errors, read_or_none
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -251,15 +251,9 @@ def print_checks(out: Console, path: Path, result: VerifyResult) -> None:
 def command(outputs_path: Path, region: str | None, as_json: bool, out: Console, err: Console) -> int:
     """The CLI body: 0 all pass, 1 a check failed, 2 bad outputs file / region / credentials."""
     try:
-        result = run(outputs_path, region)
+        result = one_line_errors(lambda: run(outputs_path, region))
     except AwsError as exc:
         err.print(f"error: {exc}", markup=False)
-        return 2
-    except Exception as exc:
-        message = describe_failure(exc)
-        if message is None:
-            raise
-        err.print(f"error: {message}", markup=False)
         return 2
     if as_json:
         print(json.dumps([asdict(c) for c in result.checks], indent=2))
