@@ -9,6 +9,7 @@ The tests use the same engine, so the tests and `mlinfra plan` see the same plan
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -287,8 +288,55 @@ def run_program(
         raise EngineError(str(exc)) from None
 
     resolved = {k: Secret(v) if k in secret_keys else v for k, v in sorted(captured.items())}
-    resources = sorted(monitor.records.values(), key=lambda r: r.urn)
+    records = _with_default_providers(list(monitor.records.values()), settings)
+    resources = sorted(records, key=lambda r: r.urn)
     return Plan(stack=settings.stack, resources=resources, outputs=resolved, diagnostics=handler.entries)
+
+
+# Provider packages whose default provider the real engine registers on first use.
+_SDK_DISTRIBUTIONS = {"aws": "pulumi_aws", "kubernetes": "pulumi_kubernetes", "random": "pulumi_random"}
+
+
+def _with_default_providers(records: list[PlannedResource], settings: Settings) -> list[PlannedResource]:
+    """Add the default providers the real engine creates, and point resources at them.
+
+    The SDK leaves default providers to the engine, so the mock monitor never sees them; the
+    real `pulumi preview` shows one ``default_<version>`` provider per package and every
+    custom resource without an explicit provider references it.
+    """
+    from importlib.metadata import version
+
+    providers: dict[str, PlannedResource] = {}
+    out = []
+    for record in records:
+        package = record.type.split(":")[0]
+        if record.custom and not record.provider and not record.type.startswith("pulumi:providers:"):
+            if package not in providers:
+                ver = version(_SDK_DISTRIBUTIONS.get(package, f"pulumi_{package}"))
+                name = f"default_{ver.replace('.', '_')}"
+                inputs: dict[str, Any] = {"version": ver}
+                if package == "aws":
+                    inputs["region"] = settings.region
+                providers[package] = PlannedResource(
+                    urn=f"urn:pulumi:{settings.stack}::{PROJECT}::pulumi:providers:{package}::{name}",
+                    type=f"pulumi:providers:{package}",
+                    name=name,
+                    parent="",
+                    custom=True,
+                    inputs=inputs,
+                )
+            default = providers[package]
+            record = dataclasses.replace(record, provider=f"{default.urn}::{_uuid_of(default.urn)}")
+        out.append(record)
+    return out + list(providers.values())
+
+
+def _uuid_of(text: str) -> str:
+    """A stable provider ID (the real engine uses a random UUID)."""
+    import hashlib
+
+    h = hashlib.sha256(text.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Plan:

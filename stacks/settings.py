@@ -13,21 +13,15 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from components._data_lake_rules import (
-    DEFAULT_ZONES,
-    bucket_name_problems,
-    glacier_ir_days_problem,
-    ia_days_problem,
-    positive_days_problem,
-    zone_problems,
-)
+from stacks.data_lake_settings import DataLakeSettings, data_lake_problems
 from stacks.errors import ConfigError, Problem, problems_from_validation_error
 from stacks.gpu_settings import (
     ClusterAutoscalerSettings,
@@ -48,6 +42,8 @@ ALL_LOG_TYPES: tuple[str, ...] = ("api", "audit", "authenticator", "controllerMa
 
 # Kubernetes versions this toolkit pins add-ons for (components/cluster.py ADDON_VERSIONS).
 SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.33", "1.34", "1.35")
+
+_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 
 # Config namespaces a stack file may carry besides mlinfra: provider settings pass through.
 PASSTHROUGH_NAMESPACES = ("aws", "kubernetes", "pulumi", "random")
@@ -80,67 +76,6 @@ class NodeGroupSettings(_Model):
                 f"and max_size ({self.max_size})"
             )
         return self
-
-
-class DataLakeSettings(_Model):
-    """The S3 data lake (stack key ``mlinfra:data_lake``); rules in components/_data_lake_rules.py."""
-
-    zones: tuple[str, ...] = DEFAULT_ZONES
-    """One bucket and one Glue database per zone; DNS-safe, unique names."""
-    tiering_zones: tuple[str, ...] = Field(default=("raw",), validate_default=True)
-    """Zones whose objects move to STANDARD_IA, then GLACIER_IR; each must be a zone."""
-    bucket_prefix: str = ""
-    """First part of the bucket names; empty means ``mlinfra-<stack>``."""
-    force_destroy: bool = False
-    """Let `pulumi destroy` empty the buckets (dev only; never with enable_protection)."""
-    raw_to_ia_days: int
-    """Days after creation before tiering-zone objects move to STANDARD_IA (S3: >= 30)."""
-    raw_to_glacier_ir_days: int
-    """Days after creation before they move to GLACIER_IR (>= raw_to_ia_days + 30)."""
-    noncurrent_expiry_days: int
-    """Days a replaced or deleted object version is kept (>= 1)."""
-    log_retention_days: int
-    """Days S3 server access logs are kept (>= 1)."""
-
-    @field_validator("zones")
-    @classmethod
-    def _zones_valid(cls, v: tuple[str, ...]) -> tuple[str, ...]:
-        problems = zone_problems(v)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return v
-
-    @field_validator("tiering_zones")
-    @classmethod
-    def _tiering_zones_known(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
-        zones = info.data.get("zones")
-        unknown = sorted(set(v) - set(zones or ()))
-        if zones is not None and unknown:
-            raise ValueError(f"{unknown} are not zones; allowed: {list(zones)}")
-        return v
-
-    @field_validator("raw_to_ia_days")
-    @classmethod
-    def _ia_days_valid(cls, v: int) -> int:
-        if problem := ia_days_problem(v):
-            raise ValueError(problem)
-        return v
-
-    @field_validator("raw_to_glacier_ir_days")
-    @classmethod
-    def _glacier_ir_days_valid(cls, v: int, info: ValidationInfo) -> int:
-        # Fields validate in declaration order; a bad raw_to_ia_days is reported on its own.
-        ia_days = info.data.get("raw_to_ia_days")
-        if ia_days is not None and (problem := glacier_ir_days_problem(ia_days, v)):
-            raise ValueError(problem)
-        return v
-
-    @field_validator("noncurrent_expiry_days", "log_retention_days")
-    @classmethod
-    def _days_positive(cls, v: int) -> int:
-        if problem := positive_days_problem(v):
-            raise ValueError(problem)
-        return v
 
 
 class Settings(_Model):
@@ -247,6 +182,20 @@ class Settings(_Model):
         reserved = sorted(set(v) & {"environment", "managed-by", "cost-center"})
         if reserved:
             raise ValueError(f"may not set the required tags {reserved}; they come from the settings")
+        # AWS tag limits: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+        for key, value in v.items():
+            if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
+                raise ValueError(f"tag key {key!r} must be 1-128 characters and must not start with 'aws:'")
+            if len(value) > 256:
+                raise ValueError(f"tag {key!r}: values are at most 256 characters, got {len(value)}")
+        return v
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _admin_roles_are_role_arns(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for arn in v:
+            if not _ROLE_ARN.fullmatch(arn):
+                raise ValueError(f"must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin, got {arn!r}")
         return v
 
     # -- derived values (not settings) ----------------------------------------------------
@@ -306,33 +255,14 @@ def cross_field_problems(settings: Settings, source: str) -> list[Problem]:
                     "(or set mlinfra:endpoint_public_access: false)",
                 )
             )
-    problems += _data_lake_problems(settings, source)
-    return problems
-
-
-def _data_lake_problems(settings: Settings, source: str) -> list[Problem]:
-    lake = settings.data_lake
-    problems = [
-        Problem(source, "mlinfra:data_lake.bucket_prefix", message)
-        for message in bucket_name_problems(settings.effective_bucket_prefix, lake.zones, settings.region)
-    ]
-    if lake.force_destroy and settings.environment == "prod":
-        problems.append(
-            Problem(
-                source,
-                "mlinfra:data_lake.force_destroy",
-                "prod never sets force_destroy: its buckets are protected and retained; remove it from the stack file",
-            )
-        )
-    elif lake.force_destroy and settings.enable_protection:
-        problems.append(
-            Problem(
-                source,
-                "mlinfra:data_lake.force_destroy",
-                "cannot be true together with mlinfra:enable_protection: true (protected buckets are never emptied); "
-                "set one of them to false",
-            )
-        )
+    problems += data_lake_problems(
+        settings.data_lake,
+        bucket_prefix=settings.effective_bucket_prefix,
+        region=settings.region,
+        environment=settings.environment,
+        enable_protection=settings.enable_protection,
+        source=source,
+    )
     return problems
 
 

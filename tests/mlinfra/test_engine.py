@@ -74,4 +74,20 @@ def test_runs_do_not_leak_into_each_other() -> None:
     settings = load_settings("dev")
     first = run_program(settings, program=lambda s: {"x": aws.s3.Bucket("only-in-first").id})
     second = run_program(settings, program=lambda s: {})
-    assert len(first.resources) == 1 and second.resources == []
+    assert [r.name for r in first.resources if r.type == "aws:s3/bucket:Bucket"] == ["only-in-first"]
+    assert second.resources == []
+
+
+def test_default_providers_are_recorded_like_the_real_engine(dev_plan: Plan) -> None:
+    from importlib.metadata import version
+
+    aws_default = dev_plan.get("pulumi:providers:aws", "default_" + version("pulumi_aws").replace(".", "_"))
+    assert aws_default.inputs["region"] == "us-west-2"
+    vpc = dev_plan.get("aws:ec2/vpc:Vpc", "network-vpc")
+    assert vpc.provider.startswith(aws_default.urn + "::"), f"network-vpc provider is {vpc.provider!r}"
+    namespace = next(r for r in dev_plan.resources if r.type == "kubernetes:core/v1:Namespace")
+    assert "pulumi:providers:kubernetes::cluster-k8s::" in namespace.provider, (
+        f"{namespace.name} must use the cluster's provider, not a default one"
+    )
+    custom = [r for r in dev_plan.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+    assert all(r.provider for r in custom), [r.name for r in custom if not r.provider]

@@ -214,3 +214,50 @@ def test_every_setting_is_documented_in_the_readme() -> None:
     not_keys = {"stack", "environment", "region", "teams"}  # not mlinfra:<field> keys, or documented apart
     missing = [f for f in Settings.model_fields if f not in not_keys and f"`mlinfra:{f}`" not in readme]
     assert not missing, f"settings missing from the README settings table: {missing}"
+
+
+def test_cost_center_must_be_tag_safe() -> None:
+    assert "mlinfra:cost_center: String should match pattern" in _error(**{"mlinfra:cost_center": "ml platform!"})
+
+
+def test_cluster_name_must_be_an_eks_name() -> None:
+    assert "mlinfra:cluster_name: String should match pattern" in _error(**{"mlinfra:cluster_name": "1-bad"})
+
+
+def test_kms_deletion_window_is_bounded_by_kms() -> None:
+    assert "mlinfra:kms_deletion_window_days: Input should be less than or equal to 30" in _error(
+        **{"mlinfra:kms_deletion_window_days": 90}
+    )
+
+
+def test_admin_roles_must_be_role_arns() -> None:
+    msg = _error(**{"mlinfra:admin_role_arns": ["arn:aws:iam::123456789012:user/alice"]})
+    assert "mlinfra:admin_role_arns: must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin" in msg
+    ok = _settings(**{"mlinfra:admin_role_arns": ["arn:aws:iam::123456789012:role/platform/admin"]})
+    assert ok.admin_role_arns == ("arn:aws:iam::123456789012:role/platform/admin",)
+
+
+def test_tag_keys_follow_aws_limits() -> None:
+    assert "tag key 'aws:owner' must be 1-128 characters and must not start with 'aws:'" in _error(
+        **{"mlinfra:tags": {"aws:owner": "x"}}
+    )
+    assert "tag 'owner': values are at most 256 characters, got 300" in _error(**{"mlinfra:tags": {"owner": "x" * 300}})
+
+
+def test_unknown_top_level_key_in_stack_file(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text("config: {}\nconfg: {}\n")
+    with pytest.raises(ConfigError, match="confg: unknown top-level key; a stack file holds 'config:'"):
+        load_settings("x", stack_file=path)
+
+
+def test_config_must_be_a_map(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text("config: [a, b]\n")
+    with pytest.raises(ConfigError, match="config: must be a map of 'namespace:key: value'"):
+        load_settings("x", stack_file=path)
+
+
+def test_unreadable_stack_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read: Is a directory"):
+        load_settings("x", stack_file=tmp_path)
