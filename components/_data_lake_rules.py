@@ -1,7 +1,7 @@
 """The data lake's pure rules (no Pulumi): names, lifecycle minimums, access policies.
 
 Shared by ``components/data_lake.py`` (Args validation, re-exports ``PrefixGrant`` and
-``build_access_policy``; import them from there) and ``stacks/settings.py`` (ConfigError
+``build_access_policy``; import them from there) and ``stacks/data_lake_settings.py`` (ConfigError
 naming the file and field), so one rule never has two spellings.
 """
 
@@ -58,8 +58,10 @@ def bucket_name_problems(prefix: str, zones: Sequence[str], region: str) -> list
     length = len(bucket_name(prefix, longest, "0" * ACCOUNT_ID_LENGTH, region))
     if length > MAX_BUCKET_NAME:
         return [
-            f"bucket name for {longest!r} would be {length} characters (<prefix>-{longest}-<account>-{region}); "
-            f"S3 allows {MAX_BUCKET_NAME}: shorten the prefix {prefix!r} or the zone name"
+            (
+                f"bucket name for {longest!r} would be {length} characters (<prefix>-{longest}-<account>-{region}); "
+                f"S3 allows {MAX_BUCKET_NAME}: shorten the prefix {prefix!r} or the zone name"
+            )
         ]
     return []
 

@@ -28,8 +28,10 @@ CLUSTER_AUTOSCALER_CHART = HelmChart(
     name="cluster-autoscaler", repository="https://kubernetes.github.io/autoscaler", version="9.59.0"
 )
 # The autoscaler's minor version follows the cluster's (its README's compatibility table);
-# the chart's default image is the newest minor, so the tag is pinned per Kubernetes version.
-IMAGE_TAGS: Mapping[str, str] = {"1.33": "v1.33.6", "1.34": "v1.34.5", "1.35": "v1.35.0"}
+# the chart's default image is the newest minor, so the tag is pinned per Kubernetes version:
+# the newest patch of each minor (tags cluster-autoscaler-1.3x.y of kubernetes/autoscaler,
+# checked 2026-11 against a snapshot of 2026-08). Keep the keys = SUPPORTED_KUBERNETES_VERSIONS.
+IMAGE_TAGS: Mapping[str, str] = {"1.33": "v1.33.6", "1.34": "v1.34.5", "1.35": "v1.35.2"}
 VALUES_TEMPLATE = "helm/cluster-autoscaler.yaml.j2"
 NAMESPACE = "kube-system"
 SERVICE_ACCOUNT = "cluster-autoscaler"

@@ -8,6 +8,9 @@ retained, so neither a `pulumi destroy` nor a refactor that drops a resource del
 Bucket names are explicit and deterministic, ``<prefix>-<zone>-<account>-<region>``, not
 Pulumi auto-names: `mlinfra verify`, team IAM policies and people can name a bucket before
 it exists, and the account and region make the name globally unique.
+
+The hardened bucket every zone is built on is in ``_data_lake_buckets.py``; the pure rules
+(names, lifecycle minimums, access policies) are in ``_data_lake_rules.py``.
 """
 
 from __future__ import annotations
@@ -19,8 +22,17 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components._data_lake_buckets import (
+    PrivateBucket,
+    expiry_rule,
+    lifecycle,
+    private_bucket,
+    sse_kms,
+    sse_s3,
+    tiering_rule,
+    tls_only_policy,
+)
 from components._data_lake_rules import (
-    ABORT_MULTIPART_DAYS,
     DEFAULT_ZONES,
     LOG_BUCKET_ROLE,
     PrefixGrant,
@@ -34,15 +46,6 @@ from components._data_lake_rules import (
 )
 
 __all__ = ["DataLake", "DataLakeArgs", "PrefixGrant", "build_access_policy"]
-
-
-@dataclass(frozen=True)
-class _Bucket:
-    """A bucket and the settings later resources must wait for."""
-
-    bucket: aws.s3.Bucket
-    public_access_block: aws.s3.BucketPublicAccessBlock
-    versioning: aws.s3.BucketVersioning
 
 
 @dataclass(frozen=True)
@@ -158,112 +161,28 @@ class DataLake(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _create_bucket(self, role: str, encryption: aws.s3.BucketServerSideEncryptionConfigurationRuleArgs) -> _Bucket:
-        """A private, versioned, encrypted bucket; lifecycle and policy are added by the caller."""
-        name, args = f"{self._name}-{role}", self._args
-        bucket = aws.s3.Bucket(
+    def _create_bucket(self, role: str, encryption: aws.s3.BucketServerSideEncryptionConfigurationRuleArgs) -> PrivateBucket:
+        name = f"{self._name}-{role}"
+        return private_bucket(
             name,
-            bucket=self._bucket_name(role),
-            # Absent unless asked for: prod never sends force_destroy at all.
-            force_destroy=True if args.force_destroy else None,
+            self._bucket_name(role),
+            encryption,
+            force_destroy=self._args.force_destroy,
             tags=self._tags(name),
             opts=self._child,
-        )
-        child = pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[bucket]))
-        aws.s3.BucketOwnershipControls(
-            name,
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        public_access_block = aws.s3.BucketPublicAccessBlock(
-            name,
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(name, bucket=bucket.id, rules=[encryption], opts=child)
-        versioning = aws.s3.BucketVersioning(
-            name,
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
-        )
-        return _Bucket(bucket, public_access_block, versioning)
-
-    def _lifecycle(self, role: str, b: _Bucket, extra: list[aws.s3.BucketLifecycleConfigurationRuleArgs]) -> None:
-        every_object = aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix="")
-        rules = [
-            aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="abort-incomplete-multipart-uploads",
-                status="Enabled",
-                filter=every_object,
-                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                    days_after_initiation=ABORT_MULTIPART_DAYS
-                ),
-            ),
-            aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-noncurrent-versions",
-                status="Enabled",
-                filter=every_object,
-                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-                    noncurrent_days=self._args.noncurrent_expiry_days
-                ),
-            ),
-            *extra,
-        ]
-        aws.s3.BucketLifecycleConfiguration(
-            f"{self._name}-{role}",
-            bucket=b.bucket.id,
-            rules=rules,
-            # Lifecycle on a versioned bucket must follow versioning (AWS provider docs).
-            opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[b.versioning])),
-        )
-
-    def _bucket_policy(self, role: str, b: _Bucket, extra: list[dict]) -> aws.s3.BucketPolicy:
-        bucket = b.bucket
-        deny_plain_http = {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        }
-        return aws.s3.BucketPolicy(
-            f"{self._name}-{role}",
-            bucket=bucket.id,
-            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [deny_plain_http, *extra]}),
-            # Concurrent policy and public-access-block writes fail with OperationAborted.
-            opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[b.public_access_block])),
         )
 
     # -- resources ------------------------------------------------------------------------
     def _create_log_bucket(self) -> aws.s3.Bucket:
         # Server access log destinations support default encryption with SSE-S3 (AES256)
         # only, not SSE-KMS: https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
-        self._log = self._create_bucket(
-            LOG_BUCKET_ROLE,
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="AES256"
-                ),
-            ),
-        )
-        self._lifecycle(
-            LOG_BUCKET_ROLE,
+        self._log = self._create_bucket(LOG_BUCKET_ROLE, sse_s3())
+        lifecycle(
+            f"{self._name}-{LOG_BUCKET_ROLE}",
             self._log,
-            [
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="expire-access-logs",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=self._args.log_retention_days),
-                )
-            ],
+            self._args.noncurrent_expiry_days,
+            [expiry_rule("expire-access-logs", self._args.log_retention_days)],
+            self._child,
         )
         return self._log.bucket
 
@@ -286,7 +205,7 @@ class DataLake(pulumi.ComponentResource):
             }
             for zone, bucket in self.buckets.items()
         ]
-        log_policy = self._bucket_policy(LOG_BUCKET_ROLE, self._log, statements)
+        log_policy = tls_only_policy(f"{self._name}-{LOG_BUCKET_ROLE}", self._log, statements, self._child)
         for zone, bucket in self.buckets.items():
             aws.s3.BucketLogging(
                 f"{self._name}-{zone}",
@@ -298,36 +217,11 @@ class DataLake(pulumi.ComponentResource):
             )
 
     def _create_zone_bucket(self, zone: str) -> aws.s3.Bucket:
-        args = self._args
-        b = self._create_bucket(
-            zone,
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="aws:kms", kms_master_key_id=self.key.arn
-                ),
-                # Bucket keys cut KMS requests (and their cost) by orders of magnitude.
-                bucket_key_enabled=True,
-            ),
-        )
-        tiering = []
-        if zone in args.tiering_zones:
-            tiering.append(
-                aws.s3.BucketLifecycleConfigurationRuleArgs(
-                    id="tier-to-infrequent-access",
-                    status="Enabled",
-                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
-                    transitions=[
-                        aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                            days=args.raw_to_ia_days, storage_class="STANDARD_IA"
-                        ),
-                        aws.s3.BucketLifecycleConfigurationRuleTransitionArgs(
-                            days=args.raw_to_glacier_ir_days, storage_class="GLACIER_IR"
-                        ),
-                    ],
-                )
-            )
-        self._lifecycle(zone, b, tiering)
-        self._bucket_policy(zone, b, [])
+        args, name = self._args, f"{self._name}-{zone}"
+        b = self._create_bucket(zone, sse_kms(self.key.arn))
+        tiering = [tiering_rule(args.raw_to_ia_days, args.raw_to_glacier_ir_days)] if zone in args.tiering_zones else []
+        lifecycle(name, b, args.noncurrent_expiry_days, tiering, self._child)
+        tls_only_policy(name, b, [], self._child)
         return b.bucket
 
     def _create_database(self, zone: str) -> aws.glue.CatalogDatabase:

@@ -1,17 +1,22 @@
 """GPU instance types and the fixed prices the cost model needs.
 
 Price source: AWS EC2 On-Demand pricing, Linux, shared tenancy
-(https://aws.amazon.com/ec2/pricing/on-demand/), us-east-1 list prices as transcribed
-2025-06 (after the June 2025 P4/P5 price reduction). They were NOT fetched live here (no
-cloud access); refresh with
+(https://aws.amazon.com/ec2/pricing/on-demand/), us-east-1 list prices as of 2025-06 (after
+AWS's June 2025 cut of up to 45% on P4d/P4de/P5 on-demand prices). Honest status, 2026-11-26:
+the table was typed from memory in 2025-06, NOT fetched from the Price List API (nothing here
+can reach AWS) and not re-checked since. The G-family figures (g4dn, g5, g6, g6e) are AWS's
+long-standing list prices; the P-family figures (p4d, p4de, p5, p5e) are the least certain and
+AWS may have changed them since; third-party pages still quote pre-cut prices (p5.48xlarge
+$98.32/h). Refresh before trusting a figure:
 ``aws pricing get-products --service-code AmazonEC2 --region us-east-1 --filters
 Type=TERM_MATCH,Field=instanceType,Value=<type> Type=TERM_MATCH,Field=location,Value=<region name>``.
-Other regions are the us-east-1 price times the region's ratio below (measured on the g4dn,
-g5 and m6i list prices of the same date): an estimate for budgeting, not a quote.
+Other regions are the us-east-1 price times a rough per-region ratio below (read off the g5
+and m6i list prices, not measured per type): an estimate for budgeting, not a quote.
 
 Region availability is from the EC2 "instance types by Region" documentation
-(https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html) for the
-regions in stacks/regions.py; a type absent from a region is rejected by the settings.
+(https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html) as of the same
+date, for the regions in stacks/regions.py; a type absent from a region is rejected by the
+settings.
 """
 
 from __future__ import annotations
@@ -89,7 +94,8 @@ _FAMILIES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "p5e": ("H200", 141, ("us-east-2",)),
 }
 
-# instance type: (GPUs, vCPUs, EFA interfaces, us-east-1 USD/hour)
+# instance type: (GPUs, vCPUs, EFA interfaces, us-east-1 USD/hour). The EFA-capable types match
+# the list of aws/eks-charts' EFA device plugin chart (v0.5.30), tests/components/test_gpu_catalog.py.
 _TYPES: dict[str, tuple[int, int, int, float]] = {
     "g4dn.xlarge": (1, 4, 0, 0.526),
     "g4dn.2xlarge": (1, 8, 0, 0.752),
@@ -124,7 +130,7 @@ _TYPES: dict[str, tuple[int, int, int, float]] = {
     "g6e.48xlarge": (8, 192, 4, 30.13118),
     "p4d.24xlarge": (8, 96, 4, 21.9576),
     "p4de.24xlarge": (8, 96, 4, 27.4471),
-    "p5.4xlarge": (1, 16, 0, 6.88),
+    "p5.4xlarge": (1, 16, 1, 6.88),
     "p5.48xlarge": (8, 192, 32, 55.04),
     "p5e.48xlarge": (8, 192, 32, 62.92),
 }

@@ -92,6 +92,8 @@ class GpuNodeGroupsArgs:
     """GPU nodes live in private subnets only."""
     pools: Mapping[str, GpuNodeGroupArgs]
     """Pool name -> pool; the name becomes the children's names and the pool label."""
+    gpu_replicas: int = 1
+    """GPU Operator time-slicing replicas: each GPU is advertised this many times as nvidia.com/gpu."""
     tags: Mapping[str, str] = field(default_factory=dict)
     depends_on: Sequence[pulumi.Resource] = ()
     """E.g. the node role's policy attachments: nodes cannot join without them."""
@@ -118,7 +120,7 @@ class GpuNodeGroups(pulumi.ComponentResource):
     def _create_pool(self, pool: str, spec: GpuNodeGroupArgs) -> aws.eks.NodeGroup:
         child = f"{self._name}-{pool}"
         labels = pool_labels(pool, spec)
-        template_tags = node_template_tags(spec, labels)
+        template_tags = node_template_tags(spec, labels, self._args.gpu_replicas)
         autoscaler_tags = {
             f"{AUTOSCALER_TAG}/enabled": "true",
             f"{AUTOSCALER_TAG}/{self._args.cluster_name}": "owned",
@@ -131,7 +133,9 @@ class GpuNodeGroups(pulumi.ComponentResource):
             node_role_arn=self._args.node_role_arn,
             subnet_ids=self._args.private_subnet_ids,
             ami_type=spec.ami_type,
-            # CAPACITY_BLOCK is a valid EKS capacity type (EKS API CapacityTypes) since 2024.
+            # CAPACITY_BLOCK is a valid EKS capacity type (EKS API CapacityTypes) and the bridged
+            # Terraform provider accepts it since hashicorp/terraform-provider-aws#38216 (2024-07);
+            # the pulumi_aws docstring still lists only ON_DEMAND/SPOT (docs lag, see #40876).
             capacity_type=spec.capacity_type,
             instance_types=list(spec.instance_types),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
@@ -172,7 +176,9 @@ class GpuNodeGroups(pulumi.ComponentResource):
         if spec.efa:
             # One EFA interface per EFA network card (the fewest any type of the pool has);
             # the first is the primary interface. An explicit interface list must carry the
-            # security groups itself, so the cluster security group is named here.
+            # security groups itself, so the cluster security group is named here (its
+            # self-referencing all-traffic rules are what EFA requires). No cluster placement
+            # group: it would pin the pool to one AZ, which settings cannot name yet (README).
             cards = min(t.efa_interfaces for t in spec.types)
             interfaces = [
                 aws.ec2.LaunchTemplateNetworkInterfaceArgs(
@@ -223,11 +229,13 @@ def pool_labels(pool: str, spec: GpuNodeGroupArgs) -> dict[str, str]:
     }
 
 
-def node_template_tags(spec: GpuNodeGroupArgs, labels: Mapping[str, str]) -> dict[str, str]:
+def node_template_tags(spec: GpuNodeGroupArgs, labels: Mapping[str, str], gpu_replicas: int = 1) -> dict[str, str]:
     """What a pool's node will look like, so the autoscaler can scale it up from zero nodes."""
     tags = {
-        # The fewest GPUs any type of the pool has: never promise more than a node brings.
-        f"{NODE_TEMPLATE}/resources/{GPU_TAINT_KEY}": str(min(t.gpus for t in spec.types)),
+        # The fewest GPUs any type of the pool has: never promise more than a node brings. With
+        # time-slicing the device plugin advertises each GPU ``gpu_replicas`` times, and a pod
+        # asking for more than the plain GPU count would otherwise never trigger a scale-up.
+        f"{NODE_TEMPLATE}/resources/{GPU_TAINT_KEY}": str(min(t.gpus for t in spec.types) * gpu_replicas),
         f"{NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}": f"{GPU_TAINT_VALUE}:NoSchedule",
     }
     tags.update({f"{NODE_TEMPLATE}/label/{key}": value for key, value in labels.items()})

@@ -148,95 +148,71 @@ class Team(pulumi.ComponentResource):
             opts=self._k8s,
         )
 
-    def _policy(self, role: str, name: str, spec: k8s.networking.v1.NetworkPolicySpecArgs) -> None:
+    def _policy(self, role: str, name: str, *, ingress: list | None = None, egress: list | None = None) -> None:
+        """One NetworkPolicy over every pod of the namespace; its policyTypes are the directions given."""
+        types = [t for t, rules in (("Ingress", ingress), ("Egress", egress)) if rules is not None]
+        # An empty list (no rule: deny that direction) is sent as an absent field, as kubectl shows it.
+        spec = k8s.networking.v1.NetworkPolicySpecArgs(
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+            policy_types=types,
+            ingress=ingress or None,
+            egress=egress or None,
+        )
         k8s.networking.v1.NetworkPolicy(f"{self._name}-{role}", metadata=self._meta(name), spec=spec, opts=self._k8s)
 
     def _create_network_policies(self) -> None:
         args = self._args
-        every_pod = k8s.meta.v1.LabelSelectorArgs()
-        in_namespace = lambda ns: k8s.meta.v1.LabelSelectorArgs(  # noqa: E731
-            match_labels={"kubernetes.io/metadata.name": ns}
-        )
-        port = lambda n, proto="TCP": k8s.networking.v1.NetworkPolicyPortArgs(port=n, protocol=proto)  # noqa: E731
-        peer = k8s.networking.v1.NetworkPolicyPeerArgs
-        # Policies are additive: the deny-all selects every pod, each rule below opens one path.
-        self._policy(
-            "deny-all", "default-deny-all",
-            k8s.networking.v1.NetworkPolicySpecArgs(pod_selector=every_pod, policy_types=["Ingress", "Egress"]),
-        )
+        net = k8s.networking.v1
+
+        def in_namespace(ns: str) -> k8s.meta.v1.LabelSelectorArgs:
+            return k8s.meta.v1.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": ns})
+
+        def port(number: int, protocol: str = "TCP") -> k8s.networking.v1.NetworkPolicyPortArgs:
+            return net.NetworkPolicyPortArgs(port=number, protocol=protocol)
+
+        same_namespace = net.NetworkPolicyPeerArgs(pod_selector=k8s.meta.v1.LabelSelectorArgs())
+        # Policies are additive: the deny-all (empty rule lists, both directions) selects every
+        # pod; each policy below opens one path. Enforced: the cluster's vpc-cni add-on runs
+        # with enableNetworkPolicy (components/cluster.py).
+        self._policy("deny-all", "default-deny-all", ingress=[], egress=[])
         self._policy(
             "allow-same-namespace", "allow-same-namespace",
-            k8s.networking.v1.NetworkPolicySpecArgs(
-                pod_selector=every_pod,
-                policy_types=["Ingress", "Egress"],
-                ingress=[k8s.networking.v1.NetworkPolicyIngressRuleArgs(from_=[peer(pod_selector=every_pod)])],
-                egress=[k8s.networking.v1.NetworkPolicyEgressRuleArgs(to=[peer(pod_selector=every_pod)])],
-            ),
+            ingress=[net.NetworkPolicyIngressRuleArgs(from_=[same_namespace])],
+            egress=[net.NetworkPolicyEgressRuleArgs(to=[same_namespace])],
+        )
+        kube_dns = net.NetworkPolicyPeerArgs(
+            namespace_selector=in_namespace("kube-system"),
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}),
         )
         self._policy(
             "allow-dns", "allow-dns",
-            k8s.networking.v1.NetworkPolicySpecArgs(
-                pod_selector=every_pod,
-                policy_types=["Egress"],
-                egress=[
-                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                        to=[peer(
-                            namespace_selector=in_namespace("kube-system"),
-                            pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}),
-                        )],
-                        ports=[port(53, "UDP"), port(53, "TCP")],
-                    )
-                ],
-            ),
+            egress=[net.NetworkPolicyEgressRuleArgs(to=[kube_dns], ports=[port(53, "UDP"), port(53, "TCP")])],
         )
+        monitoring = net.NetworkPolicyPeerArgs(namespace_selector=in_namespace(args.monitoring_namespace))
         self._policy(
-            "allow-monitoring", "allow-monitoring-scrape",
-            k8s.networking.v1.NetworkPolicySpecArgs(
-                pod_selector=every_pod,
-                policy_types=["Ingress"],
-                ingress=[
-                    k8s.networking.v1.NetworkPolicyIngressRuleArgs(
-                        from_=[peer(namespace_selector=in_namespace(args.monitoring_namespace))]
-                    )
-                ],
-            ),
+            "allow-monitoring", "allow-monitoring-scrape", ingress=[net.NetworkPolicyIngressRuleArgs(from_=[monitoring])]
         )
         # istio-injection is on: without istiod (xDS and certificates on 15012) sidecars never start.
-        self._policy(
-            "allow-mesh", "allow-mesh-control-plane",
-            k8s.networking.v1.NetworkPolicySpecArgs(
-                pod_selector=every_pod,
-                policy_types=["Egress"],
-                egress=[
-                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                        to=[peer(namespace_selector=in_namespace(args.mesh_namespace))], ports=[port(15012)]
-                    )
-                ],
-            ),
-        )
+        istiod = net.NetworkPolicyPeerArgs(namespace_selector=in_namespace(args.mesh_namespace))
+        mesh = net.NetworkPolicyEgressRuleArgs(to=[istiod], ports=[port(15012)])
+        self._policy("allow-mesh", "allow-mesh-control-plane", egress=[mesh])
         # Without the Pod Identity agent the role below is unusable; without 443 so is S3.
         egress = [
-            k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                to=[peer(ip_block=k8s.networking.v1.IPBlockArgs(cidr=POD_IDENTITY_AGENT_CIDR))], ports=[port(80)]
+            net.NetworkPolicyEgressRuleArgs(
+                to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=POD_IDENTITY_AGENT_CIDR))], ports=[port(80)]
             )
         ]
         if args.enable_https_egress:
-            egress.append(
-                k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                    to=[peer(ip_block=k8s.networking.v1.IPBlockArgs(cidr="0.0.0.0/0", except_=list(PRIVATE_CIDRS)))],
-                    ports=[port(443)],
-                )
-            )
-        self._policy(
-            "allow-aws", "allow-aws-apis",
-            k8s.networking.v1.NetworkPolicySpecArgs(pod_selector=every_pod, policy_types=["Egress"], egress=egress),
-        )
+            public = net.IPBlockArgs(cidr="0.0.0.0/0", except_=list(PRIVATE_CIDRS))
+            https = net.NetworkPolicyEgressRuleArgs(to=[net.NetworkPolicyPeerArgs(ip_block=public)], ports=[port(443)])
+            egress.append(https)
+        self._policy("allow-aws", "allow-aws-apis", egress=egress)
 
     def _create_role(self) -> aws.iam.Role:
         name, args = self._name, self._args
         role = aws.iam.Role(
             f"{name}-role",
-            description=f"Workloads and members of team {args.team}: its data-lake prefixes and its namespace",
+            description=f"Pods of team {args.team} (EKS Pod Identity): its data-lake prefixes, edit in its namespace",
             assume_role_policy=POD_IDENTITY_TRUST,
             max_session_duration=3600,
             tags=self._tags(f"{name}-role"),

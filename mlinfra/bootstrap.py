@@ -11,15 +11,24 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlinfra.aws import Aws, AwsError, check_region, error_code, http_status, one_line_errors, read_or_none
+from mlinfra.aws import (
+    Aws,
+    AwsError,
+    check_region,
+    error_code,
+    http_status,
+    one_line_errors,
+    read_or_none,
+)
 
 CREATED, UPDATED, ALREADY_OK = "created", "updated", "already ok"
 DEFAULT_KMS_ALIAS = "alias/mlinfra-state"

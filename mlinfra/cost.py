@@ -4,7 +4,8 @@ A registry maps a resource type to a function that prices one planned resource; 
 item by registering one more function (``@register("aws:kms/key:Key")``) here. Prices come
 from components/gpu_catalog.py. A month is 730 hours (365 x 24 / 12, AWS's own convention).
 The estimate covers compute and hourly fees only: no data transfer, NAT data processing,
-EBS volumes or requests. SPOT pools are costed at the on-demand price, their ceiling.
+EBS volumes or requests. SPOT pools are costed at the on-demand price, their ceiling;
+CAPACITY_BLOCK pools at the on-demand price as a stand-in for the prepaid block.
 """
 
 from __future__ import annotations
@@ -166,7 +167,8 @@ def _node_group(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[C
     # type the node group launches.
     cheapest, dearest = min(prices, key=prices.get), max(prices, key=prices.get)
     market = inputs.get("capacityType", "ON_DEMAND")
-    note = " (spot: on-demand ceiling)" if market == "SPOT" else ""
+    # Capacity Blocks are paid up front at their own (changing) rate; on-demand is a stand-in.
+    note = {"SPOT": " (spot: on-demand ceiling)", "CAPACITY_BLOCK": " (capacity block: prepaid, on-demand as proxy)"}.get(market, "")
     return [
         CostItem(
             name=name,

@@ -1,12 +1,8 @@
 """Evaluate the policies/ pack against an offline Plan, as the real CrossGuard analyzer would.
 
-What is mirrored from the Pulumi CLI and pulumi_policy's analyzer (``_PolicyAnalyzerServicer``):
+What is mirrored from pulumi_policy's analyzer (``_PolicyAnalyzerServicer``); the config file
+handling, like the Pulumi CLI's, is in ``mlinfra/policy_config.py``:
 
-- Policy config: the ``--policy-pack-config`` file format (``{"all": level, "<policy>": level |
-  {"enforcementLevel": level, ...properties}}``), schema ``default`` values filled in first,
-  then ``all``, then per-policy values (the CLI's ``ReconcilePolicyPackConfig``), and each
-  policy's properties validated against ``{"type": "object", "properties", "required"}``.
-  Numbers reach rules as floats (the config crosses gRPC as a protobuf Struct).
 - Enforcement: ``disabled`` skips a policy, ``remediate`` reports as ``mandatory``.
 - Props: inputs serialized to the wire shape (secrets in signature dicts, numbers as floats),
   ``deserialize_properties`` (which unwraps secrets) and ``unknown_checking_proxy``. An
@@ -15,22 +11,18 @@ What is mirrored from the Pulumi CLI and pulumi_policy's analyzer (``_PolicyAnal
   stack policies get ``PolicyResource`` objects with parent, dependencies and property
   dependencies resolved to objects.
 
-Stricter than the CLI, on purpose: an unknown policy name or an unknown config property is
-an error here (the CLI silently ignores both, so a typo would disable nothing and enforce
-nothing). Run the real pack with `pulumi preview --policy-pack policies`.
+Run the real pack with `pulumi preview --policy-pack policies`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -48,15 +40,21 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from mlinfra.engine import Plan, PlannedResource, Secret
-from stacks.errors import ConfigError, Problem
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-POLICIES_DIR = REPO_ROOT / "policies"
-CONFIG_DIR = POLICIES_DIR / "config"
+from mlinfra.policy_config import (  # noqa: F401  (re-exported: mlinfra.cli and the tests use them from here)
+    CONFIG_DIR,
+    POLICIES_DIR,
+    REPO_ROOT,
+    as_wire_numbers,
+    check_config_file,
+    display,
+    environment_config_path,
+    load_config,
+    pack_policies,
+    reconcile,
+)
 
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
-LEVELS = tuple(level.value for level in EnforcementLevel)
 
 
 @dataclass(frozen=True)
@@ -121,129 +119,6 @@ class PolicyResult:
         }
 
 
-# -- policy config ------------------------------------------------------------------------------
-def environment_config_path(environment: str) -> Path:
-    return CONFIG_DIR / f"{environment}.json"
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
-
-
-def _policies(policies: Sequence[Policy] | None) -> Sequence[Policy]:
-    if policies is not None:
-        return policies
-    from policies.pack import POLICIES
-
-    return POLICIES
-
-
-def load_config(path: Path) -> dict[str, Any]:
-    """Read a ``--policy-pack-config`` file; ConfigError names the file and the key."""
-    source = _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        known = sorted(p.name for p in CONFIG_DIR.glob("*.json"))
-        raise ConfigError([Problem(source, "-", f"policy config file not found (shipped: {', '.join(known)})")]) from None
-    except OSError as exc:
-        raise ConfigError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from None
-    if not text.strip():
-        return {}  # the CLI accepts an empty file as "no config"
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError([Problem(source, f"line {exc.lineno}", f"malformed JSON: {exc.msg}")]) from None
-    if not isinstance(doc, dict):
-        raise ConfigError([Problem(source, "-", 'a policy config is a JSON object: {"<policy-name>": ..., "all": "..."}')])
-    return doc
-
-
-def reconcile(
-    config: Mapping[str, Any], *, source: str, policies: Sequence[Policy] | None = None
-) -> dict[str, tuple[EnforcementLevel, dict[str, Any]]]:
-    """Per policy: (enforcement level, properties) after defaults, ``all`` and per-policy values.
-
-    Raises ConfigError listing every problem, each naming ``source`` and the key.
-    """
-    from policies.pack import DEFAULT_ENFORCEMENT
-
-    pols = _policies(policies)
-    # Names are checked against the whole pack, so evaluating a subset accepts a full config file.
-    by_name = {p.name: p for p in [*_policies(None), *pols]}
-    problems: list[Problem] = []
-    given: dict[str, tuple[EnforcementLevel | None, dict[str, Any]]] = {}
-    for key, value in config.items():
-        if key != "all" and key not in by_name:
-            problems.append(Problem(source, key, f"unknown policy; the pack has: {', '.join(sorted(by_name))}"))
-            continue
-        if isinstance(value, str):
-            if value not in LEVELS:
-                problems.append(Problem(source, key, f"{value!r} is not an enforcement level; one of {list(LEVELS)}"))
-                continue
-            given[key] = (EnforcementLevel(value), {})
-        elif isinstance(value, dict):
-            props = dict(value)
-            level = props.pop("enforcementLevel", None)
-            if level is not None and level not in LEVELS:
-                problems.append(
-                    Problem(source, f"{key}.enforcementLevel", f"{level!r} is not an enforcement level; one of {list(LEVELS)}")
-                )
-                continue
-            if key == "all" and props:
-                problems.append(Problem(source, f"all.{sorted(props)[0]}", "'all' takes only an enforcement level"))
-                continue
-            given[key] = (EnforcementLevel(level) if level else None, props)
-        else:
-            problems.append(Problem(source, key, "must be an enforcement level string or an object"))
-
-    result: dict[str, tuple[EnforcementLevel, dict[str, Any]]] = {}
-    all_level = given.get("all", (None, {}))[0]
-    for policy in pols:
-        schema = policy.config_schema
-        properties = dict(schema.properties) if schema else {}
-        props = {k: v["default"] for k, v in properties.items() if "default" in v}
-        level = policy.enforcement_level or DEFAULT_ENFORCEMENT
-        if all_level is not None:
-            level = all_level
-        own_level, own_props = given.get(policy.name, (None, {}))
-        if own_level is not None:
-            level = own_level
-        unknown = sorted(set(own_props) - set(properties))
-        for prop in unknown:
-            allowed = ", ".join(sorted(properties)) or "none (only enforcementLevel)"
-            problems.append(Problem(source, f"{policy.name}.{prop}", f"unknown config property; allowed: {allowed}"))
-        props.update(own_props)
-        if schema is not None:
-            document = {"type": "object", "properties": properties}
-            if schema.required:
-                document["required"] = list(schema.required)
-            validator = jsonschema.Draft7Validator(document)
-            for error in sorted(validator.iter_errors(props), key=lambda e: list(e.absolute_path)):
-                where = ".".join(str(p) for p in error.absolute_path)
-                problems.append(Problem(source, f"{policy.name}.{where}" if where else policy.name, error.message))
-        result[policy.name] = (level, _as_wire_numbers(props))
-    if problems:
-        raise ConfigError(problems)
-    return result
-
-
-def _as_wire_numbers(value: Any) -> Any:
-    """Numbers as the analyzer sees them after protobuf Struct: floats."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return float(value)
-    if isinstance(value, dict):
-        return {k: _as_wire_numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_wire_numbers(v) for v in value]
-    return value
-
-
 # -- props and resources, shaped like the analyzer's --------------------------------------------
 def _to_wire(value: Any) -> Any:
     if isinstance(value, Secret):
@@ -252,7 +127,7 @@ def _to_wire(value: Any) -> Any:
         return {k: _to_wire(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_to_wire(v) for v in value]
-    return _as_wire_numbers(value)
+    return as_wire_numbers(value)
 
 
 def wrap_props(inputs: Mapping[str, Any], *, wire: dict[str, Any] | None = None) -> Mapping[str, Any]:
@@ -324,7 +199,7 @@ def evaluate(
     policies: Sequence[Policy] | None = None,
 ) -> PolicyResult:
     """Run every resource and stack policy over ``plan`` under ``config`` (a parsed config file)."""
-    pols = _policies(policies)
+    pols = pack_policies(policies)
     reconciled = reconcile(config or {}, source=source, policies=pols)
     by_urn = {r.urn: r for r in plan.resources}
     wire = {r.urn: _to_wire(dict(r.inputs)) for r in plan.resources}
@@ -389,9 +264,5 @@ def evaluate(
 
 def evaluate_file(plan: Plan, path: Path, *, policies: Sequence[Policy] | None = None) -> PolicyResult:
     """Evaluate with the policy config file at ``path`` (ConfigError if it is bad)."""
-    return evaluate(plan, load_config(path), source=_display(path), policies=policies)
+    return evaluate(plan, load_config(path), source=display(path), policies=policies)
 
-
-def check_config_file(path: Path, *, policies: Sequence[Policy] | None = None) -> None:
-    """Validate a config file without a plan: fail fast before the ~2 s of planning."""
-    reconcile(load_config(path), source=_display(path), policies=policies)

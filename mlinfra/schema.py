@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import keyword
 from functools import lru_cache
 
 
@@ -19,6 +20,8 @@ def resource_class(type_token: str) -> type | None:
     except ValueError:
         return None
     module = module_path.split("/")[0]
+    if keyword.iskeyword(module):
+        module += "_"  # the SDKs suffix Python keywords: aws:lambda/... lives in pulumi_aws.lambda_
     sdk = {"aws": "pulumi_aws", "kubernetes": "pulumi_kubernetes", "random": "pulumi_random"}.get(package)
     if sdk is None:
         return None

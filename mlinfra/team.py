@@ -11,14 +11,22 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from components._render import render_text
 from stacks.errors import ConfigError
-from stacks.teams import ENVIRONMENTS, TEAM_NAME_PATTERN, TeamSettings, display_path, team_schema_text
+from stacks.teams import (
+    ENVIRONMENTS,
+    PATTERN_MEANS,
+    TEAM_NAME_PATTERN,
+    TeamSettings,
+    display_path,
+    team_schema_text,
+)
 
 team_app = typer.Typer(help="Onboard ML teams (one file each in stacks/teams) and list their quotas.", no_args_is_help=True)
 
@@ -79,7 +87,7 @@ def new(
     owner: Annotated[list[str], typer.Option("--owner", help="Owner email; repeat for several owners.")],
     cost_center: Annotated[str, typer.Option("--cost-center", help="Value of the team's cost-center tag.")],
     gpu_quota: Annotated[int, typer.Option("--gpu-quota", min=0, help="GPU quota in every environment.")] = 0,
-    teams_dir: Annotated[Optional[Path], typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
+    teams_dir: Annotated[Path | None, typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
 ) -> None:
     """Write stacks/teams/NAME.yaml for a new team, validated; never overwrites a file."""
     from mlinfra.cli import EXIT_USAGE, err, fail_config, out
@@ -87,7 +95,7 @@ def new(
     directory = teams_dir or _default_teams_dir()
     # Checked before the name becomes part of a path ("../x" must never be written).
     if not re.match(TEAM_NAME_PATTERN, name):
-        err.print(f"[bold red]error:[/] team name {name!r}: must match {TEAM_NAME_PATTERN} (a DNS label, at most 32 characters)", markup=True)
+        err.print(f"[bold red]error:[/] team name {escape(repr(name))}: {PATTERN_MEANS[TEAM_NAME_PATTERN]}")
         raise typer.Exit(EXIT_USAGE)
     if not directory.is_dir():
         err.print(f"[bold red]error:[/] --teams-dir {directory}: not a directory")
@@ -115,7 +123,7 @@ def new(
 @team_app.command("list")
 def list_teams(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-    teams_dir: Annotated[Optional[Path], typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
+    teams_dir: Annotated[Path | None, typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
 ) -> None:
     """Every team's quotas per environment, and the GPU capacity each environment has left."""
     from mlinfra.cli import EXIT_USAGE, err, fail_config, out

@@ -9,16 +9,25 @@ row (resource, check, result, detail); exit 1 if any fails. A missing optional o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from botocore.exceptions import ClientError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mlinfra.aws import Aws, AwsError, check_region, error_code, http_status, one_line_errors, read_or_none
+from mlinfra.aws import (
+    Aws,
+    AwsError,
+    check_region,
+    error_code,
+    http_status,
+    one_line_errors,
+    read_or_none,
+)
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
@@ -52,6 +61,13 @@ class StackOutputs:
     gpu_node_groups: dict[str, str] | None
 
 
+def _optional_string(path: Path, data: dict[str, Any], key: str, what: str) -> str | None:
+    value = data.get(key)
+    if value is not None and (not isinstance(value, str) or not value):
+        raise AwsError(f"{path}: key {key!r} must be {what}, got {json.dumps(value)}")
+    return value
+
+
 def _string_map(path: Path, key: str, value: Any, what: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v for k, v in value.items()):
         raise AwsError(f"{path}: key {key!r} must be an object of {what}, got {json.dumps(value)[:80]}")
@@ -71,15 +87,11 @@ def load_outputs(path: Path) -> StackOutputs:
     if not isinstance(data, dict):
         raise AwsError(f"{path}: expected a JSON object of stack outputs, got {type(data).__name__}")
 
-    region = data.get("region")
-    if region is not None and (not isinstance(region, str) or not region):
-        raise AwsError(f"{path}: key 'region' must be a region name such as 'us-west-2', got {json.dumps(region)}")
+    region = _optional_string(path, data, "region", "a region name such as 'us-west-2'")
     buckets = data.get("data_lake_buckets")
     if buckets is not None:
         buckets = _string_map(path, "data_lake_buckets", buckets, "zone -> bucket name")
-    cluster = data.get("cluster_name")
-    if cluster is not None and (not isinstance(cluster, str) or not cluster):
-        raise AwsError(f"{path}: key 'cluster_name' must be a non-empty string, got {json.dumps(cluster)}")
+    cluster = _optional_string(path, data, "cluster_name", "a non-empty string")
     groups = data.get("gpu_node_groups")
     if groups is not None:
         groups = _string_map(path, "gpu_node_groups", groups, "pool -> EKS node group name")
@@ -99,8 +111,7 @@ class Verifier:
         try:
             return fn()
         except ClientError as exc:
-            err = exc.response.get("Error", {})
-            return Check(resource, name, FAIL, f"cannot read: {err.get('Code')}: {err.get('Message', '')}")
+            return Check(resource, name, FAIL, _cannot_read(exc))
 
     # -- S3 ------------------------------------------------------------------------------
     def bucket(self, zone: str, name: str) -> Iterator[Check]:
@@ -160,9 +171,7 @@ class Verifier:
         try:
             cluster = self.aws.eks.describe_cluster(name=name)["cluster"]
         except ClientError as exc:
-            if error_code(exc) != "ResourceNotFoundException":
-                raise
-            yield Check(res, "exists", FAIL, "cluster not found")
+            yield Check(res, "exists", FAIL, _not_found_or_unreadable(exc, "cluster not found"))
             return
         yield Check(res, "exists", PASS, f"Kubernetes {cluster.get('version', '?')}, {cluster.get('status', '?')}")
 
@@ -182,9 +191,7 @@ class Verifier:
         try:
             group = self.aws.eks.describe_nodegroup(clusterName=cluster, nodegroupName=name)["nodegroup"]
         except ClientError as exc:
-            if error_code(exc) != "ResourceNotFoundException":
-                raise
-            yield Check(res, "exists", FAIL, f"{pool} pool node group not found")
+            yield Check(res, "exists", FAIL, _not_found_or_unreadable(exc, f"{pool} pool node group not found"))
             return
         yield Check(res, "exists", PASS, f"{pool} pool")
         ami = group.get("amiType", "")
@@ -194,6 +201,16 @@ class Verifier:
         found = any(t.get("key") == GPU_TAINT_KEY and t.get("effect") == GPU_TAINT_EFFECT for t in taints)
         yield Check(res, "GPU taint", PASS if found else FAIL,
                     f"{GPU_TAINT_KEY}:{GPU_TAINT_EFFECT}" if found else f"no {GPU_TAINT_KEY} taint with effect {GPU_TAINT_EFFECT}")
+
+
+def _cannot_read(exc: ClientError) -> str:
+    err = exc.response.get("Error", {})
+    return f"cannot read: {err.get('Code')}: {err.get('Message', '')}"
+
+
+def _not_found_or_unreadable(exc: ClientError, not_found: str) -> str:
+    """EKS answers ResourceNotFoundException for a missing cluster or node group."""
+    return not_found if error_code(exc) == "ResourceNotFoundException" else _cannot_read(exc)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pulumi_aws as aws
 
 from components.cluster import Cluster, ClusterArgs, SystemNodeGroupArgs
 from components.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from components.efa_device_plugin import EfaDevicePlugin, EfaDevicePluginArgs
 from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroups, GpuNodeGroupsArgs
 from components.gpu_operator import GpuOperator, GpuOperatorArgs
 from components.data_lake import DataLake, DataLakeArgs
@@ -81,6 +82,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
             node_role_arn=cluster.node_role.arn,
             private_subnet_ids=network.private_subnet_ids,
             pools={name: GpuNodeGroupArgs(**pool.model_dump()) for name, pool in settings.gpu_node_groups.items()},
+            gpu_replicas=settings.gpu_operator.time_slicing_replicas,
             tags=tags,
             depends_on=(cluster.system_node_group,),
         ),
@@ -97,6 +99,8 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                 enable_dcgm_service_monitor=operator.enable_dcgm_service_monitor,
             ),
         )
+    if any(pool.efa for pool in settings.gpu_node_groups.values()):
+        EfaDevicePlugin("efa-device-plugin", EfaDevicePluginArgs(k8s_provider=cluster.k8s_provider))
     autoscaler = settings.cluster_autoscaler
     ClusterAutoscaler(
         "cluster-autoscaler",

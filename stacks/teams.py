@@ -8,129 +8,41 @@ access. Two stages, so every problem in every file is reported together:
 2. ``resolve_teams(files, ...)``: one environment's view, checked against that stack's
    settings (data-lake zones, GPU capacity, overcommit).
 
-Neither stage imports ``stacks.settings`` (which imports this module): the settings are
-passed in as plain values. Later issues add sections (Kafka topics, serving endpoints) as
+The model (fields, patterns, the JSON Schema) is ``stacks/team_model.py``. Neither stage
+imports ``stacks.settings`` (which imports this module): the settings are passed in as plain
+values. Later issues add sections (Kafka topics, serving endpoints) as
 new optional fields of ``TeamEnvironmentConfig``; unknown keys stay errors meanwhile.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import ValidationError
 
 from stacks.errors import ConfigError, Problem, problems_from_validation_error
+from stacks.team_model import (  # noqa: F401 - re-exported: callers import the team API from here
+    ENVIRONMENTS,
+    PATTERN_MEANS,
+    RESERVED_NAMES,
+    RESERVED_PREFIXES,
+    SCHEMA_COMMENT,
+    SCHEMA_FILE,
+    TEAM_NAME_PATTERN,
+    TeamEnvironmentConfig,
+    TeamFile,
+    TeamQuota,
+    TeamSettings,
+    team_schema,
+    team_schema_text,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
-SCHEMA_FILE = "team.schema.json"
-SCHEMA_COMMENT = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
 TEAM_FILE_SUFFIXES = (".yaml", ".yml")
-
-# A DNS label (the namespace is the team name), at most 32 characters so that derived
-# names (IAM role "team-<name>-role-<suffix>", 64 max) always fit.
-TEAM_NAME_PATTERN = r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$"
-# Deliberately simple: a local part, "@", a domain with a dot. Not RFC 5322, but it catches
-# the mistakes people make (a bare user name, a missing domain, spaces).
-EMAIL_PATTERN = r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
-CPU_PATTERN = r"^([1-9][0-9]{0,4}|[0-9]{1,5}\.[0-9]{1,3}|[1-9][0-9]{0,6}m)$"
-MEMORY_PATTERN = r"^[1-9][0-9]{0,6}(Mi|Gi|Ti)$"
-
-# Namespaces the platform (or Kubernetes) owns: a team by that name would take them over.
-RESERVED_NAMES = frozenset(
-    {"default", "monitoring", "kafka", "istio-system", "istio-ingress", "cert-manager", "karpenter", "platform"}
-)
-RESERVED_PREFIXES = ("kube-", "istio-", "mlinfra-", "aws-", "amazon-", "eks-")
-
-TeamName = Annotated[str, StringConstraints(pattern=TEAM_NAME_PATTERN)]
-Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
-Access = Literal["read", "read-write"]
-
-
-class _Model(BaseModel):
-    """Frozen; unknown keys are errors; attribute docstrings become schema descriptions."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True, strict=False)
-
-
-class TeamQuota(_Model):
-    """What the team's namespace may request in total (a Kubernetes ResourceQuota)."""
-
-    gpu: int = Field(ge=0, le=1024)
-    """Total ``nvidia.com/gpu`` requests; at most the environment's GPU capacity."""
-    cpu: Annotated[str, StringConstraints(pattern=CPU_PATTERN)] = "8"
-    """Total CPU requests, a Kubernetes quantity such as "16" or "500m" (quote it)."""
-    memory: Annotated[str, StringConstraints(pattern=MEMORY_PATTERN)] = "32Gi"
-    """Total memory requests, such as "64Gi" (Mi, Gi or Ti)."""
-    pods: int = Field(default=50, ge=1, le=5000)
-    """Maximum number of pods in the namespace."""
-
-    @field_validator("cpu", mode="before")
-    @classmethod
-    def _cpu_number(cls, v: Any) -> Any:
-        # `cpu: 16` in YAML is an int; Kubernetes reads it as the quantity "16".
-        return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
-
-
-class TeamEnvironmentConfig(_Model):
-    """One environment's share of the platform for this team."""
-
-    quota: TeamQuota
-    data_lake: dict[Annotated[str, StringConstraints(min_length=1, max_length=63)], Access] = Field(
-        default_factory=dict
-    )
-    """Zone -> "read" or "read-write" on the team's own prefix ``teams/<team>/`` in that zone."""
-    read_published: tuple[TeamName, ...] = ()
-    """Other teams whose ``teams/<other>/published/`` prefixes this team may read (in the zones
-    where the other team has read-write access)."""
-
-
-class TeamFile(_Model):
-    """A team file: ``stacks/teams/<name>.yaml``."""
-
-    model_config = ConfigDict(title="mlinfra team file")
-
-    name: TeamName
-    """The team's name: a DNS label (lowercase letters, digits, "-"), equal to the file name.
-    It names the Kubernetes namespace and the data-lake prefix ``teams/<name>/``."""
-    owners: tuple[Email, ...] = Field(min_length=1)
-    """Email addresses of the people who approve changes to this team."""
-    cost_center: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
-    """Value of the ``cost-center`` tag on the team's AWS resources."""
-    dev: TeamEnvironmentConfig
-    staging: TeamEnvironmentConfig
-    prod: TeamEnvironmentConfig
-
-
-class TeamSettings(_Model):
-    """One team as one environment sees it (``Settings.teams``)."""
-
-    name: str
-    owners: tuple[str, ...]
-    cost_center: str
-    gpu_quota: int
-    cpu_quota: str
-    memory_quota: str
-    max_pods: int
-    data_lake: dict[str, Access] = Field(default_factory=dict)
-    """Zone -> access on ``teams/<name>/``."""
-    published_reads: tuple[tuple[str, str], ...] = ()
-    """(zone, prefix) pairs of other teams' ``published/`` prefixes this team may read."""
-    source: str = ""
-    """The team file, for messages."""
-
-    @property
-    def namespace(self) -> str:
-        return self.name
-
-    @property
-    def prefix(self) -> str:
-        return f"teams/{self.name}/"
 
 
 @dataclass(frozen=True)
@@ -139,16 +51,6 @@ class LoadedTeam:
 
     source: str
     team: TeamFile
-
-
-def team_schema() -> dict[str, Any]:
-    """The JSON Schema of a team file, as committed in ``stacks/teams/team.schema.json``."""
-    schema = TeamFile.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
-
-
-def team_schema_text() -> str:
-    return json.dumps(team_schema(), indent=2, sort_keys=True) + "\n"
 
 
 def display_path(path: Path) -> str:
@@ -205,16 +107,6 @@ def validate_team_document(source: str, doc: Any) -> tuple[TeamFile | None, list
     return (None if problems else team), problems
 
 
-# Regular expressions are not messages: say what the pattern means.
-_PATTERN_MEANS = {
-    TEAM_NAME_PATTERN: "must be a DNS label: lowercase letters, digits and '-', starting with a letter, "
-    "not ending with '-', at most 32 characters",
-    EMAIL_PATTERN: "must be an email address such as ana.lima@example.com",
-    CPU_PATTERN: 'must be a CPU quantity such as "16", "0.5" or "500m"',
-    MEMORY_PATTERN: 'must be a memory quantity such as "512Mi", "64Gi" or "1Ti"',
-}
-
-
 def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
     # problems_from_validation_error keeps pydantic's order, one Problem per error.
     errors = exc.errors(include_url=False)
@@ -223,13 +115,20 @@ def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
     for err, problem in zip(errors, problems):
         if err["type"] == "too_short" and tuple(err["loc"]) in item_errors:
             continue  # "no valid item" follows from the item errors reported on their own
-        means = _PATTERN_MEANS.get(str(err.get("ctx", {}).get("pattern", "")))
+        means = PATTERN_MEANS.get(str(err.get("ctx", {}).get("pattern", "")))
         if err["type"] == "string_pattern_mismatch" and means:
             problem = Problem(problem.file, problem.field, f"{means}, got {err.get('input')!r}")
         elif err["type"] == "extra_forbidden":
             problem = Problem(
                 problem.file, problem.field, f"unknown field; team file fields: README.md (Teams) or {SCHEMA_FILE}"
             )
+        elif err["type"] == "tuple_type":
+            problem = Problem(problem.file, problem.field, f"must be a list such as [a, b], got {err.get('input')!r}")
+        elif err["loc"] and err["loc"][-1] == "[key]":
+            # A map key such as `1:` in `data_lake`; pydantic's path would read "data_lake[1].[key]".
+            key = err["loc"][-2]
+            field = problem.field.removesuffix(f"[{key}].[key]").removesuffix(f".{key}.[key]")
+            problem = Problem(problem.file, f"{field}.{key}", f"a key here must be a name (text), got {key!r}")
         out.append(problem)
     return out
 

@@ -8,17 +8,12 @@ surfaces as the analyzer's "can't run policy during preview" advisory, never as 
 
 from __future__ import annotations
 
-import ast
 import fnmatch
-import importlib
-import importlib.util
-import inspect
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
 
 BUCKET = "aws:s3/bucket:Bucket"
 KMS_KEY = "aws:kms/key:Key"
@@ -55,6 +50,20 @@ def get(props: Any, *path: str | int, default: Any = None) -> Any:
         if value is None:
             return default
     return value
+
+
+def is_set(props: Any, key: str) -> bool:
+    """True if ``props[key]`` is set: a non-empty known value, or a value unknown during preview.
+
+    An unknown value is computed from another resource's output (a key ARN not yet created),
+    so it is set; reading it would raise and turn the whole rule into "can't run".
+    """
+    if not isinstance(props, Mapping) or not any(k == key for k in props):  # iterating never raises
+        return False
+    try:
+        return bool(props[key])
+    except UnknownValueError:
+        return True
 
 
 def items(value: Any) -> list[Any]:
@@ -101,6 +110,11 @@ def is_gpu_instance_type(instance_type: str) -> bool:
 
 def gpu_instance_types(node_group_props: Any) -> list[str]:
     return [t for t in items(get(node_group_props, "instanceTypes")) if isinstance(t, str) and is_gpu_instance_type(t)]
+
+
+def gpu_pool_types(args: Any) -> list[str]:
+    """The GPU instance types of a node group (``args`` of a resource policy); [] for anything else."""
+    return gpu_instance_types(args.props) if args.resource_type == NODE_GROUP else []
 
 
 def plain(value: Any) -> Any:
@@ -154,41 +168,3 @@ def attached(resources: Sequence[PolicyResource], type_: str, prop: str = "bucke
 def of_type(resources: Sequence[PolicyResource], type_: str) -> list[PolicyResource]:
     return [r for r in resources if r.resource_type == type_]
 
-
-# -- taggable resource types -----------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _aws_type_registry() -> dict[str, tuple[str, str]]:
-    """type token -> (python module, class name), from the registry pulumi_aws ships.
-
-    pulumi_aws/__init__.py registers every resource module with a JSON literal
-    (``_utilities.register(resource_modules=...)``); reading it is exact and needs no network.
-    """
-    spec = importlib.util.find_spec("pulumi_aws")
-    if spec is None or spec.origin is None:
-        return {}
-    tree = ast.parse(open(spec.origin, encoding="utf-8").read())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.keyword) and node.arg == "resource_modules" and isinstance(node.value, ast.Constant):
-            registry: dict[str, tuple[str, str]] = {}
-            for module in json.loads(node.value.value):
-                for token, cls in module.get("classes", {}).items():
-                    registry[token] = (module["fqn"], cls)
-            return registry
-    return {}
-
-
-@lru_cache(maxsize=None)
-def is_taggable(type_token: str) -> bool:
-    """True if the resource type's input schema (its pulumi_aws ``<Class>Args``) has ``tags``."""
-    if not type_token.startswith("aws:"):
-        return False
-    entry = _aws_type_registry().get(type_token)
-    if entry is None:
-        return False
-    module_name, class_name = entry
-    try:
-        module = importlib.import_module(module_name)
-        args_class = getattr(module, f"{class_name}Args")
-    except (ImportError, AttributeError):
-        return False
-    return "tags" in inspect.signature(args_class.__init__).parameters

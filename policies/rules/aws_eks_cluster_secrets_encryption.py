@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.rules._util import EKS_CLUSTER, get, items
+from policies.rules._util import EKS_CLUSTER, get, is_set, items
 
 NAME = "aws-eks-cluster-secrets-encryption"
 
@@ -13,7 +13,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if args.resource_type != EKS_CLUSTER:
         return
     config = get(args.props, "encryptionConfig", default={})
-    if "secrets" not in items(get(config, "resources")) or not get(config, "provider", "keyArn"):
+    # keyArn is unknown in a preview until the key exists: it counts as set (is_set never reads it).
+    if "secrets" not in items(get(config, "resources")) or not is_set(get(config, "provider", default={}), "keyArn"):
         report_violation(
             f"EKS cluster '{args.name}' does not encrypt secrets with KMS; set encryption_config "
             "{resources: ['secrets'], provider: {key_arn: <KMS key ARN>}}."

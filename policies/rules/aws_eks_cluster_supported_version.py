@@ -12,7 +12,8 @@ NAME = "aws-eks-cluster-supported-version"
 
 # End of standard support per EKS version, from the EKS Kubernetes release calendar:
 # https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
-# Add a row when EKS releases a version (14 months of standard support after release).
+# Add a row when EKS releases a version (14 months of standard support after release), and
+# set TABLE_CHECKED to the day you checked the calendar.
 END_OF_STANDARD_SUPPORT: dict[str, dt.date] = {
     "1.29": dt.date(2025, 3, 23),
     "1.30": dt.date(2025, 7, 23),
@@ -22,6 +23,11 @@ END_OF_STANDARD_SUPPORT: dict[str, dt.date] = {
     "1.34": dt.date(2026, 12, 2),
     "1.35": dt.date(2027, 3, 27),
 }
+TABLE_CHECKED = dt.date(2026, 11, 26)
+"""The day the table was last checked against the EKS calendar. The tests judge as of this
+date (policy config `asOf`), so their verdicts change when the table does, never with the clock;
+`mlinfra plan` and `pulumi preview` judge as of today, so a stack fails there on the day its
+version leaves standard support."""
 
 
 def as_of(config) -> dt.date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.rules._util import NODE_GROUP, get, gpu_instance_types, items
+from policies.rules._util import get, gpu_pool_types, items
 
 NAME = "aws-eks-gpu-node-group-gpu-taint"
 TAINT_KEY = "nvidia.com/gpu"
@@ -12,10 +12,8 @@ TAINT_EFFECT = "NO_SCHEDULE"  # the EKS API spelling of NoSchedule
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != NODE_GROUP:
-        return
-    gpu_types = gpu_instance_types(args.props)
-    if not gpu_types:
+    gpu_types = gpu_pool_types(args)
+    if not gpu_types:  # not a node group, or a CPU pool
         return
     taints = items(get(args.props, "taints"))
     if not any(get(t, "key") == TAINT_KEY and get(t, "effect") == TAINT_EFFECT for t in taints):

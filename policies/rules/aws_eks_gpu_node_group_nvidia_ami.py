@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.rules._util import NODE_GROUP, NVIDIA_AMI_TYPES, get, gpu_instance_types
+from policies.rules._util import NVIDIA_AMI_TYPES, get, gpu_pool_types
 
 NAME = "aws-eks-gpu-node-group-nvidia-ami"
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    if args.resource_type != NODE_GROUP:
-        return
-    gpu_types = gpu_instance_types(args.props)
-    if not gpu_types:
+    gpu_types = gpu_pool_types(args)
+    if not gpu_types:  # not a node group, or a CPU pool
         return
     ami = get(args.props, "amiType")
     if ami not in NVIDIA_AMI_TYPES:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from policies.rules._util import BUCKET, attached, get, items, of_type
+from policies.rules._util import BUCKET, attached, get, is_set, items, of_type
 
 NAME = "aws-s3-bucket-require-sse-kms"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -16,7 +16,8 @@ def _algorithms(config) -> list[tuple[str, bool]]:
     out = []
     for rule in items(get(config.props, "rules")):
         default = get(rule, "applyServerSideEncryptionByDefault", default={})
-        out.append((str(get(default, "sseAlgorithm", default="")), bool(get(default, "kmsMasterKeyId"))))
+        # The key ARN is unknown in a preview until the key exists: set, not read.
+        out.append((str(get(default, "sseAlgorithm", default="")), is_set(default, "kmsMasterKeyId")))
     return out
 
 

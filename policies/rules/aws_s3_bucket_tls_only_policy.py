@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 
 from pulumi_policy import ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import UnknownValueError
 
 from policies.rules._util import BUCKET, attached, get, of_type, plain
 
@@ -42,16 +43,24 @@ def denies_insecure_transport(document) -> bool:
 
 def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
     policies = attached(args.resources, BUCKET_POLICY)
+    unknown: UnknownValueError | None = None
     for bucket in of_type(args.resources, BUCKET):
-        # Reading `policy` raises UnknownValueError in a preview where it is not yet known:
-        # the analyzer then reports "can't run during preview" instead of a false pass.
-        if any(denies_insecure_transport(plain(get(p.props, "policy"))) for p in policies.get(bucket.urn, [])):
+        try:
+            if any(denies_insecure_transport(plain(get(p.props, "policy"))) for p in policies.get(bucket.urn, [])):
+                continue
+        except UnknownValueError as exc:
+            # A policy document built from a new bucket's ARN is unknown in a preview. Judge the
+            # other buckets, then re-raise: the analyzer reports "can't run during preview" for
+            # this one instead of a false pass or a false violation.
+            unknown = unknown or exc
             continue
         report_violation(
             f"bucket '{bucket.name}' accepts plain HTTP; add a BucketPolicy statement "
             "{Effect: Deny, Principal: '*', Action: 's3:*', Condition: {Bool: {aws:SecureTransport: 'false'}}}.",
             bucket.urn,
         )
+    if unknown is not None:
+        raise unknown
 
 
 POLICY = StackValidationPolicy(

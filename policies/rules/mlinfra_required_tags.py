@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.rules._util import is_taggable, items, tags_of
+from mlinfra.schema import is_taggable
+from policies.rules._util import items, tags_of
 
 NAME = "mlinfra-required-tags"
 DEFAULT_TAGS = ["environment", "managed-by", "cost-center"]
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    # Taggable = the type's pulumi_aws input schema has `tags` (checked offline, cached).
+    # Taggable = the type's pulumi_aws class takes `tags` (mlinfra.schema, read offline, cached;
+    # the same check the component tests use). __main__.py makes the repository root importable.
     if not is_taggable(args.resource_type):
         return
     required = [str(t) for t in items(args.get_config().get("requiredTags"))] or DEFAULT_TAGS

@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from components.data_lake import DataLake, DataLakeArgs, PrefixGrant, build_access_policy
+from components.data_lake import (
+    DataLake,
+    DataLakeArgs,
+    PrefixGrant,
+    build_access_policy,
+)
 from mlinfra.engine import Plan, PlannedResource, run_program
 from mlinfra.mocks import ACCOUNT_ID
 from mlinfra.schema import is_taggable

@@ -138,6 +138,7 @@ def _custom_pools(_settings: Any) -> dict[str, Any]:
                     labels={"team": "vision"},
                 ),
             },
+            gpu_replicas=4,
             tags={"environment": "dev", "managed-by": "mlinfra", "cost-center": "x"},
         ),
     )
@@ -172,6 +173,9 @@ def test_odcr_pool_keeps_on_demand_and_user_labels(custom_plan: Plan) -> None:
     assert group.inputs["labels"]["team"] == "vision", group.name
     assert group.inputs["tags"][f"{TEMPLATE}/label/team"] == "vision", group.name
     assert group.inputs["scalingConfig"]["desiredSize"] == 1, group.name
+    assert group.inputs["tags"][f"{TEMPLATE}/resources/nvidia.com/gpu"] == "4", (
+        f"{group.name}: 1 GPU time-sliced 4 ways is advertised as 4 nvidia.com/gpu"
+    )
     names = custom_plan.outputs["names"]
     assert set(names) == {"h200", "reserved"} and all(names[p].startswith(f"gpu-{p}-") for p in names), names
 
@@ -182,6 +186,9 @@ def test_odcr_pool_keeps_on_demand_and_user_labels(custom_plan: Plan) -> None:
         ({"instance_types": ("m6i.large",)}, "instance_types must be catalogued GPU types"),
         ({"instance_types": ("g5.xlarge", "g6.xlarge")}, "instance_types must share one GPU model"),
         ({"min_size": 3, "max_size": 2}, "sizes must satisfy"),
+        ({"instance_types": ()}, "instance_types must be catalogued GPU types, got \\[\\]"),
+        ({"min_size": -1}, "sizes must satisfy"),
+        ({"max_size": 0}, "sizes must satisfy"),
         ({"efa": True}, "efa needs EFA-capable types"),
         ({"capacity_type": "CAPACITY_BLOCK"}, "capacity_type CAPACITY_BLOCK needs capacity_reservation_id"),
     ],

@@ -92,3 +92,11 @@ def test_helm_chart_must_be_pinned_and_https(version: str, repository: str, mess
     with pytest.raises(ValueError, match=message):
         HelmChart(name="gpu-operator", repository=repository, version=version)
     assert GPU_OPERATOR_CHART.version == "v26.7.0"
+
+
+def test_helm_helper_never_labels_a_system_namespace() -> None:
+    from components._helm import HelmAddonArgs, helm_addon
+
+    addon = HelmAddonArgs(chart=GPU_OPERATOR_CHART, namespace="kube-system", values={}, namespace_labels={"a": "b"})
+    with pytest.raises(ValueError, match="gpu-operator: cannot label the system namespace 'kube-system'"):
+        helm_addon("gpu-operator", addon, parent=None, provider=None)  # type: ignore[arg-type] - raises before use

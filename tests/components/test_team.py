@@ -15,8 +15,8 @@ from moto import mock_aws
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
-from components.data_lake import build_access_policy
-from components.team import EDIT_POLICY, team_grants
+from components.data_lake import PrefixGrant
+from components.team import EDIT_POLICY, TeamArgs
 from mlinfra.engine import Plan, PlannedResource
 from mlinfra.schema import is_taggable
 from stacks.settings import DEFAULT_TEAMS_DIR, load_settings
@@ -177,13 +177,19 @@ def test_recsys_policy_reads_vision_published_only(dev_plan: Plan) -> None:
 @pytest.mark.parametrize("team", TEAMS)
 def test_listing_is_conditioned_on_the_granted_prefixes(dev_plan: Plan, team: str) -> None:
     # moto does not evaluate s3:prefix, so the list condition is checked on the plan.
-    doc = policy_doc(dev_plan, team)
-    for s in doc["Statement"]:
-        if s["Action"] == ["s3:ListBucket"]:
-            prefixes = s["Condition"]["StringLike"]["s3:prefix"]
-            assert prefixes and all(
-                p == f"teams/{team}/*" or p.endswith("/published/*") for p in prefixes
-            ), f"team-{team}-data-access {s['Sid']}: {prefixes}"
+    settings = next(t for t in load_settings("dev").teams if t.name == team)
+    want: dict[str, set[str]] = {}
+    for zone in settings.data_lake:
+        want.setdefault(bucket_arn(dev_plan, zone), set()).add(f"teams/{team}/*")
+    for zone, prefix in settings.published_reads:
+        want.setdefault(bucket_arn(dev_plan, zone), set()).add(f"{prefix}*")
+    got: dict[str, set[str]] = {}
+    for s in policy_doc(dev_plan, team)["Statement"]:
+        if "s3:ListBucket" in s["Action"]:
+            assert s["Action"] == ["s3:ListBucket"], f"team-{team}-data-access {s['Sid']}: list only"
+            for arn in s["Resource"]:
+                got.setdefault(arn, set()).update(s["Condition"]["StringLike"]["s3:prefix"])
+    assert want and got == want, f"team-{team}-data-access list prefixes: {got}"
 
 
 def test_policy_uses_the_lake_key_and_is_attached(dev_plan: Plan) -> None:
@@ -214,39 +220,35 @@ def test_outputs_list_every_team(dev_plan: Plan) -> None:
 
 # -- isolation under moto, IAM enforced ----------------------------------------------------
 @pytest.fixture(scope="module")
-def lake() -> Iterator[dict[str, Any]]:
-    """Moto buckets per zone, a moto KMS key, one IAM user per shipped team with the team's
-    generated policy; IAM enforcement starts once this setup is done."""
+def lake(dev_plan: Plan) -> Iterator[dict[str, Any]]:
+    """Moto buckets named as in the dev plan, one IAM user per shipped team carrying the exact
+    policy document the plan generated for that team; IAM enforcement starts once this setup is done."""
     saved = (moto_settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count)
     moto_settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = 10**9, 0
     try:
         with mock_aws():
             region = "us-west-2"
             s3 = boto3.client("s3", region_name=region)
-            settings = load_settings("dev")
-            zones = settings.data_lake.zones
-            buckets = {z: f"lake-{z}" for z in zones}
+            buckets = dict(dev_plan.outputs["data_lake_buckets"])
             for bucket in buckets.values():
                 s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
                 for team in TEAMS:  # objects every test can try to read
                     for key in ("data.bin", "published/data.bin"):
                         s3.put_object(Bucket=bucket, Key=f"teams/{team}/{key}", Body=b"x")
-            key_arn = boto3.client("kms", region_name=region).create_key()["KeyMetadata"]["Arn"]
             iam = boto3.client("iam", region_name=region)
             clients = {}
-            for team in settings.teams:
-                grants = team_grants(team.name, team.data_lake, team.published_reads)
-                doc = build_access_policy({z: f"arn:aws:s3:::{b}" for z, b in buckets.items()}, key_arn, grants)
-                arn = iam.create_policy(PolicyName=f"team-{team.name}", PolicyDocument=json.dumps(doc))["Policy"]["Arn"]
-                iam.create_user(UserName=team.name)
-                iam.attach_user_policy(UserName=team.name, PolicyArn=arn)
-                creds = iam.create_access_key(UserName=team.name)["AccessKey"]
-                clients[team.name] = boto3.client(
+            for team in TEAMS:
+                document = dev_plan.get(POLICY, f"team-{team}-data-access").plain_inputs()["policy"]
+                arn = iam.create_policy(PolicyName=f"team-{team}", PolicyDocument=document)["Policy"]["Arn"]
+                iam.create_user(UserName=team)
+                iam.attach_user_policy(UserName=team, PolicyArn=arn)
+                creds = iam.create_access_key(UserName=team)["AccessKey"]
+                clients[team] = boto3.client(
                     "s3", region_name=region,
                     aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                 )
             moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = ActionAuthenticatorMixin.request_count
-            yield {"clients": clients, "buckets": buckets, "teams": {t.name: t for t in settings.teams}}
+            yield {"clients": clients, "buckets": buckets, "teams": {t.name: t for t in load_settings("dev").teams}}
     finally:
         moto_settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = saved
 
@@ -295,3 +297,17 @@ def test_published_prefixes_are_readable_only_where_granted(lake: dict[str, Any]
         assert not _can_read(lake, "recsys", zone, "teams/vision/data.bin"), f"recsys read vision's private {zone}"
     # vision publishes nothing from recsys, so it reads none of recsys's published data.
     assert not any(_can_read(lake, "vision", z, "teams/recsys/published/data.bin") for z in lake["buckets"])
+
+
+# -- TeamArgs validation ------------------------------------------------------------------
+@pytest.mark.parametrize("changes", [{"gpu_quota": -1}, {"max_pods": 0}])
+def test_team_args_refuse_negative_quotas(changes: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match="gpu_quota must be >= 0 and max_pods >= 1"):
+        TeamArgs(team="a", cluster_name="c", k8s_provider=None, **changes)  # type: ignore[arg-type]
+
+
+def test_team_args_need_a_policy_exactly_when_there_are_grants() -> None:
+    grant = PrefixGrant(zone="raw", prefix="teams/a/", access="read")
+    for changes in ({"grants": (grant,)}, {"data_access_policy": "{}"}):
+        with pytest.raises(ValueError, match="data_access_policy must be given exactly when grants are"):
+            TeamArgs(team="a", cluster_name="c", k8s_provider=None, **changes)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ end-to-end server binds to loopback on a free port.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,6 +97,7 @@ def moto_server() -> Iterator[str]:
         server.start()
         host, port = server.get_host_and_port()
         try:
+            assert host == "127.0.0.1" and port > 0, f"moto_server must listen on loopback only, got {host}:{port}"
             yield f"http://{host}:{port}"
         finally:
             server.stop()
@@ -119,3 +121,16 @@ def subprocess_env(url: str | None) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+def run_mlinfra(url: str | None, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m mlinfra ARGS` as a user runs it, against the moto_server at ``url``."""
+    return subprocess.run(
+        [PYTHON, "-m", "mlinfra", *args],
+        check=False,
+        cwd=ROOT,
+        env=env if env is not None else subprocess_env(url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

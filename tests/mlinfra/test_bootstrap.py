@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from typing import Any
 
 import pytest
@@ -13,7 +12,13 @@ from typer.testing import CliRunner
 from mlinfra import bootstrap
 from mlinfra.aws import Aws, AwsError
 from mlinfra.cli import app
-from tests.mlinfra.conftest import PYTHON, client, ROOT, as_other_account, server_client, subprocess_env
+from tests.mlinfra.conftest import (
+    as_other_account,
+    client,
+    run_mlinfra,
+    server_client,
+    subprocess_env,
+)
 
 runner = CliRunner()
 ALIAS = "alias/mlinfra-state"
@@ -244,20 +249,75 @@ def test_alias_on_a_disabled_key_is_exit_2(moto: None) -> None:
     assert "is Disabled, not Enabled" in result.stderr
 
 
+def test_alias_on_an_asymmetric_key_is_exit_2(moto: None) -> None:
+    kms = client("kms", "eu-west-1")
+    key = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=ALIAS, TargetKeyId=key)
+    result = invoke("--region", "eu-west-1", "--bucket", "fine-name")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: KMS key behind {ALIAS} is not a symmetric ENCRYPT_DECRYPT key\n"
+
+
+def test_alias_on_an_aws_managed_key_is_exit_2(moto: None) -> None:
+    # moto cannot point a custom alias at an AWS managed key; answer as KMS would.
+    aws = Aws("eu-west-1")
+    stub = Stubber(aws.kms)
+    stub.add_response("describe_key", {"KeyMetadata": {"KeyId": "k-1", "Arn": "arn:aws:kms:eu-west-1:123456789012:key/k-1",
+                                                       "KeyManager": "AWS", "KeyState": "Enabled"}})
+    stub.activate()
+    with pytest.raises(AwsError, match=f"^{ALIAS} is an AWS managed key; use a customer managed alias"):
+        bootstrap.run("eu-west-1", "fine-name", aws=aws)
+
+
+@pytest.mark.parametrize("stack", ["has space", "a/b", ""])
+def test_invalid_stack_name_is_exit_2(moto: None, stack: str) -> None:
+    result = invoke("--region", "eu-west-1", "--bucket", "fine-name", "--stack", stack)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"error: invalid --stack {stack!r}: letters, digits, '-', '_' and '.' only\n"
+    assert client("kms", "eu-west-1").list_keys()["Keys"] == []
+
+
+def test_own_bucket_in_another_region_is_exit_2_naming_it(moto: None) -> None:
+    client("s3", "eu-west-1").create_bucket(Bucket="mine-elsewhere", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    result = invoke("--region", "us-west-2", "--bucket", "mine-elsewhere")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == "error: bucket 'mine-elsewhere' exists in eu-west-1, not us-west-2; pass --region eu-west-1\n"
+    assert client("kms", "us-west-2").list_keys()["Keys"] == []
+
+
+def test_real_s3_301_on_head_bucket_names_the_region(moto: None) -> None:
+    aws, stub = _stubbed("us-west-2")
+    stub.add_client_error("head_bucket", service_error_code="301", http_status_code=301,
+                          response_meta={"HTTPHeaders": {"x-amz-bucket-region": "ap-south-1"}})
+    with pytest.raises(AwsError, match=r"^bucket 'moved' exists in ap-south-1, not us-west-2; pass --region ap-south-1$"):
+        bootstrap.run("us-west-2", "moved", aws=aws)
+
+
+def test_name_s3_rejects_is_exit_2(moto: None) -> None:
+    # A name the local rules accept but S3 refuses (its rules can tighten): one line, no traceback.
+    aws, stub = _stubbed("eu-west-1")
+    stub.add_client_error("head_bucket", service_error_code="404", http_status_code=404)
+    stub.add_client_error("create_bucket", service_error_code="InvalidBucketName", http_status_code=400)
+    with pytest.raises(AwsError, match=r"^invalid bucket name 'odd-name': rejected by S3$"):
+        bootstrap.run("eu-west-1", "odd-name", aws=aws)
+
+
+def test_pulumi_commands_use_the_s3_backend_and_awskms_url_forms() -> None:
+    login, init = bootstrap.pulumi_commands("acme-state", "eu-west-1", "alias/team/state", "prod.eu")
+    # https://www.pulumi.com/docs/iac/concepts/state-and-backends/#aws-s3 and `pulumi stack init --help`
+    assert login == "pulumi login 's3://acme-state?region=eu-west-1&awssdk=v2'"
+    assert init == "pulumi stack init prod.eu --secrets-provider='awskms://alias/team/state?region=eu-west-1'"
+
+
 # -- end to end: `python -m mlinfra bootstrap` against moto_server ------------------------------
-
-
-def run_cli(url: str | None, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PYTHON, "-m", "mlinfra", *args], cwd=ROOT, env=subprocess_env(url),
-                          capture_output=True, text=True, timeout=120)
 
 
 def test_end_to_end_against_moto_server(moto_server: str) -> None:
     region, bucket = "eu-west-2", "e2e-bootstrap-state"
-    first = run_cli(moto_server, "bootstrap", "--region", region, "--bucket", bucket, "--json")
+    first = run_mlinfra(moto_server, "bootstrap", "--region", region, "--bucket", bucket, "--json")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["changed"] is True
-    second = run_cli(moto_server, "bootstrap", "--region", region, "--bucket", bucket, "--json")
+    second = run_mlinfra(moto_server, "bootstrap", "--region", region, "--bucket", bucket, "--json")
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["changed"] is False
     # The state lives in the server, so the subprocess used AWS_ENDPOINT_URL, not real AWS.
@@ -265,7 +325,7 @@ def test_end_to_end_against_moto_server(moto_server: str) -> None:
     state = state_of(bucket, region, s3, kms)
     assert_secure(state, bucket)
     assert len(state["keys"]) == 1, state["keys"]
-    human = run_cli(moto_server, "bootstrap", "--region", region, "--bucket", bucket)
+    human = run_mlinfra(moto_server, "bootstrap", "--region", region, "--bucket", bucket)
     assert "nothing changed" in human.stdout and f"pulumi login 's3://{bucket}?region={region}&awssdk=v2'" in human.stdout
 
 
@@ -273,7 +333,6 @@ def test_end_to_end_missing_credentials_is_one_line() -> None:
     env = subprocess_env("http://127.0.0.1:9")
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
         env.pop(key)
-    done = subprocess.run([PYTHON, "-m", "mlinfra", "bootstrap", "--region", "eu-west-1", "--bucket", "x-y-z"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    done = run_mlinfra(None, "bootstrap", "--region", "eu-west-1", "--bucket", "x-y-z", env=env)
     assert done.returncode == 2 and done.stderr.startswith("error: no AWS credentials found"), done.stderr
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1

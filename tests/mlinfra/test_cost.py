@@ -106,3 +106,34 @@ def test_plan_command_prints_and_writes_the_cost(tmp_path: Path) -> None:
     assert cost["hoursPerMonth"] == 730 and cost["currency"] == "USD"
     assert cost["gpusMax"] == 74 and cost["monthlyMin"] < cost["monthlyMax"]
     assert {i["name"] for i in cost["items"]} >= {"gpu-training", "gpu-inference", "cluster-system", "cluster-eks"}
+
+
+def test_unpriced_items_say_why() -> None:
+    result = estimate(
+        [
+            (NODE_GROUP, "empty", {"scalingConfig": {"minSize": 1, "maxSize": 1}}),
+            ("aws:ec2/natGateway:NatGateway", "nat", {}),
+        ],
+        "sa-east-1",
+    )
+    assert result.items == ()
+    assert result.unpriced == (
+        "aws:ec2/natGateway:NatGateway nat: no NAT gateway price for sa-east-1",
+        "aws:eks/nodeGroup:NodeGroup empty: no instanceTypes",
+    )
+
+
+def test_plan_without_region_needs_one(dev_plan: Plan) -> None:
+    import copy
+
+    plan = copy.deepcopy(dev_plan)
+    plan.outputs.pop("region")
+    with pytest.raises(ValueError, match="plan of stack dev has no 'region' output; pass region="):
+        estimate_plan(plan)
+    assert estimate_plan(plan, region="us-east-1").region == "us-east-1"
+
+
+def test_capacity_block_pool_is_priced_on_demand_and_says_so() -> None:
+    pool = (NODE_GROUP, "h200", {"instanceTypes": ["p5e.48xlarge"], "capacityType": "CAPACITY_BLOCK", "scalingConfig": {"minSize": 0, "maxSize": 1}})
+    (item,) = estimate([pool], "us-east-2").items
+    assert item.monthly_max == pytest.approx(62.92 * 730) and "capacity block: prepaid" in item.detail, item

@@ -1,4 +1,7 @@
-"""mlinfra/policy.py: config handling like the Pulumi CLI, props like the analyzer, and `mlinfra plan`."""
+"""mlinfra/policy.py: enforcement, props and options like the analyzer, and `mlinfra plan`.
+
+The config file handling (mlinfra/policy_config.py) is tested in test_policy_config.py.
+"""
 
 from __future__ import annotations
 
@@ -9,63 +12,17 @@ from pathlib import Path
 
 import pytest
 from pulumi_policy import (
-    EnforcementLevel,
     PolicyConfigSchema,
     ResourceValidationPolicy,
     StackValidationPolicy,
 )
 
 from mlinfra.engine import UNKNOWN, Plan, PlannedResource, Secret
-from mlinfra.policy import CONFIG_DIR, evaluate, load_config, reconcile
+from mlinfra.policy import evaluate
 from policies.pack import POLICIES_BY_NAME
-from stacks.errors import ConfigError
+from tests.policies.support import shipped_config
 
 ROOT = Path(__file__).resolve().parents[2]
-PINNED = {"aws-eks-cluster-supported-version": {"asOf": "2026-07-01"}}
-
-
-# -- config: format, defaults, "all", schema --------------------------------------------------------
-def test_schema_defaults_then_all_then_per_policy_values() -> None:
-    config = {"all": "advisory", "aws-kms-key-deletion-window": {"enforcementLevel": "mandatory", "minDeletionWindowDays": 14}}
-    result = reconcile(config, source="c.json")
-    assert result["aws-kms-key-deletion-window"] == (EnforcementLevel.MANDATORY, {"minDeletionWindowDays": 14.0})
-    assert result["mlinfra-gpu-budget"] == (EnforcementLevel.ADVISORY, {"maxGpus": 16.0}), "schema default, 'all' level"
-    assert isinstance(result["aws-kms-key-deletion-window"][1]["minDeletionWindowDays"], float), "numbers cross gRPC as floats"
-    assert reconcile({}, source="c.json")["aws-s3-bucket-require-versioning"][0] == EnforcementLevel.MANDATORY
-
-
-@pytest.mark.parametrize(
-    ("config", "field", "text"),
-    [
-        ({"aws-s3-bucket-tls-only": "mandatory"}, "aws-s3-bucket-tls-only", "unknown policy"),
-        ({"mlinfra-gpu-budget": {"maxGpus": "many"}}, "mlinfra-gpu-budget.maxGpus", "is not of type 'integer'"),
-        ({"aws-kms-key-deletion-window": {"minDeletionWindowDays": 3}}, "aws-kms-key-deletion-window.minDeletionWindowDays", "less than the minimum"),
-        ({"mlinfra-gpu-budget": {"maxGPUs": 4}}, "mlinfra-gpu-budget.maxGPUs", "unknown config property"),
-        ({"aws-kms-key-rotation-enabled": {"enabled": True}}, "aws-kms-key-rotation-enabled.enabled", "only enforcementLevel"),
-        ({"all": "blocking"}, "all", "not an enforcement level"),
-        ({"mlinfra-gpu-budget": {"enforcementLevel": "hard"}}, "mlinfra-gpu-budget.enforcementLevel", "not an enforcement level"),
-        ({"mlinfra-gpu-budget": 4}, "mlinfra-gpu-budget", "enforcement level string or an object"),
-        ({"all": {"maxGpus": 4}}, "all.maxGpus", "only an enforcement level"),
-    ],
-)
-def test_bad_config_names_the_file_and_key(config: dict, field: str, text: str) -> None:
-    with pytest.raises(ConfigError) as info:
-        reconcile(config, source="policies/config/x.json")
-    problems = [(p.file, p.field, p.message) for p in info.value.problems]
-    assert any(f == "policies/config/x.json" and k == field and text in m for f, k, m in problems), problems
-
-
-def test_load_config_reports_malformed_json_with_its_line(tmp_path: Path) -> None:
-    path = tmp_path / "bad.json"
-    path.write_text('{\n  "all": "mandatory",\n  oops\n}\n')
-    with pytest.raises(ConfigError) as info:
-        load_config(path)
-    assert info.value.problems[0].field == "line 3" and "malformed JSON" in info.value.problems[0].message
-    path.write_text("[]")
-    with pytest.raises(ConfigError, match="JSON object"):
-        load_config(path)
-    path.write_text("  \n")
-    assert load_config(path) == {}, "the CLI treats an empty file as no config"
 
 
 # -- evaluation: enforcement, props and options as the analyzer builds them ----------------------------
@@ -135,6 +92,21 @@ def test_stack_policies_see_parents_and_property_dependencies_as_objects() -> No
     assert [(v.urn, v.name) for v in result.violations] == [("", "")], "no urn: the stack as a whole"
 
 
+def test_rules_given_no_config_behave_as_with_their_schema_defaults(dev_plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The analyzer hands a rule {} when the CLI sends it no properties; each rule's fallback in
+    # code must then equal its schema default. The dev plan breaks several prod-strict defaults.
+    from mlinfra import policy as module
+
+    reconcile = module.reconcile
+    with_defaults = evaluate(dev_plan, {})
+    monkeypatch.setattr(module, "reconcile", lambda *a, **kw: {n: (lvl, {}) for n, (lvl, _) in reconcile(*a, **kw).items()})
+    without_config = evaluate(dev_plan, {})
+    assert len(with_defaults.names()) >= 4, "the dev plan should break several pack defaults"
+    assert [(v.policy, v.urn, v.message) for v in without_config.violations] == [
+        (v.policy, v.urn, v.message) for v in with_defaults.violations
+    ]
+
+
 def test_result_json_groups_summary_levels_and_violations() -> None:
     policy = POLICIES_BY_NAME["aws-kms-key-rotation-enabled"]
     key = PlannedResource(urn="urn:pulumi:t::mlinfra::aws:kms/key:Key::k", type="aws:kms/key:Key", name="k", parent="",
@@ -151,11 +123,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def pinned_config(tmp_path: Path, env: str, extra: dict | None = None) -> Path:
-    config = load_config(CONFIG_DIR / f"{env}.json")
-    for key, value in {**PINNED, **(extra or {})}.items():
-        config[key] = {**config.get(key, {}), **value} if isinstance(config.get(key, {}), dict) else value
+    """The shipped config file of ``env`` with the Kubernetes support date pinned, as a file."""
     path = tmp_path / f"{env}.json"
-    path.write_text(json.dumps(config))
+    path.write_text(json.dumps(shipped_config(env, **(extra or {}))))
     return path
 
 

@@ -59,7 +59,7 @@ def test_team_new_never_overwrites(teams_dir: Path) -> None:
 def test_team_new_refuses_a_bad_name_before_writing(teams_dir: Path, name: str) -> None:
     before = sorted(p.name for p in teams_dir.parent.rglob("*"))
     result = team_new(teams_dir, name, "--owner", "x@example.com", "--cost-center", "cv")
-    assert result.exit_code == 2 and "must match" in result.output, result.output
+    assert result.exit_code == 2 and "must be a DNS label" in result.output, result.output
     assert sorted(p.name for p in teams_dir.parent.rglob("*")) == before, f"{name}: a file was written"
 
 
@@ -68,6 +68,7 @@ def test_team_new_removes_a_file_that_does_not_load(teams_dir: Path) -> None:
     assert result.exit_code == 2, result.output
     assert not (teams_dir / "big.yaml").exists(), "big.yaml must be removed again"
     assert "big.yaml: owners[0]: must be an email address" in result.output, result.output
+    assert "big.yaml would not load, so it was removed again" in result.output, result.output
 
 
 def test_team_new_refuses_a_quota_above_capacity(teams_dir: Path) -> None:
@@ -76,6 +77,19 @@ def test_team_new_refuses_a_quota_above_capacity(teams_dir: Path) -> None:
     assert result.exit_code == 2, result.output
     assert not (teams_dir / "big.yaml").exists(), "big.yaml must be removed again"
     assert f"big.yaml: dev.quota.gpu: {capacity + 1} is above the dev GPU capacity" in result.output, result.output
+
+
+@pytest.mark.parametrize("command", [["new", "nlp", "--owner", "x@example.com", "--cost-center", "cv"], ["list"]])
+def test_team_commands_refuse_a_teams_dir_that_is_not_a_directory(tmp_path: Path, command: list[str]) -> None:
+    result = runner.invoke(app, ["team", *command, "--teams-dir", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "nope: not a directory" in result.output, result.output
+    assert not (tmp_path / "nope").exists(), "nothing may be created"
+
+
+def test_team_list_exits_2_on_a_bad_team_file(teams_dir: Path) -> None:
+    (teams_dir / "bad.yaml").write_text("name: bad\n")
+    result = runner.invoke(app, ["team", "list", "--teams-dir", str(teams_dir)])
+    assert result.exit_code == 2 and "bad.yaml: owners: is required" in result.output, result.output
 
 
 def test_team_list_json_reports_quotas_and_remaining_capacity(teams_dir: Path) -> None:
@@ -105,7 +119,9 @@ def test_team_schema_prints_the_committed_schema() -> None:
 
 
 def _mlinfra(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mlinfra", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "mlinfra", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_plan_with_a_bad_teams_dir_exits_2_listing_every_problem(tmp_path: Path) -> None:

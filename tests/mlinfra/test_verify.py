@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from mlinfra import verify
 from mlinfra.aws import Aws
 from mlinfra.cli import app
-from tests.mlinfra.conftest import PYTHON, ROOT, client, server_client, subprocess_env
+from tests.mlinfra.conftest import client, run_mlinfra, server_client
 
 runner = CliRunner()
 REGION = "us-west-2"
@@ -162,6 +162,16 @@ def _missing_bucket(c: Clients) -> None:
     s3.delete_bucket(Bucket=ZONES["curated"])
 
 
+def _disabled_lifecycle(c: Clients) -> None:
+    c("s3").put_bucket_lifecycle_configuration(Bucket=ZONES["raw"], LifecycleConfiguration={"Rules": [{
+        "ID": "tiering", "Status": "Disabled", "Filter": {"Prefix": ""},
+        "Transitions": [{"Days": 30, "StorageClass": "INTELLIGENT_TIERING"}]}]})
+
+
+def _missing_node_group(c: Clients) -> None:
+    c("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"])
+
+
 @pytest.mark.parametrize(
     "breakage, expected, detail",
     [
@@ -176,6 +186,8 @@ def _missing_bucket(c: Clients) -> None:
         (_untainted, {(A10G, "GPU taint")}, "no nvidia.com/gpu taint with effect NO_SCHEDULE"),
         (_standard_ami, {(A10G, "NVIDIA AMI type")}, "AL2023_x86_64_STANDARD, want one of"),
         (_missing_bucket, {(CURATED, "exists")}, "curated zone bucket not found"),
+        (_disabled_lifecycle, {(RAW, "lifecycle rules")}, "every rule is Disabled"),
+        (_missing_node_group, {(A10G, "exists")}, "a10g pool node group not found"),
     ],
     ids=lambda v: v.__name__.strip("_") if callable(v) else None,
 )
@@ -198,6 +210,33 @@ def test_cluster_without_secrets_encryption_fails(moto: None, tmp_path: Path) ->
     result = invoke(write(tmp_path, {"region": REGION, "cluster_name": "plain"}), "--json")
     assert result.exit_code == 1, result.output
     assert failures(result.stdout) == {("eks:plain", "secrets encryption")}
+
+
+def test_missing_cluster_fails_exists_and_skips_its_node_groups(moto: None, tmp_path: Path) -> None:
+    result = invoke(write(tmp_path, {"region": REGION, "cluster_name": "gone", "gpu_node_groups": {"a10g": "g"}}), "--json")
+    assert result.exit_code == 1, result.output
+    checks = [(c["resource"], c["check"], c["result"], c["detail"]) for c in json.loads(result.stdout)]
+    assert checks == [
+        ("data lake", "all", "skip", "no data_lake_buckets in the stack outputs"),
+        ("eks:gone", "exists", "fail", "cluster not found"),
+        ("eks:gone/g", "exists", "fail", "a10g pool node group not found"),
+    ]
+
+
+def test_access_denied_on_describe_cluster_fails_that_row_not_the_run(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    aws = Aws(REGION)
+    denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized: eks:DescribeCluster"},
+                          "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeCluster")
+
+    def describe_cluster(**_: Any) -> Any:
+        raise denied
+
+    aws.eks.describe_cluster = describe_cluster
+    result = verify.run(write(tmp_path, outputs), aws=aws)
+    failed = [(c.resource, c.check, c.detail) for c in result.checks if c.result == "fail"]
+    assert failed == [(f"eks:{CLUSTER}", "exists", "cannot read: AccessDeniedException: not authorized: eks:DescribeCluster")]
+    assert {c.resource for c in result.checks if c.result == "pass"} >= {RAW, CURATED, A10G}
 
 
 def test_missing_optional_keys_skip_with_a_note(moto: None, tmp_path: Path) -> None:
@@ -225,6 +264,7 @@ def test_region_option_overrides_the_output(moto: None, tmp_path: Path) -> None:
     "content, message",
     [
         (None, "no such file"),
+        ("<dir>", "cannot read: Is a directory"),
         ("{not json", "not valid JSON"),
         ("[1, 2]", "expected a JSON object of stack outputs, got list"),
         ({"data_lake_buckets": {"raw": "b-raw"}}, "key 'region' is missing"),
@@ -239,7 +279,10 @@ def test_region_option_overrides_the_output(moto: None, tmp_path: Path) -> None:
     ],
 )
 def test_bad_outputs_file_is_exit_2_naming_file_and_key(moto: None, tmp_path: Path, content: Any, message: str) -> None:
-    path = tmp_path / "outputs.json" if content is None else write(tmp_path, content)
+    if content == "<dir>":
+        path = tmp_path
+    else:
+        path = tmp_path / "outputs.json" if content is None else write(tmp_path, content)
     result = invoke(path)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
@@ -283,16 +326,16 @@ def test_end_to_end_against_moto_server(moto_server: str, tmp_path: Path) -> Non
         return server_client(moto_server, service, REGION)
 
     path = write(tmp_path, build_good_platform(remote))
-    cmd = [PYTHON, "-m", "mlinfra", "verify", "--stack-outputs", str(path), "--json"]
-    good = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(moto_server), capture_output=True, text=True, timeout=120)
+    cmd = ["verify", "--stack-outputs", str(path), "--json"]
+    good = run_mlinfra(moto_server, *cmd)
     assert good.returncode == 0, good.stderr
     assert {c["result"] for c in json.loads(good.stdout)} == {"pass"}
 
     _suspended(remote)
     _standard_ami(remote)
-    bad = subprocess.run(cmd, cwd=ROOT, env=subprocess_env(moto_server), capture_output=True, text=True, timeout=120)
+    bad = run_mlinfra(moto_server, *cmd)
     assert bad.returncode == 1, bad.stderr
     assert failures(bad.stdout) == {(CURATED, "versioning"), (A10G, "NVIDIA AMI type")}
 
-    human = subprocess.run(cmd[:-1], cwd=ROOT, env=subprocess_env(moto_server), capture_output=True, text=True, timeout=120)
+    human = run_mlinfra(moto_server, *cmd[:-1])
     assert human.returncode == 1 and "19 passed, 2 failed, 0 skipped" in human.stdout, human.stdout

@@ -20,9 +20,26 @@ from pulumi_policy import (
 )
 from pulumi_policy.policy import _NotApplicableError
 
-from mlinfra.policy import reconcile, wrap_props
+from mlinfra.policy import CONFIG_DIR, load_config, reconcile, wrap_props
+from policies.rules.aws_eks_cluster_supported_version import NAME as VERSION_RULE
+from policies.rules.aws_eks_cluster_supported_version import TABLE_CHECKED
 
 TAGS = {"environment": "prod", "managed-by": "mlinfra", "cost-center": "ml-platform"}
+
+# Tests judge Kubernetes support as of the day the rule's table was last checked, never the
+# wall clock: a verdict changes when the table (and TABLE_CHECKED) is edited, not overnight.
+# `mlinfra plan` and `pulumi preview` use today's date, which is what should fail a stack.
+PINNED_AS_OF = TABLE_CHECKED.isoformat()
+
+
+def shipped_config(env: str, **overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``policies/config/<env>.json`` as shipped, with the date pinned and ``overrides`` merged."""
+    config = load_config(CONFIG_DIR / f"{env}.json")
+    for name, values in {VERSION_RULE: {"asOf": PINNED_AS_OF}, **overrides}.items():
+        current = config.get(name, {})
+        base = current if isinstance(current, dict) else {"enforcementLevel": current}
+        config[name] = {**base, **values}
+    return config
 
 
 def opts(protect: bool = False, parent: str | None = None) -> PolicyResourceOptions:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policies.rules import (
     aws_eks_cluster_control_plane_logs,
@@ -49,6 +52,9 @@ def test_eks_secrets_encryption_missing_is_a_violation() -> None:
 def test_eks_secrets_encryption_passes() -> None:
     ok = {"encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": "arn:aws:kms:us-east-1:1:key/x"}}}
     assert check_resource(aws_eks_cluster_secrets_encryption.POLICY, CLUSTER, ok) == []
+    # A key created in the same preview has an unknown ARN: set all the same, not "can't run".
+    new_key = {"encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": UNKNOWN_STRING_VALUE}}}
+    assert check_resource(aws_eks_cluster_secrets_encryption.POLICY, CLUSTER, new_key) == []
 
 
 def test_eks_logs_missing_types_are_named() -> None:
@@ -95,3 +101,16 @@ def test_eks_version_unknown_to_the_table_is_a_violation() -> None:
 
 def test_eks_version_on_its_last_day_of_support_passes() -> None:
     assert check_resource(aws_eks_cluster_supported_version.POLICY, CLUSTER, {"version": "1.33"}, config={"asOf": "2026-07-29"}) == []
+
+
+def test_eks_version_is_judged_as_of_today_utc_unless_as_of_is_set() -> None:
+    assert aws_eks_cluster_supported_version.as_of({}) == dt.datetime.now(dt.timezone.utc).date()
+    assert aws_eks_cluster_supported_version.as_of({"asOf": "2026-07-29"}) == dt.date(2026, 7, 29)
+
+
+def test_every_version_settings_accept_is_in_the_support_table() -> None:
+    # Otherwise settings would accept a version the pack always rejects as "not in the table".
+    from stacks.settings import SUPPORTED_KUBERNETES_VERSIONS
+
+    table = aws_eks_cluster_supported_version.END_OF_STANDARD_SUPPORT
+    assert set(SUPPORTED_KUBERNETES_VERSIONS) <= set(table), sorted(set(SUPPORTED_KUBERNETES_VERSIONS) - set(table))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,15 +19,36 @@ RULE_FILES = sorted(p.stem for p in (POLICIES_DIR / "rules").glob("*.py") if not
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 
-def _readme_rows() -> dict[str, list[str]]:
+def _readme_table(header: str) -> list[list[str]]:
+    """The body rows (cells stripped) of the table in the README's policies section whose header is ``header``."""
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("<!-- section:policies -->", 1)[1].split("<!-- /section:policies -->", 1)[0]
+    tables, current = [], []
+    for line in [*section.splitlines(), ""]:
+        if line.startswith("|"):
+            current.append([c.strip() for c in line.strip().strip("|").split("|")])
+        elif current:
+            tables.append(current)
+            current = []
+    found = [rows[2:] for rows in tables if " | ".join(rows[0]) == header]
+    assert len(found) == 1, f"README policies section: no single table with header {header!r}"
+    return found[0]
+
+
+def _readme_rows() -> dict[str, list[str]]:
     rows = {}
-    for line in section.splitlines():
-        match = re.match(r"^\|\s*`([a-z0-9-]+)`\s*\|(.*)\|\s*$", line)
-        if match:
-            rows[match.group(1)] = [c.strip() for c in match.group(2).split("|")]
+    for cells in _readme_table("rule | checks | kind | dev | staging | prod"):
+        assert re.fullmatch(r"`[a-z0-9-]+`", cells[0]), cells
+        assert cells[0].strip("`") not in rows, f"{cells[0]} listed twice"
+        rows[cells[0].strip("`")] = cells[1:]
     return rows
+
+
+def _plain(value):
+    """Reconciled config values as written in a file (numbers cross the wire as floats)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return [_plain(v) for v in value] if isinstance(value, list) else value
 
 
 def test_every_rule_module_is_listed_in_the_pack() -> None:
@@ -59,6 +82,27 @@ def test_readme_rule_table_lists_every_rule_with_its_levels_per_environment() ->
         assert env_levels == expected, f"README levels of {policy.name} differ from policies/config/*.json"
 
 
+def test_readme_values_table_matches_what_the_config_files_set() -> None:
+    configs = {env: load_config(CONFIG_DIR / f"{env}.json") for env in ENVIRONMENTS}
+    reconciled = {env: reconcile(configs[env], source=env) for env in ENVIRONMENTS}
+    expected = {
+        (policy, key)
+        for config in configs.values()
+        for policy, value in config.items()
+        if isinstance(value, dict)
+        for key in value
+        if key != "enforcementLevel"
+    }
+    rows = _readme_table("rule | setting | dev | staging | prod")
+    listed = {(c[0].strip("`"), c[1].strip("`")) for c in rows}
+    assert listed == expected, "README values table and policies/config/*.json set different properties"
+    for policy_cell, key_cell, *cells in rows:
+        policy, key = policy_cell.strip("`"), key_cell.strip("`")
+        values = [json.loads(c.strip("`")) for c in cells]
+        actual = [_plain(reconciled[env][policy][1][key]) for env in ENVIRONMENTS]
+        assert values == actual, f"README value of {policy}.{key} differs from policies/config/*.json"
+
+
 def test_readme_shows_the_real_preview_command() -> None:
     text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert "pulumi preview --stack prod --policy-pack policies --policy-pack-config policies/config/prod.json" in text
@@ -88,6 +132,22 @@ def test_pulumi_policy_yaml_declares_a_python_runtime_with_its_own_virtualenv() 
     reqs = (POLICIES_DIR / "requirements.txt").read_text(encoding="utf-8")
     for package in ("pulumi-policy", "pulumi-aws"):
         assert re.search(rf"^{package}\b", reqs, re.M), f"policies/requirements.txt lacks {package}"
+
+
+def test_pack_imports_nothing_beyond_its_own_requirements() -> None:
+    # The real pack runs in policies/venv (pulumi, pulumi-policy, pulumi-aws only) with the repo
+    # root on sys.path: the rules and the shared code they import (mlinfra.schema, mlinfra.cost)
+    # must not pull in the toolkit's own dependencies.
+    code = (
+        "import sys, policies.pack, mlinfra.cost\n"
+        "from mlinfra.schema import is_taggable\n"
+        "assert is_taggable('aws:s3/bucket:Bucket')\n"
+        "print(sorted(m.split('.')[0] for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=True)
+    loaded = set(json.loads(out.stdout.replace("'", '"')))
+    toolkit_only = {"pydantic", "typer", "jinja2", "rich", "jsonschema", "boto3", "botocore", "moto", "click"}
+    assert loaded & toolkit_only == set(), "add these to policies/requirements.txt or stop importing them"
 
 
 def test_policy_pack_is_constructed_only_in_main() -> None:

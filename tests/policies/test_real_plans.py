@@ -10,18 +10,9 @@ from dataclasses import replace
 import pytest
 
 from mlinfra.engine import Plan, PlannedResource
-from mlinfra.policy import CONFIG_DIR, PolicyResult, evaluate, load_config
+from mlinfra.policy import PolicyResult, evaluate
 from policies.pack import POLICIES_BY_NAME
-
-# Verdicts must not change with the wall clock: judge Kubernetes support as of a fixed date
-# (the clock-dependent rule has its own tests in test_kms_eks.py).
-PINNED_DATE = "2026-07-01"
-
-
-def env_config(env: str) -> dict:
-    config = load_config(CONFIG_DIR / f"{env}.json")
-    config["aws-eks-cluster-supported-version"] = {**config.get("aws-eks-cluster-supported-version", {}), "asOf": PINNED_DATE}
-    return config
+from tests.policies.support import shipped_config as env_config  # the shipped config, date pinned
 
 
 @pytest.fixture(scope="module")

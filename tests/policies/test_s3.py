@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from pulumi_policy import StackValidationArgs
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+
 from policies.rules import (
     aws_s3_bucket_no_force_destroy,
     aws_s3_bucket_no_public_acl,
@@ -28,7 +32,7 @@ def _bucket(name: str = "data-lake-raw"):
 def _sse(bucket, algorithm: str = "aws:kms", key: str | None = KMS_ARN, name: str | None = None):
     default = {"sseAlgorithm": algorithm, **({"kmsMasterKeyId": key} if key else {})}
     # The bucket id is unknown in a real preview; the reference is the property dependency.
-    return resource(SSE, name or bucket.name, {"bucket": "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "rules": [{"applyServerSideEncryptionByDefault": default}]}, refs={"bucket": [bucket]})
+    return resource(SSE, name or bucket.name, {"bucket": UNKNOWN_STRING_VALUE, "rules": [{"applyServerSideEncryptionByDefault": default}]}, refs={"bucket": [bucket]})
 
 
 def _names(found) -> list[str]:
@@ -56,6 +60,13 @@ def test_sse_kms_pass_and_access_log_target_may_use_sse_s3() -> None:
     assert check_stack(aws_s3_bucket_require_sse_kms.POLICY, resources) == []
     strict = check_stack(aws_s3_bucket_require_sse_kms.POLICY, resources, config={"allowSseS3ForAccessLogBuckets": False})
     assert _names(strict) == ["data-lake-access-logs"]
+
+
+def test_sse_kms_key_unknown_during_preview_counts_as_set() -> None:
+    # A new key's ARN is unknown in a real preview; it is a customer-managed key all the same,
+    # so the rule passes instead of reporting "can't run" for every bucket.
+    a = _bucket()
+    assert check_stack(aws_s3_bucket_require_sse_kms.POLICY, [a, _sse(a, "aws:kms", UNKNOWN_STRING_VALUE)]) == []
 
 
 # -- versioning -----------------------------------------------------------------------------------
@@ -116,6 +127,18 @@ def test_tls_only_policy_missing_deny_is_a_violation() -> None:
 def test_tls_only_policy_deny_statement_passes() -> None:
     a = _bucket()
     assert check_stack(aws_s3_bucket_tls_only_policy.POLICY, [a, _policy(a, [DENY_HTTP])]) == []
+
+
+def test_tls_only_policy_unknown_document_reports_known_buckets_then_cannot_run() -> None:
+    # In a first preview a policy built from the bucket's ARN is unknown: the other buckets are
+    # still judged, then UnknownValueError reaches the analyzer ("can't run during preview").
+    new, plain_http, ok = _bucket("new"), _bucket("plain-http"), _bucket("ok")
+    unknown = resource("aws:s3/bucketPolicy:BucketPolicy", "new", {"policy": UNKNOWN_STRING_VALUE}, refs={"bucket": [new]})
+    found: list[str] = []
+    args = StackValidationArgs([new, unknown, plain_http, ok, _policy(ok, [DENY_HTTP])], {}, {})
+    with pytest.raises(UnknownValueError):
+        aws_s3_bucket_tls_only_policy.POLICY.validate(args, lambda message, urn=None: found.append(urn))
+    assert [u.rsplit("::", 1)[1] for u in found] == ["plain-http"]
 
 
 # -- public ACL -----------------------------------------------------------------------------------------

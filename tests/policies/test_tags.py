@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from mlinfra.schema import is_taggable
 from policies.rules import mlinfra_required_tags, mlinfra_team_resources_tagged
-from policies.rules._util import is_taggable
 from tests.policies.support import TAGS, check_resource, check_stack, resource
 
 REQUIRED = mlinfra_required_tags.POLICY
@@ -17,6 +17,21 @@ def test_taggable_is_read_from_the_pulumi_aws_input_schema() -> None:
     assert not is_taggable("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert not is_taggable("kubernetes:core/v1:Namespace"), "only AWS types carry AWS tags"
     assert not is_taggable("aws:nosuch/thing:Thing")
+    # Module names that are Python keywords (pulumi_aws.lambda_) and resources whose Args class
+    # name is shadowed by a nested input type (dynamodb.TableReplicaArgs) are read correctly.
+    assert is_taggable("aws:lambda/function:Function")
+    assert is_taggable("aws:dynamodb/tableReplica:TableReplica")
+
+
+def test_the_tag_rules_use_the_one_taggable_check() -> None:
+    # One implementation (mlinfra.schema), used by the pack and the component tests alike.
+    assert mlinfra_required_tags.is_taggable is is_taggable
+    assert mlinfra_team_resources_tagged.is_taggable is is_taggable
+
+
+def test_required_tags_apply_to_every_taggable_type_including_lambda() -> None:
+    messages = check_resource(REQUIRED, "aws:lambda/function:Function", {"tags": {"environment": "prod"}}, name="fn")
+    assert messages and "['managed-by', 'cost-center']" in messages[0]
 
 
 def test_required_tags_violation_names_the_missing_tag() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
+from stacks.data_lake_settings import DataLakeSettings
 from stacks.errors import ConfigError
 from stacks.settings import ENVIRONMENT_DEFAULTS, load_settings, settings_from_config
 
@@ -146,3 +147,10 @@ def test_stack_file_errors_name_the_file(tmp_path: Path) -> None:
         load_settings("prod", stack_file=path)
     (problem,) = info.value.problems
     assert (problem.file, problem.field) == (str(path), "mlinfra:data_lake.force_destroy")
+
+
+def test_every_lake_setting_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:data-lake -->")[1].split("<!-- /section:data-lake -->")[0]
+    missing = [f for f in DataLakeSettings.model_fields if f"| `{f}` |" not in section]
+    assert not missing, f"mlinfra:data_lake keys missing from the README data lake table: {missing}"

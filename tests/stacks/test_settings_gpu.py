@@ -104,6 +104,21 @@ def test_bottlerocket_and_capacity_block_are_allowed() -> None:
             f"{SOURCE}: mlinfra:gpu_node_groups.training.min_size: Input should be greater than or equal to 0",
         ),
         (
+            pool(max_size=-1),
+            "us-east-1",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training.max_size: Input should be greater than or equal to 1",
+        ),
+        (
+            pool(desired_size=-1),
+            "us-east-1",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training.desired_size: Input should be greater than or equal to 0",
+        ),
+        (
+            pool(disk_size_gb=20),
+            "us-east-1",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training.disk_size_gb: Input should be greater than or equal to 50",
+        ),
+        (
             pool(desired_size=5),
             "us-east-1",
             f"{SOURCE}: mlinfra:gpu_node_groups.training.desired_size: (5) must be between min_size (0) and max_size (2)",
@@ -165,18 +180,39 @@ def test_bottlerocket_and_capacity_block_are_allowed() -> None:
             f"{SOURCE}: mlinfra:gpu_node_groups.training.labels: label key '{'a' * 83}' is longer than 82 characters",
         ),
         (
+            pool(labels={"-team": "x"}),
+            "us-east-1",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training.labels: label key '-team' is not a valid Kubernetes label key",
+        ),
+        (
+            pool(labels={"team": 1}),
+            "us-east-1",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training.labels.team: Input should be a valid string",
+        ),
+        (
+            pool(instance_types="g6.xlarge"),
+            "us-east-1",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training.instance_types: Input should be a valid tuple",
+        ),
+        (
+            None,
+            "us-east-1",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training: Input should be a valid dictionary",
+        ),
+        (
             pool(disk=100),
             "us-east-1",
             f"{SOURCE}: mlinfra:gpu_node_groups.training.disk: unknown field",
         ),
     ],
     ids=[
-        "not-gpu", "mixed-models", "min-gt-max", "negative", "desired", "region", "efa", "block-needs-id",
-        "block-one-type", "spot-reservation", "reservation-pattern", "capacity-type", "ami-type", "reserved-label",
-        "label-value", "label-key-length", "unknown-field",
+        "not-gpu", "mixed-models", "min-gt-max", "negative", "negative-max", "negative-desired", "disk-too-small",
+        "desired", "region", "efa", "block-needs-id", "block-one-type", "spot-reservation", "reservation-pattern",
+        "capacity-type", "ami-type", "reserved-label", "label-value", "label-key-length", "label-key-syntax",
+        "label-value-type", "types-not-a-list", "pool-null", "unknown-field",
     ],
 )
-def test_bad_pool_is_rejected_naming_file_pool_and_field(bad_pool: dict[str, Any], region: str, expected: str) -> None:
+def test_bad_pool_is_rejected_naming_file_pool_and_field(bad_pool: dict[str, Any] | None, region: str, expected: str) -> None:
     found = problems(region, gpu_node_groups={"training": bad_pool})
     assert any(p.startswith(expected) for p in found), f"expected {expected!r} in {found}"
 

@@ -13,7 +13,14 @@ import yaml
 
 from stacks.errors import ConfigError, Problem
 from stacks.settings import DEFAULT_TEAMS_DIR, load_settings, team_warnings_of
-from stacks.teams import SCHEMA_COMMENT, SCHEMA_FILE, team_schema, team_schema_text
+from stacks.teams import (
+    SCHEMA_COMMENT,
+    SCHEMA_FILE,
+    TeamFile,
+    team_schema,
+    team_schema_text,
+    validate_team_document,
+)
 
 GOOD_ENV: dict[str, Any] = {
     "quota": {"gpu": 1, "cpu": "8", "memory": "32Gi", "pods": 50},
@@ -192,6 +199,67 @@ def test_a_team_does_not_list_itself_as_published_source(tmp_path: Path) -> None
 def test_quantities_are_kubernetes_quantities(tmp_path: Path, field: str, value: str, text: str) -> None:
     write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "quota": {**GOOD_ENV["quota"], field: value}}))
     find(problems("dev", tmp_path), "a.yaml", f"dev.quota.{field}", text)
+
+
+def test_cost_center_says_what_is_allowed(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", cost_center="cv research"))
+    find(problems("dev", tmp_path), "a.yaml", "cost_center", "must be letters, digits, '.', '_' or '-' (no spaces)")
+
+
+@pytest.mark.parametrize("field,value,text", [("gpu", -1, "greater than or equal to 0"), ("pods", 0, "greater than or equal to 1")])
+def test_quota_counts_have_bounds(tmp_path: Path, field: str, value: int, text: str) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "quota": {**GOOD_ENV["quota"], field: value}}))
+    find(problems("dev", tmp_path), "a.yaml", f"dev.quota.{field}", text)
+
+
+def test_numbers_are_cpu_quantities(tmp_path: Path) -> None:
+    # `cpu: 0.5` and `cpu: 16` in YAML are numbers; Kubernetes reads them as "0.5" and "16".
+    write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "quota": {**GOOD_ENV["quota"], "cpu": 0.5}}))
+    write(tmp_path, "b.yaml", team_doc("b", dev={**GOOD_ENV, "quota": {**GOOD_ENV["quota"], "cpu": 16}}))
+    assert [t.cpu_quota for t in load_settings("dev", teams_dir=tmp_path).teams] == ["0.5", "16"]
+
+
+def test_owners_is_a_list(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", team_doc("a", owners="ana@example.com"))
+    find(problems("dev", tmp_path), "a.yaml", "owners", "must be a list such as [a, b], got 'ana@example.com'")
+
+
+def test_zone_names_are_text(tmp_path: Path) -> None:
+    doc = team_doc("a")
+    doc["dev"]["data_lake"] = {1: "read"}  # YAML `1: read`: the key is a number
+    write(tmp_path, "a.yaml", doc)
+    find(problems("dev", tmp_path), "a.yaml", "dev.data_lake.1", "a key here must be a name (text), got 1")
+
+
+def test_nesting_too_deep_is_malformed_yaml(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "[" * 5000)
+    find(problems("dev", tmp_path), "a.yaml", "-", "malformed YAML: nested too deeply")
+
+
+def test_a_self_referencing_document_is_malformed_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pydantic reports the cycles YAML anchors can build as errors of their own; this guard
+    # is for a validator that recurses regardless.
+    def recurse(doc: Any) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(TeamFile, "model_validate", recurse)
+    team, found = validate_team_document("a.yaml", team_doc("a"))
+    assert team is None
+    find(found, "a.yaml", "-", "malformed YAML: a structure refers to itself")
+
+
+def test_an_unreadable_file_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, "a.yaml", team_doc("a"))
+
+    read_bytes = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self.parent == tmp_path:
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    find(problems("dev", tmp_path), "a.yaml", "-", "cannot read: Permission denied")
 
 
 def test_quota_above_the_environment_gpu_capacity(tmp_path: Path) -> None:
