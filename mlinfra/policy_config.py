@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 from pulumi_policy import EnforcementLevel, Policy
 
-from stacks.errors import ConfigError, Problem
+from stacks.errors import ConfigError, Problem, read_config_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLICIES_DIR = REPO_ROOT / "policies"
@@ -54,13 +54,8 @@ def pack_policies(policies: Sequence[Policy] | None = None) -> Sequence[Policy]:
 def load_config(path: Path) -> dict[str, Any]:
     """Read a ``--policy-pack-config`` file; ConfigError names the file and the key."""
     source = display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        known = sorted(p.name for p in CONFIG_DIR.glob("*.json"))
-        raise ConfigError([Problem(source, "-", f"policy config file not found (shipped: {', '.join(known)})")]) from None
-    except OSError as exc:
-        raise ConfigError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from None
+    known = sorted(p.name for p in CONFIG_DIR.glob("*.json"))
+    text = read_config_text(path, source, not_found=f"policy config file not found (shipped: {', '.join(known)})")
     if not text.strip():
         return {}  # the CLI accepts an empty file as "no config"
     try:

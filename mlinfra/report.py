@@ -94,7 +94,8 @@ def print_policy(console: Console, result: Any) -> None:
         f"{mandatory} mandatory, {advisory} advisory violation(s)"
     )
     for name, violations in result.by_policy().items():
-        level = violations[0].level
+        # A rule has one enforcement level, but a "cannot evaluate" note may be advisory: show the strictest.
+        level = "mandatory" if any(v.level == "mandatory" for v in violations) else violations[0].level
         style = "red" if level == "mandatory" else "yellow"
         console.print(f"  [{style}]{level}[/] [bold]{name}[/]: {violations[0].description}", markup=True)
         for v in violations:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic import ValidationError
 
@@ -45,3 +46,13 @@ def problems_from_validation_error(exc: ValidationError, source: str, *, prefix:
             message = "is required"
         problems.append(Problem(source, f"{prefix}{path}" if path else (prefix.rstrip(":") or "-"), message))
     return problems
+
+
+def read_config_text(path: Path, source: str, *, not_found: str) -> str:
+    """A config file's text, or a ConfigError naming it (``not_found`` says what exists instead)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(source, "-", not_found)]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from None

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stacks.data_lake_settings import DataLakeSettings, data_lake_problems
-from stacks.errors import ConfigError, Problem, problems_from_validation_error
+from stacks.errors import ConfigError, Problem, problems_from_validation_error, read_config_text
 from stacks.gpu_settings import (
     ClusterAutoscalerSettings,
     GpuNodeGroupSettings,
@@ -483,15 +483,10 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
 def read_stack_file(path: Path) -> dict[str, Any]:
     """The ``config:`` map of a Pulumi stack file, or a ConfigError naming the file."""
     source = _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        known = sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
-        raise ConfigError(
-            [Problem(source, "-", f"stack file not found; stacks here: {', '.join(known)} (or pass --stack-file)")]
-        ) from None
-    except OSError as exc:
-        raise ConfigError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from None
+    known = sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
+    text = read_config_text(
+        path, source, not_found=f"stack file not found; stacks here: {', '.join(known)} (or pass --stack-file)"
+    )
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
