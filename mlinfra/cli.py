@@ -103,6 +103,28 @@ def plan(
 
 
 @app.command()
+def diff(
+    head: Annotated[
+        Path, typer.Option("--head", help="Plan JSON of the change (`mlinfra plan --json`), or a real `pulumi preview --json` output.")
+    ],
+    base: Annotated[
+        Optional[Path],
+        typer.Option("--base", help="Plan JSON of the base branch; omit it when --head is a real `pulumi preview --json`."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {summary, changes, findings} as JSON.")] = False,
+) -> None:
+    """Show what a change would create, update, replace or delete, and warn when stateful resources would be lost.
+
+    Stateful: S3 buckets, KMS keys, EKS clusters, Glue databases, MSK clusters, CloudWatch log groups. Deleting or replacing one is a finding (renames get `aliases=[...]` advice).
+
+    Exit 0 no finding, 1 findings, 2 an unreadable or malformed file.
+    """
+    from mlinfra import diff as diff_mod
+
+    raise typer.Exit(diff_mod.command(base, head, as_json, out, err))
+
+
+@app.command()
 def bootstrap(
     region: Annotated[str, typer.Option("--region", help="AWS region for the state bucket and key, e.g. us-west-2.")],
     bucket: Annotated[str, typer.Option("--bucket", help="Name of the Pulumi state bucket (global S3 naming rules).")],

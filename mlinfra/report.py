@@ -143,3 +143,37 @@ def cost_table(estimate: Any) -> Table:
         f"{estimate.monthly_min:,.2f}", f"{estimate.monthly_max:,.2f}", "",
     )
     return table
+
+
+def print_diff(console: Console, result: Any) -> None:
+    """The summary line, a table of changes (op, type, name, changed keys), then findings in red.
+
+    ``result`` is a ``mlinfra.diff.DiffResult`` (typed loosely: report stays import-light).
+    """
+    counts = result.summary()
+    console.print(
+        f"[bold]mlinfra diff[/]: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['replace']} to replace, {counts['delete']} to delete ({counts['same']} unchanged) "
+        "[dim]- verified offline, nothing deployed[/]"
+    )
+    changed = [c for c in result.changes if c.op != "same"]
+    if changed:
+        styles = {"create": "green", "update": "yellow", "replace": "magenta", "delete": "red"}
+        table = Table(title="Changes", title_justify="left")
+        table.add_column("op")
+        table.add_column("type")
+        table.add_column("name")
+        table.add_column("changed keys", overflow="fold")
+        order = {"replace": 0, "delete": 1, "update": 2, "create": 3}
+        for c in sorted(changed, key=lambda c: (order[c.op], c.type, c.name)):
+            keys = [f"{k} (forces replacement)" if k in c.replace_keys else k for k in c.keys]
+            keys += [f"{k} (forces replacement)" for k in c.replace_keys if k not in c.keys]
+            table.add_row(Text(c.op, style=styles[c.op]), c.type, c.name, Text(", ".join(keys)))
+        console.print(table)
+    if not result.findings:
+        console.print("[green]no stateful resource would be deleted or replaced[/]")
+        return
+    console.print(f"\n[bold red]{len(result.findings)} stateful resource(s) would be lost:[/]")
+    for f in result.findings:
+        console.print(Text(f"  ✗ {f.op} {f.type} {f.name}: {f.message}", style="red"))
+        console.print(Text(f"    → {f.advice}"))

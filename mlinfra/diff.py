@@ -1,0 +1,362 @@
+"""`mlinfra diff`: what a change would create, update, replace or delete, and which of it loses data.
+
+Two inputs are understood:
+
+- two plan files written by `mlinfra plan --json` (every step ``op: create``): the change is
+  computed per URN from ``newState`` (inputs, ``protect``, ``retainOnDelete``), and an update
+  that touches a replacement-forcing property of a stateful type is reported as a replacement;
+- one real `pulumi preview --json` file (``--head`` alone): each step's ``op`` and its
+  ``replaceReasons`` / ``diffReasons`` are used as the engine reported them.
+
+A stateful resource (see ``STATEFUL_TYPES``) that would be deleted or replaced is a finding.
+Only input key names are ever printed, never values, so secrets stay "[secret]".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The project standard: buckets, KMS keys, Kafka and the cluster must never be lost by accident.
+STATEFUL_TYPES: dict[str, str] = {
+    "aws:s3/bucket:Bucket": "S3 bucket (its objects)",
+    "aws:kms/key:Key": "KMS key (everything encrypted with it)",
+    "aws:eks/cluster:Cluster": "EKS cluster (every workload on it)",
+    "aws:glue/catalogDatabase:CatalogDatabase": "Glue database (its table definitions)",
+    "aws:msk/cluster:Cluster": "MSK cluster (its topics)",
+    "aws:cloudwatch/logGroup:LogGroup": "CloudWatch log group (its logs)",
+}
+
+# Input properties (wire names; dotted = nested) whose change forces a new resource.
+# Sources: the pulumi_aws 7.51 docstrings in site-packages where they say so ("Changing this
+# value will force a new cluster to be created": eks.Cluster bootstrap_self_managed_addons,
+# kubernetes_network_config ip_family / service_ipv4_cidr), otherwise `ForceNew: true` in the
+# schema of the upstream Terraform provider that pulumi-aws bridges
+# (https://github.com/hashicorp/terraform-provider-aws, internal/service/{s3/bucket.go,
+# kms/key.go, eks/cluster.go, glue/catalog_database.go, kafka/cluster.go, logs/group.go}).
+# Only properties found there are listed; anything else is treated as an in-place update.
+REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
+    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion"),
+    "aws:eks/cluster:Cluster": (
+        "name",
+        "roleArn",
+        "bootstrapSelfManagedAddons",
+        "accessConfig.bootstrapClusterCreatorAdminPermissions",
+        "kubernetesNetworkConfig.ipFamily",
+        "kubernetesNetworkConfig.serviceIpv4Cidr",
+        "remoteNetworkConfig",
+    ),
+    "aws:glue/catalogDatabase:CatalogDatabase": ("name", "catalogId", "targetDatabase"),
+    "aws:msk/cluster:Cluster": ("clusterName", "encryptionInfo.encryptionAtRestKmsKeyArn"),
+    "aws:cloudwatch/logGroup:LogGroup": ("name", "namePrefix", "logGroupClass"),
+}
+
+# `pulumi preview --json` step ops, folded into the five kinds this tool reports.
+_OPS: dict[str, str] = {
+    "same": "same", "read": "same", "refresh": "same", "remove-pending-replace": "same",
+    "create": "create", "import": "create",
+    "update": "update",
+    "replace": "replace", "create-replacement": "replace", "delete-replaced": "replace",
+    "read-replacement": "replace", "import-replacement": "replace", "discard-replaced": "replace",
+    "delete": "delete", "discard": "delete",
+}
+KINDS = ("create", "update", "replace", "delete", "same")
+_RANK = {"same": 0, "create": 1, "update": 2, "delete": 3, "replace": 4}
+_TAG_KEYS = ("tags", "tagsAll")
+_MISSING = object()
+
+
+class DiffError(Exception):
+    """An input file is missing, unreadable or not a plan/preview; the message names the file."""
+
+
+@dataclass(frozen=True)
+class State:
+    urn: str
+    type: str
+    name: str
+    parent: str = ""
+    inputs: Mapping[str, Any] = field(default_factory=dict)
+    protect: bool = False
+    retain_on_delete: bool = False
+
+
+@dataclass(frozen=True)
+class Change:
+    op: str
+    """create, update, replace, delete or same."""
+    urn: str
+    type: str
+    name: str
+    keys: tuple[str, ...] = ()
+    """Changed top-level input keys (and ``protect``/``retainOnDelete``), or the engine's diffReasons."""
+    replace_keys: tuple[str, ...] = ()
+    """The properties that force the replacement."""
+    protect: bool = False
+    """The existing resource is protected."""
+    retain_on_delete: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    urn: str
+    type: str
+    name: str
+    op: str
+    message: str
+    advice: str
+
+
+@dataclass
+class DiffResult:
+    changes: list[Change]
+    findings: list[Finding]
+
+    def summary(self) -> dict[str, int]:
+        counts = dict.fromkeys(KINDS, 0)
+        for change in self.changes:
+            counts[change.op] += 1
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary(),
+            "changes": [asdict(c) for c in self.changes if c.op != "same"],
+            "findings": [asdict(f) for f in self.findings],
+        }
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _split_urn(urn: str) -> tuple[str, str]:
+    """(type, name) from ``urn:pulumi:stack::project::parent$type::name``."""
+    parts = urn.split("::", 3)
+    if len(parts) != 4 or not urn.startswith("urn:pulumi:"):
+        raise ValueError(f"not a Pulumi URN: {urn!r}")
+    return parts[2].split("$")[-1], parts[3]
+
+
+def _state(path: Path, where: str, raw: Any, urn: str) -> State:
+    if not isinstance(raw, dict):
+        raise DiffError(f"{path}: {where} must be an object, got {type(raw).__name__}")
+    type_, name = _split_urn(urn)
+    inputs = raw.get("inputs", {})
+    if not isinstance(inputs, dict):
+        raise DiffError(f"{path}: {where}.inputs must be an object")
+    return State(
+        urn=urn,
+        type=str(raw.get("type") or type_),
+        name=name,
+        parent=str(raw.get("parent") or ""),
+        inputs=inputs,
+        protect=bool(raw.get("protect", False)),
+        retain_on_delete=bool(raw.get("retainOnDelete", False)),
+    )
+
+
+def read_steps(path: Path) -> list[dict[str, Any]]:
+    """The ``steps`` of a plan / preview JSON file, each checked to have an ``op`` and a URN."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DiffError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DiffError(f"{path}: cannot read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise DiffError(f"{path}: not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
+        raise DiffError(f"{path}: expected an object with a 'steps' list (`mlinfra plan --json` or `pulumi preview --json`)")
+    for i, step in enumerate(doc["steps"]):
+        if not isinstance(step, dict) or not isinstance(step.get("op"), str) or not isinstance(step.get("urn"), str):
+            raise DiffError(f"{path}: steps[{i}] must be an object with string 'op' and 'urn'")
+        try:
+            _split_urn(step["urn"])
+        except ValueError as exc:
+            raise DiffError(f"{path}: steps[{i}]: {exc}") from None
+        if step["op"] not in _OPS:
+            raise DiffError(f"{path}: steps[{i}]: unknown op {step['op']!r}; known: {', '.join(sorted(_OPS))}")
+    return doc["steps"]
+
+
+def read_plan(path: Path) -> dict[str, State]:
+    """The desired state of every resource in a plan file, keyed by URN."""
+    states: dict[str, State] = {}
+    for i, step in enumerate(read_steps(path)):
+        if "newState" not in step:
+            raise DiffError(f"{path}: steps[{i}] has no newState: not a plan written by `mlinfra plan --json`")
+        states[step["urn"]] = _state(path, f"steps[{i}].newState", step["newState"], step["urn"])
+    return states
+
+
+# --- comparing -----------------------------------------------------------------------------
+
+
+def _at(inputs: Mapping[str, Any], path: str) -> Any:
+    value: Any = inputs
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return _MISSING
+        value = value[part]
+    return value
+
+
+def replacing_keys(type_: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
+    """The replacement-forcing properties of ``type_`` whose value differs."""
+    return tuple(p for p in REPLACE_ON_CHANGE.get(type_, ()) if _at(old, p) != _at(new, p))
+
+
+def _changed_keys(old: State, new: State) -> tuple[str, ...]:
+    keys = sorted(k for k in set(old.inputs) | set(new.inputs) if old.inputs.get(k, _MISSING) != new.inputs.get(k, _MISSING))
+    if old.protect != new.protect:
+        keys.append("protect")
+    if old.retain_on_delete != new.retain_on_delete:
+        keys.append("retainOnDelete")
+    return tuple(keys)
+
+
+def compare_plans(base: Mapping[str, State], head: Mapping[str, State]) -> list[Change]:
+    changes = []
+    for urn in sorted(set(base) | set(head)):
+        old, new = base.get(urn), head.get(urn)
+        if old is None:
+            assert new is not None
+            changes.append(Change("create", urn, new.type, new.name))
+        elif new is None:
+            changes.append(Change("delete", urn, old.type, old.name, protect=old.protect, retain_on_delete=old.retain_on_delete))
+        else:
+            keys = _changed_keys(old, new)
+            forcing = replacing_keys(old.type, old.inputs, new.inputs)
+            op = "replace" if forcing else "update" if keys else "same"
+            changes.append(Change(op, urn, old.type, old.name, keys, forcing, old.protect, old.retain_on_delete))
+    return changes
+
+
+def read_preview(path: Path) -> list[Change]:
+    """One change per URN from a real `pulumi preview --json` (a replacement spans several steps)."""
+    by_urn: dict[str, Change] = {}
+    for i, step in enumerate(read_steps(path)):
+        urn, op = step["urn"], _OPS[step["op"]]
+        raw_old, raw_new = step.get("oldState"), step.get("newState")
+        old = _state(path, f"steps[{i}].oldState", raw_old, urn) if raw_old is not None else None
+        new = _state(path, f"steps[{i}].newState", raw_new, urn) if raw_new is not None else None
+        state = old or new or _state(path, f"steps[{i}]", {}, urn)
+        reasons = [r for r in (step.get("replaceReasons") or []) if isinstance(r, str)]
+        diffs = [r for r in (step.get("diffReasons") or []) if isinstance(r, str)]
+        change = Change(
+            op, urn, state.type, state.name, tuple(sorted(set(diffs) | set(reasons))), tuple(sorted(set(reasons))),
+            bool(old and old.protect), bool(old and old.retain_on_delete),
+        )
+        previous = by_urn.get(urn)
+        if previous is None or _RANK[op] > _RANK[previous.op]:
+            by_urn[urn] = change
+        elif _RANK[op] == _RANK[previous.op]:  # merge what the steps of one replacement say
+            by_urn[urn] = Change(
+                previous.op, urn, previous.type, previous.name,
+                tuple(sorted(set(previous.keys) | set(change.keys))),
+                tuple(sorted(set(previous.replace_keys) | set(change.replace_keys))),
+                previous.protect or change.protect, previous.retain_on_delete or change.retain_on_delete,
+            )
+    return [by_urn[u] for u in sorted(by_urn)]
+
+
+# --- findings ------------------------------------------------------------------------------
+
+
+def _similarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
+    """Share of equal top-level inputs; tags carry the resource name, so they count only if alone.
+
+    A rename needs more than half of them equal: two buckets that differ only in ``bucket``
+    (their physical name) are different buckets, not one renamed.
+    """
+    keys = (set(a) | set(b)) - set(_TAG_KEYS) or set(a) | set(b)
+    if not keys:
+        return 1.0
+    return sum(a.get(k, _MISSING) == b.get(k, _MISSING) for k in keys) / len(keys)
+
+
+def _renames(changes: Sequence[Change], base: Mapping[str, State], head: Mapping[str, State]) -> dict[str, State]:
+    """Deleted stateful URN -> the created resource of the same type that looks like it, renamed."""
+    created = [head[c.urn] for c in changes if c.op == "create" and c.type in STATEFUL_TYPES and c.urn in head]
+    found: dict[str, State] = {}
+    for change in changes:
+        if change.op != "delete" or change.type not in STATEFUL_TYPES or change.urn not in base:
+            continue
+        old = base[change.urn]
+        scored = [(_similarity(old.inputs, new.inputs), new.urn, new) for new in created if new.type == old.type]
+        scored = [s for s in scored if s[0] > 0.5 and s[2].urn not in {n.urn for n in found.values()}]
+        if scored:
+            found[change.urn] = max(scored, key=lambda s: (s[0], s[1]))[2]
+    return found
+
+
+def _alias(old: State, new: State) -> str:
+    if old.parent and old.parent != new.parent:
+        return f'aliases=[pulumi.Alias(name="{old.name}", parent=<the resource with URN {old.parent}>)]'
+    return f'aliases=[pulumi.Alias(name="{old.name}")]'
+
+
+def findings_for(
+    changes: Sequence[Change], base: Mapping[str, State] | None = None, head: Mapping[str, State] | None = None
+) -> list[Finding]:
+    """A finding per stateful resource that would be deleted or replaced."""
+    renames = _renames(changes, base, head) if base is not None and head is not None else {}
+    out = []
+    for c in changes:
+        if c.type not in STATEFUL_TYPES or c.op not in ("delete", "replace"):
+            continue
+        what = STATEFUL_TYPES[c.type]
+        refuse = " It is protected, so the real engine will refuse it and `pulumi up` fails." if c.protect else ""
+        if c.urn in renames:
+            new = renames[c.urn]
+            message = f"{what} '{c.name}' would be deleted and '{new.name}' created in its place: it looks renamed.{refuse}"
+            advice = f"add `{_alias(base[c.urn], new)}` to the options of '{new.name}' to keep the resource (old URN {c.urn})"
+        elif c.op == "replace":
+            reasons = ", ".join(f"`{k}`" for k in c.replace_keys) or "the engine's replaceReasons"
+            message = f"{what} '{c.name}' would be replaced (changing {reasons} forces a new resource): the old one is deleted.{refuse}"
+            advice = f"keep {reasons} unchanged, or create the new resource beside the old one and migrate the data explicitly"
+        elif c.protect:
+            message = f"{what} '{c.name}' would be deleted, but it is protected: the real engine will refuse to delete it and `pulumi up` fails."
+            advice = "if it moved or was renamed, add `aliases=[...]` with its old name/parent; to really remove it, unprotect it in a reviewed change first"
+        elif c.retain_on_delete:
+            message = f"{what} '{c.name}' would leave the stack: it is retained in AWS but no longer managed (an orphan)."
+            advice = "if it moved or was renamed, add `aliases=[...]` with its old name/parent; otherwise `pulumi import` it back or delete it by hand"
+        else:
+            message = f"{what} '{c.name}' would be deleted: its data is lost."
+            advice = "if it moved or was renamed, add `aliases=[...]` with its old name/parent; prod stacks should protect and retain it"
+        out.append(Finding(c.urn, c.type, c.name, c.op, message, advice))
+    return out
+
+
+def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
+    """Compare two plan files, or read one real preview when ``base_path`` is None."""
+    if base_path is None:
+        changes = read_preview(head_path)
+        return DiffResult(changes, findings_for(changes))
+    base, head = read_plan(base_path), read_plan(head_path)
+    changes = compare_plans(base, head)
+    return DiffResult(changes, findings_for(changes, base, head))
+
+
+def command(base: Path | None, head: Path, as_json: bool, out: Any, err: Any) -> int:
+    """`mlinfra diff`: 0 nothing stateful lost, 1 findings, 2 an unreadable or malformed file."""
+    from mlinfra import report
+
+    try:
+        result = diff_files(base, head)
+    except DiffError as exc:
+        from rich.text import Text
+
+        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
+        return 2
+    if as_json:
+        import sys
+
+        sys.stdout.write(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
+    else:
+        report.print_diff(out, result)
+    return 1 if result.findings else 0
