@@ -307,6 +307,20 @@ def findings_for(
     renames = _renames(changes, base, head) if base is not None and head is not None else {}
     out = []
     for c in changes:
+        if c.type in STATEFUL_TYPES and c.op == "update":
+            lost = [k for k in ("protect", "retainOnDelete") if k in c.keys and (c.protect if k == "protect" else c.retain_on_delete)]
+            if lost:
+                # Not a loss yet, but the next change could delete it without a guard: a reviewer should see it.
+                what = STATEFUL_TYPES[c.type]
+                out.append(
+                    Finding(
+                        c.urn, c.type, c.name, c.op,
+                        f"{what} '{c.name}' would lose {' and '.join(f'`{k}`' for k in lost)}: "
+                        "a later change could then delete it and its data.",
+                        "keep it protected and retained; unprotect only in a reviewed change that also says why",
+                    )
+                )
+            continue
         if c.type not in STATEFUL_TYPES or c.op not in ("delete", "replace"):
             continue
         what = STATEFUL_TYPES[c.type]

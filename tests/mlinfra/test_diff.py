@@ -236,3 +236,20 @@ def test_replacement_table_names_real_inputs_of_stateful_types() -> None:
         for path in paths:
             snake = re.sub(r"([A-Z])", r"_\1", path.split(".")[0]).lower()
             assert snake in params, f"{token}: {path!r} is not an input of {args.__name__}"
+
+
+def test_unprotecting_a_prod_bucket_is_a_finding(tmp_path: Path, prod_doc: Doc) -> None:
+    def unprotect(doc: Doc) -> None:
+        state = step(doc, RAW)["newState"]
+        state["protect"] = state["retainOnDelete"] = False
+
+    result = run_diff(tmp_path, prod_doc, mutated(prod_doc, unprotect), "--json")
+    assert result.exit_code == 1, result.output
+    [finding] = as_json(result)["findings"]
+    assert finding["name"] == "data-lake-raw" and "would lose `protect` and `retainOnDelete`" in finding["message"], finding
+
+
+def test_protecting_a_bucket_is_not_a_finding(tmp_path: Path, dev_doc: Doc) -> None:
+    result = run_diff(tmp_path, dev_doc, mutated(dev_doc, lambda d: step(d, RAW)["newState"].update(protect=True)), "--json")
+    assert result.exit_code == 0, result.output
+    assert as_json(result)["findings"] == []
