@@ -56,6 +56,10 @@ _NODE_POLICIES = (
     "AmazonSSMManagedInstanceCore",  # shell access through SSM instead of SSH keys
 )
 
+# Install order: the first group before any node, the second once nodes exist.
+BEFORE_NODES = ("eks-pod-identity-agent", "vpc-cni", "kube-proxy")
+AFTER_NODES = ("coredns", "aws-ebs-csi-driver")
+
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 
@@ -120,10 +124,15 @@ class Cluster(pulumi.ComponentResource):
         self._name, self._args = name, args
         self._create_control_plane()
         self._create_node_role()
+        self.addons: dict[str, aws.eks.Addon] = {}
+        # The cluster is created without self-managed add-ons, so nodes only become Ready once
+        # the CNI and kube-proxy run: those (and the Pod Identity agent they use) come first.
+        self._create_addons(BEFORE_NODES, after=[])
         self.system_node_group = self._create_system_nodes()
+        # CoreDNS and the EBS controller are Deployments: they need nodes to become healthy.
+        self._create_addons(AFTER_NODES, after=[self.system_node_group])
         self._create_oidc_provider()
         self._create_access_entries()
-        self._create_addons()
         self._create_provider()
 
         self.cluster_name = self.cluster.name
@@ -266,7 +275,7 @@ class Cluster(pulumi.ComponentResource):
             tags=self._tags(f"{name}-system"),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=self._node_policy_attachments,
+                depends_on=[*self._node_policy_attachments, *(self.addons[a] for a in BEFORE_NODES)],
                 # The autoscaler owns desired_size once the group exists.
                 ignore_changes=["scalingConfig.desiredSize"],
             ),
@@ -302,20 +311,10 @@ class Cluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
 
-    def _create_addons(self) -> None:
+    def _create_addons(self, addons: Sequence[str], *, after: Sequence[pulumi.Resource]) -> None:
         name, args = self._name, self._args
         versions = ADDON_VERSIONS[args.kubernetes_version]
-        pod_identity_agent = aws.eks.Addon(
-            f"{name}-eks-pod-identity-agent",
-            cluster_name=self.cluster.name,
-            addon_name="eks-pod-identity-agent",
-            addon_version=versions["eks-pod-identity-agent"],
-            resolve_conflicts_on_update="OVERWRITE",
-            tags=self._tags(f"{name}-eks-pod-identity-agent"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.addons: dict[str, aws.eks.Addon] = {"eks-pod-identity-agent": pod_identity_agent}
-        for addon in ("vpc-cni", "kube-proxy", "coredns", "aws-ebs-csi-driver"):
+        for addon in addons:
             associations = None
             if addon in _ADDON_ROLES:
                 service_account, policy = _ADDON_ROLES[addon]
@@ -334,11 +333,11 @@ class Cluster(pulumi.ComponentResource):
                 associations = [
                     aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn, service_account=service_account)
                 ]
-            # CoreDNS and the EBS controller are Deployments: they need nodes to become healthy.
-            needs_nodes = addon in ("coredns", "aws-ebs-csi-driver")
             # Without the CNI's network-policy agent, EKS silently ignores every NetworkPolicy
             # (the teams' default-deny included).
             configuration = json.dumps({"enableNetworkPolicy": "true"}) if addon == "vpc-cni" else None
+            # Add-ons with a Pod Identity role need the agent running to get credentials.
+            agent = [self.addons["eks-pod-identity-agent"]] if addon != "eks-pod-identity-agent" else []
             self.addons[addon] = aws.eks.Addon(
                 f"{name}-{addon}",
                 cluster_name=self.cluster.name,
@@ -348,10 +347,7 @@ class Cluster(pulumi.ComponentResource):
                 pod_identity_associations=associations,
                 configuration_values=configuration,
                 tags=self._tags(f"{name}-{addon}"),
-                opts=pulumi.ResourceOptions(
-                    parent=self,
-                    depends_on=[pod_identity_agent] + ([self.system_node_group] if needs_nodes else []),
-                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*agent, *after]),
             )
 
     def _create_provider(self) -> None:

@@ -146,3 +146,15 @@ def test_vpc_cni_enforces_network_policies(dev_plan: Plan) -> None:
     assert json.loads(cni.inputs["configurationValues"]) == {"enableNetworkPolicy": "true"}, (
         "without the network-policy agent the teams' NetworkPolicies are not enforced"
     )
+
+
+def test_cni_and_kube_proxy_come_before_nodes_and_coredns_after(dev_plan: Plan) -> None:
+    nodes = dev_plan.get("aws:eks/nodeGroup:NodeGroup", "cluster-system")
+    for addon in ("eks-pod-identity-agent", "vpc-cni", "kube-proxy"):
+        urn = dev_plan.get("aws:eks/addon:Addon", f"cluster-{addon}").urn
+        assert urn in nodes.dependencies, f"cluster-system must wait for {addon}: nodes are NotReady without it"
+    for addon in ("coredns", "aws-ebs-csi-driver"):
+        deps = dev_plan.get("aws:eks/addon:Addon", f"cluster-{addon}").dependencies
+        assert nodes.urn in deps, f"{addon} is a Deployment and needs nodes"
+    agent = dev_plan.get("aws:eks/addon:Addon", "cluster-eks-pod-identity-agent").urn
+    assert agent in dev_plan.get("aws:eks/addon:Addon", "cluster-vpc-cni").dependencies
