@@ -91,3 +91,13 @@ def test_default_providers_are_recorded_like_the_real_engine(dev_plan: Plan) -> 
     )
     custom = [r for r in dev_plan.resources if r.custom and not r.type.startswith("pulumi:providers:")]
     assert all(r.provider for r in custom), [r.name for r in custom if not r.provider]
+
+
+def test_engine_captures_provider_deprecation_warnings() -> None:
+    plan = run_program(load_settings("dev"), program=lambda s: {"b": aws.s3.BucketV2("old-style").id})
+    assert any("BucketV2 is deprecated" in d["message"] for d in plan.diagnostics), plan.diagnostics
+
+
+def test_shipped_stacks_use_no_deprecated_resource_or_property(any_plan: Plan) -> None:
+    deprecated = [d["message"] for d in any_plan.diagnostics if "deprecated" in d["message"].lower()]
+    assert not deprecated, f"stack {any_plan.stack} uses deprecated provider APIs: {deprecated}"
