@@ -6,6 +6,7 @@ codes, so no command ever ends in a traceback on bad input.
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -28,9 +29,10 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
-def fail_config(exc: ConfigError) -> typer.Exit:
-    """Print every problem, one per line, and exit 2: nothing was planned or built."""
-    err.print(f"[bold red]error:[/] {len(exc.problems)} configuration problem(s); nothing was planned")
+def fail_config(exc: ConfigError, consequence: str = "nothing was planned") -> typer.Exit:
+    """Print every problem, one per line, and exit 2. ``consequence`` ends the summary line
+    and says what the command did not do (`team new`: "nothing was written")."""
+    err.print(f"[bold red]error:[/] {len(exc.problems)} configuration problem(s); {consequence}")
     for problem in exc.problems:
         err.print(f"  {problem}", markup=False)
     return typer.Exit(EXIT_USAGE)
@@ -65,10 +67,14 @@ def plan(
 ) -> None:
     """Run the real program offline under recording mocks, print the plan and check the policy pack.
 
-    Exit 1 if a mandatory policy is violated (advisory violations are printed only).
+    Exit 0 ok, 1 if a mandatory policy is violated (advisory violations are printed only),
+    2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
     from mlinfra import cost, engine, policy, report
 
+    if json_path is not None and json_path.is_dir():
+        err.print(f"[bold red]error:[/] --json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
+        raise typer.Exit(EXIT_USAGE)
     if teams_dir is not None and not teams_dir.is_dir():
         err.print(f"[bold red]error:[/] --teams-dir {teams_dir}: not a directory")
         raise typer.Exit(EXIT_USAGE)
@@ -117,7 +123,7 @@ def diff(
 
     Stateful: S3 buckets, KMS keys, EKS clusters, Glue databases, MSK clusters, CloudWatch log groups. Deleting or replacing one is a finding (renames get `aliases=[...]` advice).
 
-    Exit 0 no finding, 1 findings, 2 an unreadable or malformed file.
+    Exit 0 no finding, 1 findings, 2 an unreadable or malformed file, an offline plan as --head without --base, or plans of different stacks.
     """
     from mlinfra import diff as diff_mod
 
@@ -167,4 +173,8 @@ def verify(
 
 
 def main() -> None:
+    # `mlinfra plan | head` should end quietly like any Unix tool, not with a BrokenPipeError
+    # (and not with exit 1, which means "policy violations").
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     app(prog_name="mlinfra")

@@ -8,6 +8,10 @@ Two inputs are understood:
 - one real `pulumi preview --json` file (``--head`` alone): each step's ``op`` and its
   ``replaceReasons`` / ``diffReasons`` are used as the engine reported them.
 
+Offline plans carry ``"mlinfra": {"kind": "offline-plan", "stack": ...}`` (real previews do
+not): an offline plan given as ``--head`` alone, or two offline plans of different stacks, is
+refused (exit 2) instead of being read as "everything is created".
+
 A stateful resource (see ``STATEFUL_TYPES``) that would be deleted or replaced is a finding.
 Only input key names are ever printed, never values, so secrets stay "[secret]".
 """
@@ -101,6 +105,14 @@ class Change:
     retain_on_delete: bool = False
 
 
+FINDING_KINDS: dict[str, str] = {
+    "loss": "deleted or replaced",
+    "rename": "renamed",
+    "protection": "losing protection",
+}
+"""Finding kind -> how the summary line words it."""
+
+
 @dataclass(frozen=True)
 class Finding:
     urn: str
@@ -109,6 +121,9 @@ class Finding:
     op: str
     message: str
     advice: str
+    kind: str = "loss"
+    """``loss`` (deleted or replaced), ``rename`` (deleted, looks renamed) or ``protection``
+    (loses ``protect``/``retainOnDelete``, nothing deleted yet); see ``FINDING_KINDS``."""
 
 
 @dataclass
@@ -122,9 +137,16 @@ class DiffResult:
             counts[change.op] += 1
         return counts
 
+    def finding_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(FINDING_KINDS, 0)
+        for finding in self.findings:
+            counts[finding.kind] += 1
+        return counts
+
     def to_json(self) -> dict[str, Any]:
         return {
             "summary": self.summary(),
+            "finding_counts": self.finding_counts(),
             "changes": [asdict(c) for c in self.changes if c.op != "same"],
             "findings": [asdict(f) for f in self.findings],
         }
@@ -159,8 +181,8 @@ def _state(path: Path, where: str, raw: Any, urn: str) -> State:
     )
 
 
-def read_steps(path: Path) -> list[dict[str, Any]]:
-    """The ``steps`` of a plan / preview JSON file, each checked to have an ``op`` and a URN."""
+def read_doc(path: Path) -> dict[str, Any]:
+    """A plan / preview JSON file, its ``steps`` each checked to have an ``op`` and a URN."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -180,13 +202,31 @@ def read_steps(path: Path) -> list[dict[str, Any]]:
             raise DiffError(f"{path}: steps[{i}]: {exc}") from None
         if step["op"] not in _OPS:
             raise DiffError(f"{path}: steps[{i}]: unknown op {step['op']!r}; known: {', '.join(sorted(_OPS))}")
-    return doc["steps"]
+    return doc
+
+
+def read_steps(path: Path) -> list[dict[str, Any]]:
+    """The ``steps`` of a plan / preview JSON file, each checked to have an ``op`` and a URN."""
+    steps: list[dict[str, Any]] = read_doc(path)["steps"]
+    return steps
+
+
+def offline_plan_stack(doc: Mapping[str, Any]) -> str | None:
+    """The stack of an offline plan (``"mlinfra": {"kind": "offline-plan"}``), None for a real preview."""
+    marker = doc.get("mlinfra")
+    if isinstance(marker, Mapping) and marker.get("kind") == "offline-plan":
+        return str(marker.get("stack") or "")
+    return None
 
 
 def read_plan(path: Path) -> dict[str, State]:
     """The desired state of every resource in a plan file, keyed by URN."""
+    return _plan_states(path, read_steps(path))
+
+
+def _plan_states(path: Path, steps: Sequence[dict[str, Any]]) -> dict[str, State]:
     states: dict[str, State] = {}
-    for i, step in enumerate(read_steps(path)):
+    for i, step in enumerate(steps):
         if "newState" not in step:
             raise DiffError(f"{path}: steps[{i}] has no newState: not a plan written by `mlinfra plan --json`")
         states[step["urn"]] = _state(path, f"steps[{i}].newState", step["newState"], step["urn"])
@@ -238,8 +278,12 @@ def compare_plans(base: Mapping[str, State], head: Mapping[str, State]) -> list[
 
 def read_preview(path: Path) -> list[Change]:
     """One change per URN from a real `pulumi preview --json` (a replacement spans several steps)."""
+    return _preview_changes(path, read_steps(path))
+
+
+def _preview_changes(path: Path, steps: Sequence[dict[str, Any]]) -> list[Change]:
     by_urn: dict[str, Change] = {}
-    for i, step in enumerate(read_steps(path)):
+    for i, step in enumerate(steps):
         urn, op = step["urn"], _OPS[step["op"]]
         raw_old, raw_new = step.get("oldState"), step.get("newState")
         old = _state(path, f"steps[{i}].oldState", raw_old, urn) if raw_old is not None else None
@@ -318,17 +362,20 @@ def findings_for(
                         f"{what} '{c.name}' would lose {' and '.join(f'`{k}`' for k in lost)}: "
                         "a later change could then delete it and its data.",
                         "keep it protected and retained; unprotect only in a reviewed change that also says why",
+                        kind="protection",
                     )
                 )
             continue
         if c.type not in STATEFUL_TYPES or c.op not in ("delete", "replace"):
             continue
         what = STATEFUL_TYPES[c.type]
+        kind = "loss"
         refuse = " It is protected, so the real engine will refuse it and `pulumi up` fails." if c.protect else ""
         if c.urn in renames:
             new = renames[c.urn]
             message = f"{what} '{c.name}' would be deleted and '{new.name}' created in its place: it looks renamed.{refuse}"
             advice = f"add `{_alias(base[c.urn], new)}` to the options of '{new.name}' to keep the resource (old URN {c.urn})"
+            kind = "rename"
         elif c.op == "replace":
             reasons = ", ".join(f"`{k}`" for k in c.replace_keys) or "the engine's replaceReasons"
             message = f"{what} '{c.name}' would be replaced (changing {reasons} forces a new resource): the old one is deleted.{refuse}"
@@ -342,22 +389,36 @@ def findings_for(
         else:
             message = f"{what} '{c.name}' would be deleted: its data is lost."
             advice = "if it moved or was renamed, add `aliases=[...]` with its old name/parent; prod stacks should protect and retain it"
-        out.append(Finding(c.urn, c.type, c.name, c.op, message, advice))
+        out.append(Finding(c.urn, c.type, c.name, c.op, message, advice, kind))
     return out
 
 
 def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
     """Compare two plan files, or read one real preview when ``base_path`` is None."""
+    head_doc = read_doc(head_path)
+    head_stack = offline_plan_stack(head_doc)
     if base_path is None:
-        changes = read_preview(head_path)
+        if head_stack is not None:
+            raise DiffError(
+                f"{head_path}: this is an offline plan (`mlinfra plan --json`, stack {head_stack!r}), not a real "
+                "`pulumi preview --json`; pass `--base <plan of the base branch>` too to compare the two plans"
+            )
+        changes = _preview_changes(head_path, head_doc["steps"])
         return DiffResult(changes, findings_for(changes))
-    base, head = read_plan(base_path), read_plan(head_path)
+    base_doc = read_doc(base_path)
+    base_stack = offline_plan_stack(base_doc)
+    if base_stack is not None and head_stack is not None and base_stack != head_stack:
+        raise DiffError(
+            f"{base_path} is an offline plan of stack {base_stack!r} but {head_path} is one of stack "
+            f"{head_stack!r}: compare plans of the same stack (`mlinfra plan --stack {head_stack} --json` on both branches)"
+        )
+    base, head = _plan_states(base_path, base_doc["steps"]), _plan_states(head_path, head_doc["steps"])
     changes = compare_plans(base, head)
     return DiffResult(changes, findings_for(changes, base, head))
 
 
 def command(base: Path | None, head: Path, as_json: bool, out: Any, err: Any) -> int:
-    """`mlinfra diff`: 0 nothing stateful lost, 1 findings, 2 an unreadable or malformed file."""
+    """`mlinfra diff`: 0 nothing stateful lost, 1 findings, 2 an unreadable, malformed or mismatched file."""
     from mlinfra import report
 
     try:

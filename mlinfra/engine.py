@@ -135,6 +135,8 @@ class Plan:
             "changeSummary": {"create": len(steps)},
             "diagnostics": self.diagnostics,
             "outputs": redact_secrets(self.outputs),
+            # Tells tools (mlinfra diff) this is an offline plan, not a real preview.
+            "mlinfra": {"kind": "offline-plan", "stack": self.stack},
         }
         doc.update(self.extras)
         return doc

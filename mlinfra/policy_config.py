@@ -29,6 +29,12 @@ POLICIES_DIR = REPO_ROOT / "policies"
 CONFIG_DIR = POLICIES_DIR / "config"
 LEVELS = tuple(level.value for level in EnforcementLevel)
 
+# JSON Schema `format`s are not enforced by jsonschema unless asked; the Pulumi CLI's validator
+# (gojsonschema) checks them, so reconcile does too. A `date` must be a real calendar date
+# (2030-13-01 and 2030-02-30 fail), not just the `YYYY-MM-DD` shape a `pattern` can check.
+FORMAT_CHECKER = jsonschema.Draft7Validator.FORMAT_CHECKER
+FORMAT_HINTS = {"date": "a date YYYY-MM-DD", "date-time": "an RFC 3339 date-time"}
+
 
 def environment_config_path(environment: str) -> Path:
     return CONFIG_DIR / f"{environment}.json"
@@ -54,7 +60,7 @@ def pack_policies(policies: Sequence[Policy] | None = None) -> Sequence[Policy]:
 def load_config(path: Path) -> dict[str, Any]:
     """Read a ``--policy-pack-config`` file; ConfigError names the file and the key."""
     source = display(path)
-    known = sorted(p.name for p in CONFIG_DIR.glob("*.json"))
+    known = sorted(display(p) for p in CONFIG_DIR.glob("*.json"))
     text = read_config_text(path, source, not_found=f"policy config file not found (shipped: {', '.join(known)})")
     if not text.strip():
         return {}  # the CLI accepts an empty file as "no config"
@@ -126,14 +132,25 @@ def reconcile(
             document = {"type": "object", "properties": properties}
             if schema.required:
                 document["required"] = list(schema.required)
-            validator = jsonschema.Draft7Validator(document)
+            validator = jsonschema.Draft7Validator(document, format_checker=FORMAT_CHECKER)
             for error in sorted(validator.iter_errors(props), key=lambda e: list(e.absolute_path)):
                 where = ".".join(str(p) for p in error.absolute_path)
-                problems.append(Problem(source, f"{policy.name}.{where}" if where else policy.name, error.message))
+                problems.append(Problem(source, f"{policy.name}.{where}" if where else policy.name, schema_message(error)))
         result[policy.name] = (level, as_wire_numbers(props))
     if problems:
         raise ConfigError(problems)
     return result
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message, except for a value with a known ``format``: say what it must be.
+
+    A pattern and a format error on the same value give the same message (one Problem).
+    """
+    fmt = error.schema.get("format") if isinstance(error.schema, dict) else None
+    if error.validator in ("format", "pattern") and fmt in FORMAT_HINTS:
+        return f"must be {FORMAT_HINTS[fmt]}, got {error.instance!r}"
+    return error.message
 
 
 def as_wire_numbers(value: Any) -> Any:

@@ -173,7 +173,12 @@ def print_diff(console: Console, result: Any) -> None:
     if not result.findings:
         console.print("[green]no stateful resource would be deleted or replaced[/]")
         return
-    console.print(f"\n[bold red]{len(result.findings)} stateful resource(s) would be lost:[/]")
+    # Worded by kind: a protection loss deletes nothing yet, so "N would be lost" would overstate it.
+    from mlinfra.diff import FINDING_KINDS
+
+    by_kind = result.finding_counts()
+    parts = ", ".join(f"{by_kind[k]} {words}" for k, words in FINDING_KINDS.items() if by_kind.get(k))
+    console.print(f"\n[bold red]{len(result.findings)} finding(s) about stateful resources: {parts}[/]")
     for f in result.findings:
         console.print(Text(f"  ✗ {f.op} {f.type} {f.name}: {f.message}", style="red"))
         console.print(Text(f"    → {f.advice}"))

@@ -36,6 +36,8 @@ NEW_TEAM_QUOTAS: dict[str, dict[str, Any]] = {
     "staging": {"cpu": "8", "memory": "32Gi", "pods": 50},
     "prod": {"cpu": "16", "memory": "64Gi", "pods": 100},
 }
+# The trailing clause of `team new`'s error summary (`plan` says "nothing was planned").
+NOTHING_WRITTEN = "nothing was written"
 # The raw zone holds ingested source data: a new team reads it and writes what it derives
 # into the other zones, under its own prefix.
 READ_ONLY_ZONES = ("raw",)
@@ -91,6 +93,7 @@ def new(
 ) -> None:
     """Write stacks/teams/NAME.yaml for a new team, validated; never overwrites a file."""
     from mlinfra.cli import EXIT_USAGE, err, fail_config, out
+    from stacks.settings import team_warnings_of
 
     directory = teams_dir or _default_teams_dir()
     # Checked before the name becomes part of a path ("../x" must never be written).
@@ -108,16 +111,20 @@ def new(
     try:
         text = render_team_file(name, owner, cost_center, gpu_quota)
     except ConfigError as exc:
-        raise fail_config(exc) from None
+        raise fail_config(exc, NOTHING_WRITTEN) from None
     with path.open("x", encoding="utf-8") as f:  # "x": fails rather than overwrite a file created meanwhile
         f.write(text)
     try:
-        load_all_environments(directory)
+        settings = load_all_environments(directory)
     except ConfigError as exc:
         path.unlink()
         err.print(f"[bold red]error:[/] {display_path(path)} would not load, so it was removed again")
-        raise fail_config(exc) from None
+        raise fail_config(exc, NOTHING_WRITTEN) from None
     out.print(f"wrote {display_path(path)}; review it, then open a pull request (`mlinfra plan` shows its resources)")
+    # Where overcommit is only a warning (dev, staging) the file stays; say so now, not only in `plan`.
+    for env in ENVIRONMENTS:
+        for warning in team_warnings_of(settings[env]):
+            err.print(f"[yellow]warning:[/] {escape(warning)}")
 
 
 @team_app.command("list")
@@ -135,7 +142,7 @@ def list_teams(
     try:
         settings = load_all_environments(directory)
     except ConfigError as exc:
-        raise fail_config(exc) from None
+        raise fail_config(exc, "nothing was listed") from None
     doc = team_report(settings)
     if as_json:
         sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
@@ -151,8 +158,14 @@ def team_report(settings: dict[str, Any]) -> dict[str, Any]:
         for t in s.teams:
             entry = teams.setdefault(t.name, {"owners": list(t.owners), "cost_center": t.cost_center, "environments": {}})
             entry["environments"][env] = _quota(t)
-        allocated = sum(t.gpu_quota for t in s.teams)
-        capacity[env] = {"gpus": s.gpu_capacity(), "allocated": allocated, "remaining": s.gpu_capacity() - allocated}
+        allocated, gpus = sum(t.gpu_quota for t in s.teams), s.gpu_capacity()
+        capacity[env] = {
+            "gpus": gpus,
+            "allocated": allocated,
+            # Never negative: an over-commitment (allowed where it only warns) is its own field.
+            "remaining": max(gpus - allocated, 0),
+            "overcommitted_by": max(allocated - gpus, 0),
+        }
     return {"teams": dict(sorted(teams.items())), "gpu_capacity": capacity}
 
 
@@ -177,8 +190,10 @@ def team_table(doc: dict[str, Any]) -> Table:
     remaining = []
     for env in ENVIRONMENTS:
         c = doc["gpu_capacity"][env]
-        style = "red" if c["remaining"] < 0 else "green"
-        remaining.append(f"[{style}]{c['remaining']}[/] of {c['gpus']} GPUs left")
+        if c["overcommitted_by"]:
+            remaining.append(f"[red]over by {c['overcommitted_by']}[/] ({c['gpus']} GPUs)")
+        else:
+            remaining.append(f"[green]{c['remaining']}[/] of {c['gpus']} GPUs left")
     table.add_row("[bold]capacity[/]", "", "", *remaining)
     return table
 

@@ -28,10 +28,26 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+# Pydantic messages that do not show the offending value; the message then ends with it.
+_SHOW_INPUT = frozenset(
+    {
+        "int_parsing", "int_type", "int_from_float", "float_parsing", "float_type", "bool_parsing", "bool_type",
+        "greater_than", "greater_than_equal", "less_than", "less_than_equal", "string_pattern_mismatch",
+        "string_too_long", "string_too_short", "string_type",
+    }
+)
+
+
 def problems_from_validation_error(exc: ValidationError, source: str, *, prefix: str = "") -> list[Problem]:
     """Turn pydantic's errors into Problems with dotted field paths (``mlinfra:a.b[0]``)."""
     problems = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for err in errors:
+        # "at least 1 item after validation, not 0" only echoes the item errors reported below it.
+        if err["type"] == "too_short" and any(
+            len(other["loc"]) > len(err["loc"]) and other["loc"][: len(err["loc"])] == err["loc"] for other in errors
+        ):
+            continue
         path = ""
         for part in err["loc"]:
             path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
@@ -44,6 +60,10 @@ def problems_from_validation_error(exc: ValidationError, source: str, *, prefix:
             message = f"must be one of {err['ctx']['expected']}, got {err.get('input')!r}"
         elif err["type"] == "missing":
             message = "is required"
+        elif err["type"] in _SHOW_INPUT:
+            message = f"{message}, got {err.get('input')!r}"
+        elif err["type"] in ("tuple_type", "list_type") and isinstance(err.get("input"), str):
+            message = f"{message}: write a YAML list, e.g. [{err['input']}]"
         problems.append(Problem(source, f"{prefix}{path}" if path else (prefix.rstrip(":") or "-"), message))
     return problems
 
@@ -54,5 +74,7 @@ def read_config_text(path: Path, source: str, *, not_found: str) -> str:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([Problem(source, "-", not_found)]) from None
+    except UnicodeDecodeError as exc:  # same wording as the team loader (stacks/teams.py)
+        raise ConfigError([Problem(source, "-", f"not UTF-8 text (byte {exc.start})")]) from None
     except OSError as exc:
         raise ConfigError([Problem(source, "-", f"cannot read: {exc.strerror}")]) from None

@@ -31,6 +31,7 @@ from stacks.gpu_settings import (
     gpu_node_group_problems,
 )
 from stacks.regions import REGIONS, region_az_names
+from stacks.yaml_loader import load_yaml
 from stacks.teams import TeamSettings
 
 STACKS_DIR = Path(__file__).resolve().parent
@@ -161,6 +162,17 @@ class Settings(_Model):
     @classmethod
     def _cidrs_valid(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(str(_parse_network(c)) for c in v)
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _version_is_text(cls, v: Any) -> Any:
+        # YAML reads 1.35 as a number (and 1.30 as 1.3), so a version must be quoted.
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            raise ValueError(
+                f'write the version as a quoted string, e.g. "{SUPPORTED_KUBERNETES_VERSIONS[-1]}" (YAML read {v!r} as a number); '
+                f"allowed: {list(SUPPORTED_KUBERNETES_VERSIONS)}"
+            )
+        return v
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -453,7 +465,9 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
             )
 
     environment = overrides.pop("environment", None)
-    if environment not in ENVIRONMENT_DEFAULTS:
+    if environment is None:
+        problems.append(Problem(source, "mlinfra:environment", f"is required; one of {sorted(ENVIRONMENT_DEFAULTS)}"))
+    elif environment not in ENVIRONMENT_DEFAULTS:
         problems.append(
             Problem(source, "mlinfra:environment", f"must be one of {sorted(ENVIRONMENT_DEFAULTS)}, got {environment!r}")
         )
@@ -473,22 +487,30 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(problems_from_validation_error(exc, source, prefix="mlinfra:")) from None
+        found = problems_from_validation_error(exc, source, prefix="mlinfra:")
+        # The region is a setting of the aws provider's namespace, not of mlinfra's.
+        raise ConfigError([Problem(p.file, "aws:region", p.message) if p.field == "mlinfra:region" else p for p in found]) from None
     problems = cross_field_problems(settings, source)
     if problems:
         raise ConfigError(problems)
     return settings
 
 
-def read_stack_file(path: Path) -> dict[str, Any]:
-    """The ``config:`` map of a Pulumi stack file, or a ConfigError naming the file."""
+def read_stack_file(path: Path, *, explicit: bool = False) -> dict[str, Any]:
+    """The ``config:`` map of a Pulumi stack file, or a ConfigError naming the file.
+
+    ``explicit``: the path came from --stack-file (the hint then says how to start one).
+    """
     source = _display(path)
     known = sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
-    text = read_config_text(
-        path, source, not_found=f"stack file not found; stacks here: {', '.join(known)} (or pass --stack-file)"
+    hint = (
+        "stack file not found; start one from stacks/Pulumi.dev.yaml (config: aws:region, mlinfra:environment, overrides)"
+        if explicit
+        else f"stack file not found; stacks here: {', '.join(known)} (or pass --stack-file)"
     )
+    text = read_config_text(path, source, not_found=hint)
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "-"
@@ -515,7 +537,8 @@ def load_settings(stack: str, *, stack_file: Path | None = None, teams_dir: Path
     and the team files in ``teams_dir`` (default ``stacks/teams``)."""
     path = stack_file or stack_file_path(stack)
     return with_teams(
-        lambda: settings_from_config(read_stack_file(path), stack=stack, source=_display(path)), teams_dir
+        lambda: settings_from_config(read_stack_file(path, explicit=stack_file is not None), stack=stack, source=_display(path)),
+        teams_dir,
     )
 
 

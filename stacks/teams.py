@@ -25,6 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from stacks.errors import ConfigError, Problem, problems_from_validation_error
+from stacks.yaml_loader import DuplicateKeyError, load_yaml
 from stacks.team_model import (  # noqa: F401 - re-exported: callers import the team API from here
     ENVIRONMENTS,
     PATTERN_MEANS,
@@ -68,10 +69,12 @@ def team_file_paths(teams_dir: Path) -> list[Path]:
 def parse_team_file(source: str, text: str) -> tuple[TeamFile | None, list[Problem]]:
     """Stage 1 for one file's text: the model, or the problems (never another exception)."""
     try:
-        doc = yaml.safe_load(text)
+        doc = load_yaml(text)  # a duplicate key (two `dev:` blocks) is an error, not "the last wins"
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "-"
+        if isinstance(exc, DuplicateKeyError):  # well-formed, but one of the two values would be lost
+            return None, [Problem(source, where, str(exc.problem))]
         return None, [Problem(source, where, f"malformed YAML: {getattr(exc, 'problem', None) or exc}")]
     except RecursionError:
         return None, [Problem(source, "-", "malformed YAML: nested too deeply")]
@@ -107,12 +110,32 @@ def validate_team_document(source: str, doc: Any) -> tuple[TeamFile | None, list
     return (None if problems else team), problems
 
 
+def _field_path(loc: Sequence[Any]) -> str:
+    """pydantic's location as problems_from_validation_error writes it (``dev.quota.gpu``, ``owners[0]``)."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "-"
+
+
+def _paired(errors: list[Any], problems: list[Problem]) -> list[tuple[Any, Problem]]:
+    """Each Problem with the pydantic error it came from. Both keep pydantic's order, but
+    problems_from_validation_error may leave errors out (one that only echoes others), so
+    pair by field path rather than by position."""
+    pairs, rest = [], list(problems)
+    for err in errors:
+        if rest and rest[0].field == _field_path(err["loc"]):
+            pairs.append((err, rest.pop(0)))
+    if rest:  # a format this pairing does not know: keep every problem unchanged
+        return [({"type": "", "loc": ()}, p) for p in problems]
+    return pairs
+
+
 def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
-    # problems_from_validation_error keeps pydantic's order, one Problem per error.
     errors = exc.errors(include_url=False)
     item_errors = {tuple(e["loc"][:-1]) for e in errors if e["loc"] and isinstance(e["loc"][-1], int)}
     out = []
-    for err, problem in zip(errors, problems):
+    for err, problem in _paired(errors, problems):
         if err["type"] == "too_short" and tuple(err["loc"]) in item_errors:
             continue  # "no valid item" follows from the item errors reported on their own
         means = PATTERN_MEANS.get(str(err.get("ctx", {}).get("pattern", "")))

@@ -33,7 +33,14 @@ version leaves standard support."""
 def as_of(config) -> dt.date:
     """The date to judge by: config `asOf` (tests and reproducible CI runs), else today (UTC)."""
     value = config.get("asOf")
-    return dt.date.fromisoformat(str(value)) if value else dt.datetime.now(dt.timezone.utc).date()
+    if not value:
+        return dt.datetime.now(dt.timezone.utc).date()
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        # The config schema (format: date) rejects this first in `mlinfra plan` and the Pulumi
+        # CLI; if a bad date still gets here, fail with what to fix rather than a bare ValueError.
+        raise ValueError(f"policy config {NAME}.asOf: must be a date YYYY-MM-DD, got {value!r} ({exc})") from None
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -65,6 +72,7 @@ POLICY = ResourceValidationPolicy(
             "asOf": {
                 "type": "string",
                 "pattern": r"^\d{4}-\d{2}-\d{2}$",
+                "format": "date",
                 "description": "Judge support as of this date (YYYY-MM-DD) instead of today.",
             }
         }

@@ -253,3 +253,70 @@ def test_protecting_a_bucket_is_not_a_finding(tmp_path: Path, dev_doc: Doc) -> N
     result = run_diff(tmp_path, dev_doc, mutated(dev_doc, lambda d: step(d, RAW)["newState"].update(protect=True)), "--json")
     assert result.exit_code == 0, result.output
     assert as_json(result)["findings"] == []
+
+
+def test_offline_plan_as_head_alone_is_refused_naming_it(tmp_path: Path, dev_doc: Doc) -> None:
+    """`--head plan.json` without `--base` must not be read as a real preview ("183 to create", exit 0)."""
+    assert dev_doc["mlinfra"] == {"kind": "offline-plan", "stack": "dev"}
+    plan = write(tmp_path, "plan.json", dev_doc)
+    result = runner.invoke(app, ["diff", "--head", str(plan)])
+    assert result.exit_code == 2, result.output
+    assert str(plan) in result.stderr and "offline plan" in result.stderr, result.stderr
+    assert "--base <plan of the base branch>" in result.stderr, result.stderr
+    assert result.stdout == "" and "to create" not in result.output
+    assert runner.invoke(app, ["diff", "--head", str(plan), "--json"]).exit_code == 2
+
+
+def test_real_preview_without_marker_is_still_read_alone(tmp_path: Path, dev_doc: Doc) -> None:
+    raw = step(dev_doc, RAW)["newState"]
+    result = run_diff(tmp_path, None, {"steps": [{"op": "same", "urn": raw["urn"], "oldState": raw, "newState": raw}]}, "--json")
+    assert result.exit_code == 0, result.output
+    assert as_json(result)["summary"]["same"] == 1
+
+
+def test_plans_of_different_stacks_are_refused(tmp_path: Path, dev_doc: Doc, prod_doc: Doc) -> None:
+    assert prod_doc["mlinfra"]["stack"] == "prod"
+    result = run_diff(tmp_path, dev_doc, prod_doc)
+    assert result.exit_code == 2, result.output
+    assert "'dev'" in result.stderr and "'prod'" in result.stderr and "same stack" in result.stderr, result.stderr
+    assert str(tmp_path / "base.json") in result.stderr and str(tmp_path / "head.json") in result.stderr
+    # Plans written before the marker existed are still compared.
+    unmarked = {k: v for k, v in dev_doc.items() if k != "mlinfra"}
+    assert run_diff(tmp_path, unmarked, dev_doc).exit_code == 0
+
+
+def test_summary_words_findings_by_kind(tmp_path: Path, prod_doc: Doc) -> None:
+    """A protection loss deletes nothing yet: the summary must not call it "lost"."""
+    key = "aws:kms/key:Key::data-lake-key"
+
+    def change(doc: Doc) -> None:
+        _rename_raw_bucket(doc)
+        doc["steps"].remove(step(doc, key))
+        state = step(doc, "aws:eks/cluster:Cluster::cluster-eks")["newState"]
+        state["protect"] = False
+
+    head = mutated(prod_doc, change)
+    result = run_diff(tmp_path, prod_doc, head)
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.stdout.split())
+    assert "3 finding(s) about stateful resources: 1 deleted or replaced, 1 renamed, 1 losing protection" in text, text
+    assert "would be lost" not in text
+    doc = as_json(run_diff(tmp_path, prod_doc, head, "--json"))
+    assert doc["finding_counts"] == {"loss": 1, "rename": 1, "protection": 1}, doc["finding_counts"]
+    assert {f["name"]: f["kind"] for f in doc["findings"]} == {
+        "data-lake-raw": "rename", "data-lake-key": "loss", "cluster-eks": "protection",
+    }
+    assert set(doc) == {"summary", "finding_counts", "changes", "findings"}
+    only_protection = mutated(prod_doc, lambda d: step(d, RAW)["newState"].update(protect=False))
+    line = " ".join(run_diff(tmp_path, prod_doc, only_protection).stdout.split())
+    assert "1 finding(s) about stateful resources: 1 losing protection" in line, line
+
+
+def test_readme_review_snippet_cleans_up_its_worktree() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("<!-- section:diff -->")[1].split("<!-- /section:diff -->")[0]
+    lines = [line.split("#")[0].strip() for line in section.split("```bash")[1].split("```")[0].splitlines()]
+    add = lines.index("git worktree add /tmp/base origin/main")
+    remove = lines.index("git worktree remove --force /tmp/base")
+    uses = [i for i, line in enumerate(lines) if "/tmp/base &&" in line]
+    assert uses and add < min(uses) and max(uses) < remove, lines

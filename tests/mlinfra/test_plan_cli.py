@@ -48,6 +48,34 @@ def test_config_error_exits_2_with_one_clear_message(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize("kind", ["--stack-file", "--policy-config"])
+def test_a_file_that_is_not_utf8_exits_2_naming_it(kind: str, tmp_path: Path) -> None:
+    # stacks/errors.py read_config_text reads both stack files and policy configs.
+    binary = tmp_path / ("bin.yaml" if kind == "--stack-file" else "bin.json")
+    binary.write_bytes(b"\xff\xfe\x00")
+    result = run("plan", "--stack", "x" if kind == "--stack-file" else "dev", kind, str(binary))
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{binary}: -: not UTF-8 text" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("as_of", ["2030-13-01", "2030-02-30"])
+def test_a_policy_config_date_that_is_not_a_date_exits_2(as_of: str, tmp_path: Path) -> None:
+    config = tmp_path / "cfg.json"
+    config.write_text(json.dumps({"aws-eks-cluster-supported-version": {"asOf": as_of}}))
+    result = run("plan", "--policy-config", str(config), "--stack", "dev")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{config}: aws-eks-cluster-supported-version.asOf: must be a date YYYY-MM-DD, got '{as_of}'" in result.stderr
+
+
+def test_a_missing_policy_config_lists_the_shipped_files_by_path() -> None:
+    result = run("plan", "--stack", "dev", "--policy-config", "missing.json")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "missing.json: -: policy config file not found (shipped: policies/config/dev.json, " in result.stderr
+
+
 def test_unknown_option_is_a_usage_error() -> None:
     result = run("plan", "--stak", "dev")
     assert result.returncode == 2 and "Traceback" not in result.stderr
@@ -57,3 +85,17 @@ def test_every_command_has_help() -> None:
     result = run("--help")
     assert result.returncode == 0 and "plan" in result.stdout
     assert run("plan", "--help").returncode == 0
+
+
+def test_json_path_that_is_a_directory_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("plan", "--stack", "dev", "--json", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "is a directory; give a file path" in result.stderr
+
+
+def test_plan_piped_into_head_ends_quietly() -> None:
+    result = subprocess.run(
+        f"{sys.executable} -m mlinfra plan --stack dev | head -1", shell=True, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.stdout.startswith("mlinfra plan stack dev")
+    assert "BrokenPipeError" not in result.stderr and "Traceback" not in result.stderr

@@ -32,6 +32,10 @@ def test_schema_defaults_then_all_then_per_policy_values() -> None:
         ({"mlinfra-gpu-budget": {"enforcementLevel": "hard"}}, "mlinfra-gpu-budget.enforcementLevel", "not an enforcement level"),
         ({"mlinfra-gpu-budget": 4}, "mlinfra-gpu-budget", "enforcement level string or an object"),
         ({"all": {"maxGpus": 4}}, "all.maxGpus", "only an enforcement level"),
+        # jsonschema ignores `format` unless asked: a date must be a real calendar date.
+        ({"aws-eks-cluster-supported-version": {"asOf": "2030-13-01"}}, "aws-eks-cluster-supported-version.asOf", "must be a date YYYY-MM-DD, got '2030-13-01'"),
+        ({"aws-eks-cluster-supported-version": {"asOf": "2030-02-30"}}, "aws-eks-cluster-supported-version.asOf", "must be a date YYYY-MM-DD, got '2030-02-30'"),
+        ({"aws-eks-cluster-supported-version": {"asOf": "2030-1-1"}}, "aws-eks-cluster-supported-version.asOf", "must be a date YYYY-MM-DD, got '2030-1-1'"),
     ],
 )
 def test_bad_config_names_the_file_and_key(config: dict, field: str, text: str) -> None:
@@ -52,3 +56,30 @@ def test_load_config_reports_malformed_json_with_its_line(tmp_path: Path) -> Non
         load_config(path)
     path.write_text("  \n")
     assert load_config(path) == {}, "the CLI treats an empty file as no config"
+
+
+def test_a_bad_date_is_one_problem_not_a_pattern_and_a_format_error() -> None:
+    with pytest.raises(ConfigError) as info:
+        reconcile({"aws-eks-cluster-supported-version": {"asOf": "30-1-1"}}, source="c.json")
+    assert [str(p) for p in info.value.problems] == [
+        "c.json: aws-eks-cluster-supported-version.asOf: must be a date YYYY-MM-DD, got '30-1-1'"
+    ]
+    assert reconcile({"aws-eks-cluster-supported-version": {"asOf": "2028-02-29"}}, source="c.json")[
+        "aws-eks-cluster-supported-version"
+    ][1] == {"asOf": "2028-02-29"}, "a leap day is a date"
+
+
+def test_load_config_names_the_shipped_files_by_path_when_missing(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path / "missing.json")
+    message = info.value.problems[0].message
+    assert "policy config file not found" in message
+    assert "policies/config/dev.json" in message and "policies/config/prod.json" in message, message
+
+
+def test_load_config_rejects_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "bin.json"
+    path.write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert [str(p) for p in info.value.problems] == [f"{path}: -: not UTF-8 text (byte 0)"]

@@ -58,3 +58,34 @@ def test_served_pack_applies_policy_config_and_reports_a_violation(analyzer) -> 
     found = {(d.policyName, d.enforcementLevel) for d in response.diagnostics}
     assert found == {("aws-kms-key-deletion-window", analyzer_pb2.MANDATORY)}
     assert "7-day deletion window" in response.diagnostics[0].message
+
+
+def test_served_pack_fails_a_bad_as_of_date_with_a_clear_message(analyzer) -> None:
+    # The CLI's schema check (format: date) should stop this first; if it does not, the rule
+    # fails the analysis naming the config key, never with a bare "month must be in 1..12".
+    from mlinfra.policy_config import reconcile
+
+    def configure(as_of: str) -> None:
+        configs = {}
+        for name, (level, props) in reconcile({}, source="test").items():
+            if name == "aws-eks-cluster-supported-version":
+                props = {**props, "asOf": as_of}
+            config = analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.MANDATORY)
+            config.properties.update(props)
+            configs[name] = config
+        analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configs))
+
+    props = struct_pb2.Struct()
+    props.update({"version": "1.33", "tags": {"environment": "prod", "managed-by": "mlinfra", "cost-center": "x"}})
+    request = analyzer_pb2.AnalyzeRequest(
+        type="aws:eks/cluster:Cluster", properties=props, urn="urn:pulumi:prod::mlinfra::aws:eks/cluster:Cluster::c", name="c",
+    )
+    configure("2030-13-01")
+    try:
+        with pytest.raises(grpc.RpcError) as info:
+            analyzer.Analyze(request)
+        assert "aws-eks-cluster-supported-version.asOf: must be a date YYYY-MM-DD, got '2030-13-01'" in info.value.details()
+    finally:
+        configure("2026-07-29")
+    versions = [d for d in analyzer.Analyze(request).diagnostics if d.policyName == "aws-eks-cluster-supported-version"]
+    assert versions == [], "a valid asOf is judged as usual (1.33 is supported on 2026-07-29)"

@@ -261,3 +261,30 @@ def test_config_must_be_a_map(tmp_path: Path) -> None:
 def test_unreadable_stack_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read: Is a directory"):
         load_settings("x", stack_file=tmp_path)
+
+
+def test_unquoted_kubernetes_version_says_to_quote_it() -> None:
+    msg = _error(**{"mlinfra:kubernetes_version": 1.35})
+    assert 'mlinfra:kubernetes_version: write the version as a quoted string, e.g. "1.35" (YAML read 1.35 as a number)' in msg
+
+
+def test_bad_region_names_the_aws_key() -> None:
+    msg = _error(**{"aws:region": "mars-1"})
+    assert "stacks/Pulumi.test.yaml: aws:region: must be one of" in msg and "mlinfra:region" not in msg
+
+
+def test_missing_environment_is_required() -> None:
+    with pytest.raises(ConfigError, match=r"mlinfra:environment: is required; one of \['dev', 'prod', 'staging'\]"):
+        settings_from_config({"aws:region": "us-west-2"}, stack="t", source="f.yaml")
+
+
+def test_duplicate_key_in_stack_file_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text("config:\n  aws:region: us-west-2\n  mlinfra:environment: dev\n  mlinfra:environment: prod\n")
+    with pytest.raises(ConfigError, match=r"line 4: malformed YAML: duplicate key 'mlinfra:environment'"):
+        load_settings("x", stack_file=path)
+
+
+def test_missing_explicit_stack_file_says_how_to_start_one(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="stack file not found; start one from stacks/Pulumi.dev.yaml"):
+        load_settings("x", stack_file=tmp_path / "nope.yaml")
