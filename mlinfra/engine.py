@@ -343,7 +343,7 @@ def _uuid_of(text: str) -> str:
 
 def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Plan:
     """Load and validate the stack's settings and team files (ConfigError on bad input), then plan it."""
-    from stacks.settings import load_settings, read_stack_file, stack_file_path
+    from stacks.settings import load_settings_and_config
 
-    settings = load_settings(stack, stack_file=stack_file, teams_dir=teams_dir)
-    return run_program(settings, config=read_stack_file(stack_file or stack_file_path(stack)))
+    settings, config = load_settings_and_config(stack, stack_file=stack_file, teams_dir=teams_dir)
+    return run_program(settings, config=config)

@@ -40,13 +40,13 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from mlinfra.engine import Plan, PlannedResource, Secret
+from stacks.errors import display_path
 from mlinfra.policy_config import (  # noqa: F401  (re-exported: mlinfra.cli and the tests use them from here)
     CONFIG_DIR,
     POLICIES_DIR,
     REPO_ROOT,
     as_wire_numbers,
     check_config_file,
-    display,
     environment_config_path,
     load_config,
     pack_policies,
@@ -264,5 +264,5 @@ def evaluate(
 
 def evaluate_file(plan: Plan, path: Path, *, policies: Sequence[Policy] | None = None) -> PolicyResult:
     """Evaluate with the policy config file at ``path`` (ConfigError if it is bad)."""
-    return evaluate(plan, load_config(path), source=display(path), policies=policies)
+    return evaluate(plan, load_config(path), source=display_path(path), policies=policies)
 

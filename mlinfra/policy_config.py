@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 from pulumi_policy import EnforcementLevel, Policy
 
-from stacks.errors import ConfigError, Problem, read_config_text
+from stacks.errors import ConfigError, Problem, display_path, read_config_text
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 POLICIES_DIR = REPO_ROOT / "policies"
@@ -40,12 +40,6 @@ def environment_config_path(environment: str) -> Path:
     return CONFIG_DIR / f"{environment}.json"
 
 
-def display(path: Path) -> str:
-    """``path`` relative to the repository when it is inside it (for messages)."""
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def pack_policies(policies: Sequence[Policy] | None = None) -> Sequence[Policy]:
@@ -59,8 +53,8 @@ def pack_policies(policies: Sequence[Policy] | None = None) -> Sequence[Policy]:
 
 def load_config(path: Path) -> dict[str, Any]:
     """Read a ``--policy-pack-config`` file; ConfigError names the file and the key."""
-    source = display(path)
-    known = sorted(display(p) for p in CONFIG_DIR.glob("*.json"))
+    source = display_path(path)
+    known = sorted(display_path(p) for p in CONFIG_DIR.glob("*.json"))
     text = read_config_text(path, source, not_found=f"policy config file not found (shipped: {', '.join(known)})")
     if not text.strip():
         return {}  # the CLI accepts an empty file as "no config"
@@ -168,4 +162,4 @@ def as_wire_numbers(value: Any) -> Any:
 
 def check_config_file(path: Path, *, policies: Sequence[Policy] | None = None) -> None:
     """Validate a config file without a plan: fail fast before the ~2 s of planning."""
-    reconcile(load_config(path), source=display(path), policies=policies)
+    reconcile(load_config(path), source=display_path(path), policies=policies)

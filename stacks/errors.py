@@ -38,6 +38,25 @@ _SHOW_INPUT = frozenset(
 )
 
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def display_path(path: Path) -> str:
+    """``path`` relative to the project when it is inside it: messages stay short and stable."""
+    try:
+        return str(path.resolve().relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
+
+
+def field_path(loc: tuple[object, ...] | list[object]) -> str:
+    """A pydantic error location as a field path: ``dev.quota.gpu``, ``owners[0]`` ("" for the root)."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
 def problems_from_validation_error(exc: ValidationError, source: str, *, prefix: str = "") -> list[Problem]:
     """Turn pydantic's errors into Problems with dotted field paths (``mlinfra:a.b[0]``)."""
     problems = []
@@ -48,9 +67,7 @@ def problems_from_validation_error(exc: ValidationError, source: str, *, prefix:
             len(other["loc"]) > len(err["loc"]) and other["loc"][: len(err["loc"])] == err["loc"] for other in errors
         ):
             continue
-        path = ""
-        for part in err["loc"]:
-            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        path = field_path(err["loc"])
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]

@@ -22,7 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from stacks.data_lake_settings import DataLakeSettings, data_lake_problems
-from stacks.errors import ConfigError, Problem, problems_from_validation_error, read_config_text
+from stacks.errors import ConfigError, Problem, display_path, problems_from_validation_error, read_config_text
 from stacks.gpu_settings import (
     ClusterAutoscalerSettings,
     GpuNodeGroupSettings,
@@ -501,7 +501,7 @@ def read_stack_file(path: Path, *, explicit: bool = False) -> dict[str, Any]:
 
     ``explicit``: the path came from --stack-file (the hint then says how to start one).
     """
-    source = _display(path)
+    source = display_path(path)
     known = sorted(p.name.split(".")[1] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
     hint = (
         "stack file not found; start one from stacks/Pulumi.dev.yaml (config: aws:region, mlinfra:environment, overrides)"
@@ -535,11 +535,22 @@ def stack_file_path(stack: str) -> Path:
 def load_settings(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Settings:
     """Settings for ``stack`` from its stack file (default ``stacks/Pulumi.<stack>.yaml``)
     and the team files in ``teams_dir`` (default ``stacks/teams``)."""
+    return load_settings_and_config(stack, stack_file=stack_file, teams_dir=teams_dir)[0]
+
+
+def load_settings_and_config(
+    stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None
+) -> tuple[Settings, dict[str, Any]]:
+    """``load_settings`` plus the stack file's raw config map, read once (the offline engine
+    hands that map to the program as Pulumi would)."""
     path = stack_file or stack_file_path(stack)
-    return with_teams(
-        lambda: settings_from_config(read_stack_file(path, explicit=stack_file is not None), stack=stack, source=_display(path)),
-        teams_dir,
-    )
+    config: dict[str, Any] = {}
+
+    def build() -> Settings:
+        config.update(read_stack_file(path, explicit=stack_file is not None))
+        return settings_from_config(config, stack=stack, source=display_path(path))
+
+    return with_teams(build, teams_dir), config
 
 
 def settings_from_pulumi(teams_dir: Path | None = None) -> Settings:
@@ -550,7 +561,7 @@ def settings_from_pulumi(teams_dir: Path | None = None) -> Settings:
     config = dict(CONFIG.get()) or get_config_env()
     stack = pulumi.get_stack()
     return with_teams(
-        lambda: settings_from_config(config, stack=stack, source=_display(stack_file_path(stack))), teams_dir
+        lambda: settings_from_config(config, stack=stack, source=display_path(stack_file_path(stack))), teams_dir
     )
 
 
@@ -592,10 +603,3 @@ def team_warnings_of(settings: Settings) -> list[str]:
 
     return team_warnings(settings.teams, settings.environment, settings.gpu_capacity(), settings.team_quota_overcommit)
 
-
-def _display(path: Path) -> str:
-    """Paths relative to the project when inside it: messages stay short and stable."""
-    try:
-        return str(path.resolve().relative_to(STACKS_DIR.parent))
-    except ValueError:
-        return str(path)

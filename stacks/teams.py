@@ -24,7 +24,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ValidationError
 
-from stacks.errors import ConfigError, Problem, problems_from_validation_error
+from stacks.errors import ConfigError, Problem, display_path, field_path, problems_from_validation_error  # noqa: F401 - display_path re-exported
 from stacks.yaml_loader import DuplicateKeyError, load_yaml
 from stacks.team_model import (  # noqa: F401 - re-exported: callers import the team API from here
     ENVIRONMENTS,
@@ -42,7 +42,6 @@ from stacks.team_model import (  # noqa: F401 - re-exported: callers import the 
     team_schema_text,
 )
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 TEAM_FILE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -52,14 +51,6 @@ class LoadedTeam:
 
     source: str
     team: TeamFile
-
-
-def display_path(path: Path) -> str:
-    """Paths relative to the project when inside it: messages stay short and stable."""
-    try:
-        return str(path.resolve().relative_to(PROJECT_DIR))
-    except ValueError:
-        return str(path)
 
 
 def team_file_paths(teams_dir: Path) -> list[Path]:
@@ -110,21 +101,13 @@ def validate_team_document(source: str, doc: Any) -> tuple[TeamFile | None, list
     return (None if problems else team), problems
 
 
-def _field_path(loc: Sequence[Any]) -> str:
-    """pydantic's location as problems_from_validation_error writes it (``dev.quota.gpu``, ``owners[0]``)."""
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "-"
-
-
 def _paired(errors: list[Any], problems: list[Problem]) -> list[tuple[Any, Problem]]:
     """Each Problem with the pydantic error it came from. Both keep pydantic's order, but
     problems_from_validation_error may leave errors out (one that only echoes others), so
     pair by field path rather than by position."""
     pairs, rest = [], list(problems)
     for err in errors:
-        if rest and rest[0].field == _field_path(err["loc"]):
+        if rest and rest[0].field == (field_path(err["loc"]) or "-"):
             pairs.append((err, rest.pop(0)))
     if rest:  # a format this pairing does not know: keep every problem unchanged
         return [({"type": "", "loc": ()}, p) for p in problems]
