@@ -22,7 +22,7 @@ from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as runtime_settings
 
-from mlinfra.mocks import PlatformMocks, UnknownInvokeError
+from mlinfra.mocks import PlatformMocks, UnknownInvokeError, stable_uuid
 from stacks.settings import Settings
 
 PROJECT = "mlinfra"
@@ -328,17 +328,9 @@ def _with_default_providers(records: list[PlannedResource], settings: Settings) 
                     inputs=inputs,
                 )
             default = providers[package]
-            record = dataclasses.replace(record, provider=f"{default.urn}::{_uuid_of(default.urn)}")
+            record = dataclasses.replace(record, provider=f"{default.urn}::{stable_uuid(default.urn)}")  # real IDs are random
         out.append(record)
     return out + list(providers.values())
-
-
-def _uuid_of(text: str) -> str:
-    """A stable provider ID (the real engine uses a random UUID)."""
-    import hashlib
-
-    h = hashlib.sha256(text.encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Plan:

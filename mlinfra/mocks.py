@@ -27,7 +27,8 @@ def _h(*parts: str, n: int = 8) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:n]
 
 
-def _uuid(*parts: str) -> str:
+def stable_uuid(*parts: str) -> str:
+    """A UUID-shaped ID derived from ``parts``: the same input always gives the same ID."""
     h = _h(*parts, n=32)
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
@@ -139,7 +140,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
             )
             resource_id = cluster
         elif typ == "aws:kms/key:Key":
-            key_id = _uuid(typ, name)
+            key_id = stable_uuid(typ, name)
             state.update(keyId=key_id, arn=f"arn:aws:kms:{region}:{account}:key/{key_id}")
             resource_id = key_id
         elif typ == "aws:kms/alias:Alias":
@@ -159,7 +160,7 @@ class PlatformMocks(pulumi.runtime.Mocks):
             state.setdefault("nodeGroupName", physical)
             # EKS names the node group's Auto Scaling group eks-<group>-<uuid>.
             state["resources"] = [
-                {"autoscalingGroups": [{"name": f"eks-{state['nodeGroupName']}-{_uuid(typ, name)}"}], "remoteAccessSecurityGroupId": ""}
+                {"autoscalingGroups": [{"name": f"eks-{state['nodeGroupName']}-{stable_uuid(typ, name)}"}], "remoteAccessSecurityGroupId": ""}
             ]
         elif typ == "kubernetes:helm.sh/v3:Release":
             state["status"] = {"name": inputs.get("name", name), "namespace": inputs.get("namespace", "default"), "status": "deployed", "version": inputs.get("version", "")}
