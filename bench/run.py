@@ -60,8 +60,7 @@ def main() -> None:
         )
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"{'stack':10} {'resources':>9} {'median s':>9} {'min s':>7} {'json s':>7} {'json KiB':>9} "
-        f"{'policy s':>9} {'cost s':>7}"
+        f"{'stack':10} {'resources':>9} {'median s':>9} {'min s':>7} {'json s':>7} {'json KiB':>9} {'policy s':>9} {'cost s':>7}"
     )
     for r in results:
         print(

@@ -137,9 +137,7 @@ def validate_grants(zones: Sequence[str], grants: Sequence[PrefixGrant]) -> None
         if not _PREFIX.match(grant.prefix) or any(set(s) == {"."} for s in grant.prefix.split("/")[:-1]):
             raise ValueError(f"bad prefix {grant.prefix!r} for zone {grant.zone!r}: must be {PREFIX_RULE}")
         if grant.access not in ACCESS_LEVELS:
-            raise ValueError(
-                f"bad access {grant.access!r} for {grant.zone}/{grant.prefix}: must be one of {list(ACCESS_LEVELS)}"
-            )
+            raise ValueError(f"bad access {grant.access!r} for {grant.zone}/{grant.prefix}: must be one of {list(ACCESS_LEVELS)}")
 
 
 def build_access_policy(bucket_arns: Mapping[str, str], key_arn: str, grants: Sequence[PrefixGrant]) -> dict:

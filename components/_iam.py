@@ -14,9 +14,7 @@ def assume_role_policy(service: str, *, actions: Sequence[str] = ("sts:AssumeRol
     return json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": service}, "Action": list(actions)}
-            ],
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": list(actions)}],
         },
         sort_keys=True,
     )

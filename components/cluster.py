@@ -111,9 +111,7 @@ class ClusterArgs:
 
     def __post_init__(self) -> None:
         if self.kubernetes_version not in ADDON_VERSIONS:
-            raise ValueError(
-                f"kubernetes_version must be one of {sorted(ADDON_VERSIONS)}, got {self.kubernetes_version!r}"
-            )
+            raise ValueError(f"kubernetes_version must be one of {sorted(ADDON_VERSIONS)}, got {self.kubernetes_version!r}")
 
 
 class Cluster(pulumi.ComponentResource):
@@ -152,9 +150,7 @@ class Cluster(pulumi.ComponentResource):
 
     def _create_control_plane(self) -> None:
         name, args = self._name, self._args
-        stateful = pulumi.ResourceOptions(
-            parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection
-        )
+        stateful = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
         self.secrets_key = aws.kms.Key(
             f"{name}-secrets",
             description=f"Envelope encryption of Kubernetes secrets in {args.cluster_name}",
@@ -330,9 +326,7 @@ class Cluster(pulumi.ComponentResource):
                     policy_arn=managed_policy_arn(args.partition, policy),
                     opts=pulumi.ResourceOptions(parent=self),
                 )
-                associations = [
-                    aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn, service_account=service_account)
-                ]
+                associations = [aws.eks.AddonPodIdentityAssociationArgs(role_arn=role.arn, service_account=service_account)]
             # Without the CNI's network-policy agent, EKS silently ignores every NetworkPolicy
             # (the teams' default-deny included).
             configuration = json.dumps({"enableNetworkPolicy": "true"}) if addon == "vpc-cni" else None

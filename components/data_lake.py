@@ -81,9 +81,12 @@ class DataLakeArgs:
 
     def __post_init__(self) -> None:
         problems = zone_problems(self.zones) + bucket_name_problems(self.name_prefix, self.zones, self.region)
-        problems += [f"{f}: {m}" for f, m in lifecycle_problems(
-            self.raw_to_ia_days, self.raw_to_glacier_ir_days, self.noncurrent_expiry_days, self.log_retention_days
-        )]
+        problems += [
+            f"{f}: {m}"
+            for f, m in lifecycle_problems(
+                self.raw_to_ia_days, self.raw_to_glacier_ir_days, self.noncurrent_expiry_days, self.log_retention_days
+            )
+        ]
         unknown = sorted(set(self.tiering_zones) - set(self.zones))
         if unknown:
             problems.append(f"tiering_zones {unknown} are not zones; allowed: {list(self.zones)}")
@@ -101,9 +104,7 @@ class DataLake(pulumi.ComponentResource):
         self._name, self._args = name, args
         # Every child is protected in prod, not only buckets and key: dropping a bucket's
         # policy or public access block while the bucket is retained would expose the data.
-        self._child = pulumi.ResourceOptions(
-            parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection
-        )
+        self._child = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
         self._create_key()
         self.log_bucket = self._create_log_bucket()
         self.buckets: dict[str, aws.s3.Bucket] = {zone: self._create_zone_bucket(zone) for zone in args.zones}
@@ -113,9 +114,7 @@ class DataLake(pulumi.ComponentResource):
         self.bucket_names: pulumi.Output[dict[str, str]] = pulumi.Output.all(
             **{zone: b.bucket for zone, b in self.buckets.items()}
         )
-        self.bucket_arns: pulumi.Output[dict[str, str]] = pulumi.Output.all(
-            **{zone: b.arn for zone, b in self.buckets.items()}
-        )
+        self.bucket_arns: pulumi.Output[dict[str, str]] = pulumi.Output.all(**{zone: b.arn for zone, b in self.buckets.items()})
         self.kms_key_arn: pulumi.Output[str] = self.key.arn
         self.register_outputs(
             {

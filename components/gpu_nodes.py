@@ -62,7 +62,9 @@ class GpuNodeGroupArgs:
         if len({GPU_INSTANCE_TYPES[t].gpu_model for t in self.instance_types}) != 1:
             raise ValueError(f"instance_types must share one GPU model, got {list(self.instance_types)}")
         if not 0 <= self.min_size <= self.initial_size <= self.max_size or self.max_size < 1:
-            raise ValueError(f"sizes must satisfy 0 <= min <= desired <= max, max >= 1, got {self.min_size}/{self.initial_size}/{self.max_size}")
+            raise ValueError(
+                f"sizes must satisfy 0 <= min <= desired <= max, max >= 1, got {self.min_size}/{self.initial_size}/{self.max_size}"
+            )
         if self.efa and not all(t.supports_efa for t in self.types):
             raise ValueError(f"efa needs EFA-capable types, got {list(self.instance_types)}")
         if self.capacity_type == "CAPACITY_BLOCK" and not self.capacity_reservation_id:

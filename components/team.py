@@ -97,9 +97,7 @@ class Team(pulumi.ComponentResource):
         return {**self._args.tags, "team": self._args.team, "Name": name}
 
     def _meta(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
-        return k8s.meta.v1.ObjectMetaArgs(
-            name=name, namespace=self.namespace.metadata.name, labels={"team": self._args.team}
-        )
+        return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=self.namespace.metadata.name, labels={"team": self._args.team})
 
     def _create_namespace(self) -> k8s.core.v1.Namespace:
         args = self._args
@@ -176,7 +174,8 @@ class Team(pulumi.ComponentResource):
         # with enableNetworkPolicy (components/cluster.py).
         self._policy("deny-all", "default-deny-all", ingress=[], egress=[])
         self._policy(
-            "allow-same-namespace", "allow-same-namespace",
+            "allow-same-namespace",
+            "allow-same-namespace",
             ingress=[net.NetworkPolicyIngressRuleArgs(from_=[same_namespace])],
             egress=[net.NetworkPolicyEgressRuleArgs(to=[same_namespace])],
         )
@@ -185,7 +184,8 @@ class Team(pulumi.ComponentResource):
             pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}),
         )
         self._policy(
-            "allow-dns", "allow-dns",
+            "allow-dns",
+            "allow-dns",
             egress=[net.NetworkPolicyEgressRuleArgs(to=[kube_dns], ports=[port(53, "UDP"), port(53, "TCP")])],
         )
         monitoring = net.NetworkPolicyPeerArgs(namespace_selector=in_namespace(args.monitoring_namespace))

@@ -144,10 +144,7 @@ def http_status(exc: ClientError) -> int:
 def describe_failure(exc: BaseException) -> str | None:
     """One line for the botocore failures every command maps to exit 2; None for others."""
     if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return (
-            "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY "
-            "(or run `aws sso login`)"
-        )
+        return "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or run `aws sso login`)"
     if isinstance(exc, NoRegionError):
         return "no AWS region: pass --region"
     if isinstance(exc, EndpointConnectionError):

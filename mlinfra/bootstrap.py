@@ -179,7 +179,9 @@ class Bootstrapper:
             if status == 403:
                 raise self._not_yours() from None
             if status == 301:
-                where = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region", "another region")
+                where = (
+                    exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get("x-amz-bucket-region", "another region")
+                )
                 raise AwsError(f"bucket {self.bucket!r} exists in {where}, not {self.region}; pass --region {where}") from None
             raise
         # moto (and a bucket whose policy grants us access) answers 200 regardless of the
@@ -225,8 +227,12 @@ class Bootstrapper:
             self.steps.append(Step("kms alias", ALREADY_OK, f"{self.alias} -> {meta['KeyId']}"))
         rotation = kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]
         _reconcile(
-            self.steps, "kms key rotation", _state(rotation, new_key), True,
-            lambda: kms.enable_key_rotation(KeyId=meta["KeyId"]), "automatic yearly rotation",
+            self.steps,
+            "kms key rotation",
+            _state(rotation, new_key),
+            True,
+            lambda: kms.enable_key_rotation(KeyId=meta["KeyId"]),
+            "automatic yearly rotation",
         )
         return str(meta["Arn"])
 
@@ -253,33 +259,67 @@ class Bootstrapper:
 
     def configure_bucket(self, key_arn: str) -> None:
         s3, b = self.aws.s3, self.bucket
-        rules = read_or_none(lambda: s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"], "OwnershipControlsNotFoundError")
+        rules = read_or_none(
+            lambda: s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"], "OwnershipControlsNotFoundError"
+        )
         want_rules = [{"ObjectOwnership": "BucketOwnerEnforced"}]
-        _reconcile(self.steps, "object ownership", rules, want_rules,
-                   lambda: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": want_rules}),
-                   "BucketOwnerEnforced (ACLs disabled)")
+        _reconcile(
+            self.steps,
+            "object ownership",
+            rules,
+            want_rules,
+            lambda: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": want_rules}),
+            "BucketOwnerEnforced (ACLs disabled)",
+        )
 
-        pab = read_or_none(lambda: s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration")
-        _reconcile(self.steps, "public access block", pab, PAB_ALL,
-                   lambda: s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration=PAB_ALL),
-                   "all four settings on")
+        pab = read_or_none(
+            lambda: s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration"
+        )
+        _reconcile(
+            self.steps,
+            "public access block",
+            pab,
+            PAB_ALL,
+            lambda: s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration=PAB_ALL),
+            "all four settings on",
+        )
 
         status = s3.get_bucket_versioning(Bucket=b).get("Status")  # absent until first enabled
-        _reconcile(self.steps, "versioning", status, "Enabled",
-                   lambda: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"}),
-                   "Enabled")
+        _reconcile(
+            self.steps,
+            "versioning",
+            status,
+            "Enabled",
+            lambda: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"}),
+            "Enabled",
+        )
 
         key_id = key_arn.rsplit("/", 1)[-1]
-        current = read_or_none(lambda: s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"],
-                        "ServerSideEncryptionConfigurationNotFoundError")
-        want = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}, "BucketKeyEnabled": True}
-        ok = bool(current) and len(current) == 1 and current[0].get("BucketKeyEnabled") is True and (
-            current[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") == "aws:kms"
-            and current[0]["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID") in (key_arn, key_id)
+        current = read_or_none(
+            lambda: s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"],
+            "ServerSideEncryptionConfigurationNotFoundError",
         )
-        _reconcile(self.steps, "default encryption", _state(ok, current is None), True,
-                   lambda: s3.put_bucket_encryption(Bucket=b, ServerSideEncryptionConfiguration={"Rules": [want]}),
-                   f"SSE-KMS with {self.alias}, bucket key on")
+        want = {
+            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+            "BucketKeyEnabled": True,
+        }
+        ok = (
+            bool(current)
+            and len(current) == 1
+            and current[0].get("BucketKeyEnabled") is True
+            and (
+                current[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") == "aws:kms"
+                and current[0]["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID") in (key_arn, key_id)
+            )
+        )
+        _reconcile(
+            self.steps,
+            "default encryption",
+            _state(ok, current is None),
+            True,
+            lambda: s3.put_bucket_encryption(Bucket=b, ServerSideEncryptionConfiguration={"Rules": [want]}),
+            f"SSE-KMS with {self.alias}, bucket key on",
+        )
 
         stmt = tls_only_statement(self.aws.partition, b)
         raw = read_or_none(lambda: s3.get_bucket_policy(Bucket=b)["Policy"], "NoSuchBucketPolicy")
@@ -290,18 +330,27 @@ class Bootstrapper:
         # Keep every other statement: the policy may carry grants this command does not own.
         new_doc = {**doc, "Statement": [s for s in statements if s.get("Sid") != TLS_SID] + [stmt]}
         in_place = len(ours) == 1 and _normalise_statement(ours[0]) == _normalise_statement(stmt)
-        _reconcile(self.steps, "tls-only bucket policy", _state(in_place, raw is None), True,
-                   lambda: s3.put_bucket_policy(Bucket=b, Policy=json.dumps(new_doc)),
-                   "deny any request without aws:SecureTransport")
+        _reconcile(
+            self.steps,
+            "tls-only bucket policy",
+            _state(in_place, raw is None),
+            True,
+            lambda: s3.put_bucket_policy(Bucket=b, Policy=json.dumps(new_doc)),
+            "deny any request without aws:SecureTransport",
+        )
 
 
-def run(region: str, bucket: str, kms_alias: str = DEFAULT_KMS_ALIAS, stack: str = "dev", aws: Aws | None = None) -> BootstrapResult:
+def run(
+    region: str, bucket: str, kms_alias: str = DEFAULT_KMS_ALIAS, stack: str = "dev", aws: Aws | None = None
+) -> BootstrapResult:
     """Create or converge the state bucket and key. Raises AwsError (exit 2) on bad input."""
     problem = bucket_name_problem(bucket)
     if problem:
         raise AwsError(f"invalid bucket name {bucket!r}: {problem}")
     if not _ALIAS.match(kms_alias) or kms_alias.startswith("alias/aws/"):
-        raise AwsError(f"invalid --kms-alias {kms_alias!r}: must look like alias/<name> ([A-Za-z0-9/_-]) and not start with alias/aws/")
+        raise AwsError(
+            f"invalid --kms-alias {kms_alias!r}: must look like alias/<name> ([A-Za-z0-9/_-]) and not start with alias/aws/"
+        )
     if not _STACK.match(stack):
         raise AwsError(f"invalid --stack {stack!r}: letters, digits, '-', '_' and '.' only")
     check_region(region, "s3", "kms")
@@ -319,7 +368,9 @@ def run(region: str, bucket: str, kms_alias: str = DEFAULT_KMS_ALIAS, stack: str
 
 
 def print_result(out: Console, result: BootstrapResult) -> None:
-    table = Table(title=f"mlinfra bootstrap: s3://{result.bucket} in {result.region} (account {result.account_id})", title_justify="left")
+    table = Table(
+        title=f"mlinfra bootstrap: s3://{result.bucket} in {result.region} (account {result.account_id})", title_justify="left"
+    )
     for col in ("step", "status", "detail"):
         table.add_column(col)
     colour = {CREATED: "green", UPDATED: "yellow", ALREADY_OK: "dim"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -50,18 +50,21 @@ app.add_typer(team_app, name="team")
 
 @app.command()
 def plan(
-    stack: Annotated[str, typer.Option("--stack", "-s", help="Stack to plan: dev, staging, prod, or a custom stack name.")] = "dev",
+    stack: Annotated[
+        str, typer.Option("--stack", "-s", help="Stack to plan: dev, staging, prod, or a custom stack name.")
+    ] = "dev",
     stack_file: Annotated[
-        Optional[Path], typer.Option("--stack-file", help="Plan this stack file instead of stacks/Pulumi.<stack>.yaml.")
+        Path | None, typer.Option("--stack-file", help="Plan this stack file instead of stacks/Pulumi.<stack>.yaml.")
     ] = None,
     teams_dir: Annotated[
-        Optional[Path], typer.Option("--teams-dir", help="Read team files from DIR instead of stacks/teams.")
+        Path | None, typer.Option("--teams-dir", help="Read team files from DIR instead of stacks/teams.")
     ] = None,
     json_path: Annotated[
-        Optional[Path], typer.Option("--json", help="Write the plan as `pulumi preview --json`-shaped JSON to PATH ('-' for stdout).")
+        Path | None,
+        typer.Option("--json", help="Write the plan as `pulumi preview --json`-shaped JSON to PATH ('-' for stdout)."),
     ] = None,
     policy_config: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
     ] = None,
 ) -> None:
@@ -82,7 +85,9 @@ def plan(
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
         result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
-        policy_result = policy.evaluate_file(result, policy_config or policy.environment_config_path(result.outputs["environment"]))
+        policy_result = policy.evaluate_file(
+            result, policy_config or policy.environment_config_path(result.outputs["environment"])
+        )
     except ConfigError as exc:
         raise fail_config(exc) from None
     except engine.EngineError as exc:
@@ -111,10 +116,11 @@ def plan(
 @app.command()
 def diff(
     head: Annotated[
-        Path, typer.Option("--head", help="Plan JSON of the change (`mlinfra plan --json`), or a real `pulumi preview --json` output.")
+        Path,
+        typer.Option("--head", help="Plan JSON of the change (`mlinfra plan --json`), or a real `pulumi preview --json` output."),
     ],
     base: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--base", help="Plan JSON of the base branch; omit it when --head is a real `pulumi preview --json`."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print {summary, changes, findings} as JSON.")] = False,
@@ -156,9 +162,7 @@ def verify(
     stack_outputs: Annotated[
         Path, typer.Option("--stack-outputs", help="File holding `pulumi stack output --json` of the stack to check.")
     ],
-    region: Annotated[
-        Optional[str], typer.Option("--region", help="Region to check (default: the 'region' stack output).")
-    ] = None,
+    region: Annotated[str | None, typer.Option("--region", help="Region to check (default: the 'region' stack output).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the checks as a JSON list.")] = False,
 ) -> None:
     """Check the live account against the stack outputs (read-only boto3 calls).

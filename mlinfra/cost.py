@@ -168,7 +168,9 @@ def _node_group(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[C
     cheapest, dearest = min(prices, key=prices.get), max(prices, key=prices.get)
     market = inputs.get("capacityType", "ON_DEMAND")
     # Capacity Blocks are paid up front at their own (changing) rate; on-demand is a stand-in.
-    note = {"SPOT": " (spot: on-demand ceiling)", "CAPACITY_BLOCK": " (capacity block: prepaid, on-demand as proxy)"}.get(market, "")
+    note = {"SPOT": " (spot: on-demand ceiling)", "CAPACITY_BLOCK": " (capacity block: prepaid, on-demand as proxy)"}.get(
+        market, ""
+    )
     return [
         CostItem(
             name=name,

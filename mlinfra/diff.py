@@ -61,12 +61,21 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
 
 # `pulumi preview --json` step ops, folded into the five kinds this tool reports.
 _OPS: dict[str, str] = {
-    "same": "same", "read": "same", "refresh": "same", "remove-pending-replace": "same",
-    "create": "create", "import": "create",
+    "same": "same",
+    "read": "same",
+    "refresh": "same",
+    "remove-pending-replace": "same",
+    "create": "create",
+    "import": "create",
     "update": "update",
-    "replace": "replace", "create-replacement": "replace", "delete-replaced": "replace",
-    "read-replacement": "replace", "import-replacement": "replace", "discard-replaced": "replace",
-    "delete": "delete", "discard": "delete",
+    "replace": "replace",
+    "create-replacement": "replace",
+    "delete-replaced": "replace",
+    "read-replacement": "replace",
+    "import-replacement": "replace",
+    "discard-replaced": "replace",
+    "delete": "delete",
+    "discard": "delete",
 }
 KINDS = ("create", "update", "replace", "delete", "same")
 _RANK = {"same": 0, "create": 1, "update": 2, "delete": 3, "replace": 4}
@@ -292,18 +301,28 @@ def _preview_changes(path: Path, steps: Sequence[dict[str, Any]]) -> list[Change
         reasons = [r for r in (step.get("replaceReasons") or []) if isinstance(r, str)]
         diffs = [r for r in (step.get("diffReasons") or []) if isinstance(r, str)]
         change = Change(
-            op, urn, state.type, state.name, tuple(sorted(set(diffs) | set(reasons))), tuple(sorted(set(reasons))),
-            bool(old and old.protect), bool(old and old.retain_on_delete),
+            op,
+            urn,
+            state.type,
+            state.name,
+            tuple(sorted(set(diffs) | set(reasons))),
+            tuple(sorted(set(reasons))),
+            bool(old and old.protect),
+            bool(old and old.retain_on_delete),
         )
         previous = by_urn.get(urn)
         if previous is None or _RANK[op] > _RANK[previous.op]:
             by_urn[urn] = change
         elif _RANK[op] == _RANK[previous.op]:  # merge what the steps of one replacement say
             by_urn[urn] = Change(
-                previous.op, urn, previous.type, previous.name,
+                previous.op,
+                urn,
+                previous.type,
+                previous.name,
                 tuple(sorted(set(previous.keys) | set(change.keys))),
                 tuple(sorted(set(previous.replace_keys) | set(change.replace_keys))),
-                previous.protect or change.protect, previous.retain_on_delete or change.retain_on_delete,
+                previous.protect or change.protect,
+                previous.retain_on_delete or change.retain_on_delete,
             )
     return [by_urn[u] for u in sorted(by_urn)]
 
@@ -352,13 +371,18 @@ def findings_for(
     out = []
     for c in changes:
         if c.type in STATEFUL_TYPES and c.op == "update":
-            lost = [k for k in ("protect", "retainOnDelete") if k in c.keys and (c.protect if k == "protect" else c.retain_on_delete)]
+            lost = [
+                k for k in ("protect", "retainOnDelete") if k in c.keys and (c.protect if k == "protect" else c.retain_on_delete)
+            ]
             if lost:
                 # Not a loss yet, but the next change could delete it without a guard: a reviewer should see it.
                 what = STATEFUL_TYPES[c.type]
                 out.append(
                     Finding(
-                        c.urn, c.type, c.name, c.op,
+                        c.urn,
+                        c.type,
+                        c.name,
+                        c.op,
                         f"{what} '{c.name}' would lose {' and '.join(f'`{k}`' for k in lost)}: "
                         "a later change could then delete it and its data.",
                         "keep it protected and retained; unprotect only in a reviewed change that also says why",
@@ -378,7 +402,9 @@ def findings_for(
             kind = "rename"
         elif c.op == "replace":
             reasons = ", ".join(f"`{k}`" for k in c.replace_keys) or "the engine's replaceReasons"
-            message = f"{what} '{c.name}' would be replaced (changing {reasons} forces a new resource): the old one is deleted.{refuse}"
+            message = (
+                f"{what} '{c.name}' would be replaced (changing {reasons} forces a new resource): the old one is deleted.{refuse}"
+            )
             advice = f"keep {reasons} unchanged, or create the new resource beside the old one and migrate the data explicitly"
         elif c.protect:
             message = f"{what} '{c.name}' would be deleted, but it is protected: the real engine will refuse to delete it and `pulumi up` fails."

@@ -212,9 +212,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             custom=bool(request.custom),
             inputs=_normalize(raw),
             dependencies=tuple(sorted(set(request.dependencies))),
-            property_dependencies={
-                key: tuple(sorted(set(deps.urns))) for key, deps in request.propertyDependencies.items()
-            },
+            property_dependencies={key: tuple(sorted(set(deps.urns))) for key, deps in request.propertyDependencies.items()},
             provider=request.provider,
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),

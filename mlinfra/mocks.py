@@ -160,10 +160,18 @@ class PlatformMocks(pulumi.runtime.Mocks):
             state.setdefault("nodeGroupName", physical)
             # EKS names the node group's Auto Scaling group eks-<group>-<uuid>.
             state["resources"] = [
-                {"autoscalingGroups": [{"name": f"eks-{state['nodeGroupName']}-{stable_uuid(typ, name)}"}], "remoteAccessSecurityGroupId": ""}
+                {
+                    "autoscalingGroups": [{"name": f"eks-{state['nodeGroupName']}-{stable_uuid(typ, name)}"}],
+                    "remoteAccessSecurityGroupId": "",
+                }
             ]
         elif typ == "kubernetes:helm.sh/v3:Release":
-            state["status"] = {"name": inputs.get("name", name), "namespace": inputs.get("namespace", "default"), "status": "deployed", "version": inputs.get("version", "")}
+            state["status"] = {
+                "name": inputs.get("name", name),
+                "namespace": inputs.get("namespace", "default"),
+                "status": "deployed",
+                "version": inputs.get("version", ""),
+            }
         if typ.startswith("aws:"):
             state.setdefault("name", inputs.get("name") or physical)
         return resource_id, state

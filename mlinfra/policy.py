@@ -40,7 +40,6 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from mlinfra.engine import Plan, PlannedResource, Secret
-from stacks.errors import display_path
 from mlinfra.policy_config import (  # noqa: F401  (re-exported: mlinfra.cli and the tests use them from here)
     CONFIG_DIR,
     POLICIES_DIR,
@@ -52,6 +51,7 @@ from mlinfra.policy_config import (  # noqa: F401  (re-exported: mlinfra.cli and
     pack_policies,
     reconcile,
 )
+from stacks.errors import display_path
 
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -242,7 +242,14 @@ def evaluate(
         if isinstance(policy, ResourceValidationPolicy):
             for r in plan.resources:
                 args = ResourceValidationArgs(
-                    r.type, wrap_props(r.inputs, wire=wire[r.urn]), r.urn, r.name, _options(r), _provider(r, plan), dict(props), {}
+                    r.type,
+                    wrap_props(r.inputs, wire=wire[r.urn]),
+                    r.urn,
+                    r.name,
+                    _options(r),
+                    _provider(r, plan),
+                    dict(props),
+                    {},
                 )
                 try:
                     _run(policy.validate(args, lambda m, u=None, _u=r.urn: report(m, _u)))
@@ -265,4 +272,3 @@ def evaluate(
 def evaluate_file(plan: Plan, path: Path, *, policies: Sequence[Policy] | None = None) -> PolicyResult:
     """Evaluate with the policy config file at ``path`` (ConfigError if it is bad)."""
     return evaluate(plan, load_config(path), source=display_path(path), policies=policies)
-

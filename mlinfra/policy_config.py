@@ -40,8 +40,6 @@ def environment_config_path(environment: str) -> Path:
     return CONFIG_DIR / f"{environment}.json"
 
 
-
-
 def pack_policies(policies: Sequence[Policy] | None = None) -> Sequence[Policy]:
     """``policies``, or the whole pack (imported lazily: the pack imports mlinfra)."""
     if policies is not None:

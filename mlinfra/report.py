@@ -90,8 +90,7 @@ def print_policy(console: Console, result: Any) -> None:
     mandatory, advisory = len(result.mandatory), len(result.advisory)
     verdict = "[bold red]FAILED[/]" if mandatory else "[bold green]passed[/]"
     console.print(
-        f"\n[bold]Policy pack[/] ({result.config_source}): {verdict} - "
-        f"{mandatory} mandatory, {advisory} advisory violation(s)"
+        f"\n[bold]Policy pack[/] ({result.config_source}): {verdict} - {mandatory} mandatory, {advisory} advisory violation(s)"
     )
     for name, violations in result.by_policy().items():
         # A rule has one enforcement level, but a "cannot evaluate" note may be advisory: show the strictest.
@@ -123,9 +122,7 @@ def print_cost(console: Console, estimate: Any) -> None:
 def cost_table(estimate: Any) -> Table:
     from mlinfra.cost import HOURS_PER_MONTH
 
-    table = Table(
-        title=f"Estimated monthly cost (USD, on-demand list prices, {HOURS_PER_MONTH} h/month)", title_justify="left"
-    )
+    table = Table(title=f"Estimated monthly cost (USD, on-demand list prices, {HOURS_PER_MONTH} h/month)", title_justify="left")
     table.add_column("item")
     table.add_column("kind")
     table.add_column("GPUs", justify="right")
@@ -134,13 +131,15 @@ def cost_table(estimate: Any) -> Table:
     table.add_column("how", overflow="fold")
     for item in estimate.items:
         gpus = f"{item.gpus_min}..{item.gpus_max}" if item.gpus_max else ""
-        table.add_row(
-            item.name, item.kind, gpus, f"{item.monthly_min:,.2f}", f"{item.monthly_max:,.2f}", Text(item.detail)
-        )
+        table.add_row(item.name, item.kind, gpus, f"{item.monthly_min:,.2f}", f"{item.monthly_max:,.2f}", Text(item.detail))
     table.add_section()
     table.add_row(
-        "total", "", f"{estimate.gpus_min}..{estimate.gpus_max}",
-        f"{estimate.monthly_min:,.2f}", f"{estimate.monthly_max:,.2f}", "",
+        "total",
+        "",
+        f"{estimate.gpus_min}..{estimate.gpus_max}",
+        f"{estimate.monthly_min:,.2f}",
+        f"{estimate.monthly_max:,.2f}",
+        "",
     )
     return table
 

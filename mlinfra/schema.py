@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 import inspect
 import keyword
-from functools import lru_cache
+from functools import cache
 
 
-@lru_cache(maxsize=None)
+@cache
 def resource_class(type_token: str) -> type | None:
     """The SDK class of a type token such as ``aws:ec2/vpc:Vpc`` (None if unknown)."""
     try:
@@ -32,7 +32,7 @@ def resource_class(type_token: str) -> type | None:
     return getattr(mod, class_name, None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def is_taggable(type_token: str) -> bool:
     """True when the AWS resource type accepts a ``tags`` input."""
     if not type_token.startswith("aws:"):

@@ -125,8 +125,10 @@ class Verifier:
         yield Check(res, "exists", PASS, f"{zone} zone")
 
         def encryption() -> Check:
-            rules = read_or_none(lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
-                         "ServerSideEncryptionConfigurationNotFoundError")
+            rules = read_or_none(
+                lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
+                "ServerSideEncryptionConfigurationNotFoundError",
+            )
             if not rules:
                 return Check(res, "SSE-KMS encryption", FAIL, "no default encryption")
             default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
@@ -140,18 +142,26 @@ class Verifier:
             return Check(res, "versioning", PASS if status == "Enabled" else FAIL, status or "never enabled")
 
         def public_access() -> Check:
-            pab = read_or_none(lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
-                       "NoSuchPublicAccessBlockConfiguration")
+            pab = read_or_none(
+                lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
+                "NoSuchPublicAccessBlockConfiguration",
+            )
             if pab is None:
                 return Check(res, "public access blocked", FAIL, "no public access block")
-            off = [k for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets") if not pab.get(k)]
+            off = [
+                k for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets") if not pab.get(k)
+            ]
             return Check(res, "public access blocked", FAIL if off else PASS, f"off: {', '.join(off)}" if off else "all four on")
 
         def lifecycle() -> Check:
-            rules = read_or_none(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"], "NoSuchLifecycleConfiguration")
+            rules = read_or_none(
+                lambda: s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"], "NoSuchLifecycleConfiguration"
+            )
             enabled = [r.get("ID", "?") for r in rules or [] if r.get("Status") == "Enabled"]
             if not enabled:
-                return Check(res, "lifecycle rules", FAIL, "no lifecycle configuration" if not rules else "every rule is Disabled")
+                return Check(
+                    res, "lifecycle rules", FAIL, "no lifecycle configuration" if not rules else "every rule is Disabled"
+                )
             return Check(res, "lifecycle rules", PASS, f"{len(enabled)} enabled: {', '.join(enabled)}")
 
         def logging() -> Check:
@@ -160,9 +170,13 @@ class Verifier:
                 return Check(res, "access logging", FAIL, "server access logging off")
             return Check(res, "access logging", PASS, f"to s3://{target.get('TargetBucket')}/{target.get('TargetPrefix', '')}")
 
-        for label, fn in (("SSE-KMS encryption", encryption), ("versioning", versioning),
-                          ("public access blocked", public_access), ("lifecycle rules", lifecycle),
-                          ("access logging", logging)):
+        for label, fn in (
+            ("SSE-KMS encryption", encryption),
+            ("versioning", versioning),
+            ("public access blocked", public_access),
+            ("lifecycle rules", lifecycle),
+            ("access logging", logging),
+        ):
             yield self._guard(res, label, fn)
 
     # -- EKS -----------------------------------------------------------------------------
@@ -175,16 +189,30 @@ class Verifier:
             return
         yield Check(res, "exists", PASS, f"Kubernetes {cluster.get('version', '?')}, {cluster.get('status', '?')}")
 
-        enabled = sorted({t for entry in cluster.get("logging", {}).get("clusterLogging", []) if entry.get("enabled")
-                          for t in entry.get("types", [])})
+        enabled = sorted(
+            {
+                t
+                for entry in cluster.get("logging", {}).get("clusterLogging", [])
+                if entry.get("enabled")
+                for t in entry.get("types", [])
+            }
+        )
         missing = [t for t in REQUIRED_LOG_TYPES if t not in enabled]
-        yield Check(res, "control-plane logging", FAIL if missing else PASS,
-                    f"missing: {', '.join(missing)}" if missing else f"enabled: {', '.join(enabled)}")
+        yield Check(
+            res,
+            "control-plane logging",
+            FAIL if missing else PASS,
+            f"missing: {', '.join(missing)}" if missing else f"enabled: {', '.join(enabled)}",
+        )
 
-        keys = [c.get("provider", {}).get("keyArn") for c in cluster.get("encryptionConfig") or []
-                if "secrets" in c.get("resources", []) and c.get("provider", {}).get("keyArn")]
-        yield Check(res, "secrets encryption", PASS if keys else FAIL,
-                    f"KMS {keys[0]}" if keys else "no encryptionConfig for secrets")
+        keys = [
+            c.get("provider", {}).get("keyArn")
+            for c in cluster.get("encryptionConfig") or []
+            if "secrets" in c.get("resources", []) and c.get("provider", {}).get("keyArn")
+        ]
+        yield Check(
+            res, "secrets encryption", PASS if keys else FAIL, f"KMS {keys[0]}" if keys else "no encryptionConfig for secrets"
+        )
 
     def node_group(self, cluster: str, pool: str, name: str) -> Iterator[Check]:
         res = f"eks:{cluster}/{name}"
@@ -195,12 +223,20 @@ class Verifier:
             return
         yield Check(res, "exists", PASS, f"{pool} pool")
         ami = group.get("amiType", "")
-        yield Check(res, "NVIDIA AMI type", PASS if ami in NVIDIA_AMI_TYPES else FAIL,
-                    ami if ami in NVIDIA_AMI_TYPES else f"{ami or 'none'}, want one of {', '.join(NVIDIA_AMI_TYPES)}")
+        yield Check(
+            res,
+            "NVIDIA AMI type",
+            PASS if ami in NVIDIA_AMI_TYPES else FAIL,
+            ami if ami in NVIDIA_AMI_TYPES else f"{ami or 'none'}, want one of {', '.join(NVIDIA_AMI_TYPES)}",
+        )
         taints = group.get("taints") or []
         found = any(t.get("key") == GPU_TAINT_KEY and t.get("effect") == GPU_TAINT_EFFECT for t in taints)
-        yield Check(res, "GPU taint", PASS if found else FAIL,
-                    f"{GPU_TAINT_KEY}:{GPU_TAINT_EFFECT}" if found else f"no {GPU_TAINT_KEY} taint with effect {GPU_TAINT_EFFECT}")
+        yield Check(
+            res,
+            "GPU taint",
+            PASS if found else FAIL,
+            f"{GPU_TAINT_KEY}:{GPU_TAINT_EFFECT}" if found else f"no {GPU_TAINT_KEY} taint with effect {GPU_TAINT_EFFECT}",
+        )
 
 
 def _cannot_read(exc: ClientError) -> str:

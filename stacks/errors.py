@@ -31,9 +31,21 @@ class ConfigError(Exception):
 # Pydantic messages that do not show the offending value; the message then ends with it.
 _SHOW_INPUT = frozenset(
     {
-        "int_parsing", "int_type", "int_from_float", "float_parsing", "float_type", "bool_parsing", "bool_type",
-        "greater_than", "greater_than_equal", "less_than", "less_than_equal", "string_pattern_mismatch",
-        "string_too_long", "string_too_short", "string_type",
+        "int_parsing",
+        "int_type",
+        "int_from_float",
+        "float_parsing",
+        "float_type",
+        "bool_parsing",
+        "bool_type",
+        "greater_than",
+        "greater_than_equal",
+        "less_than",
+        "less_than_equal",
+        "string_pattern_mismatch",
+        "string_too_long",
+        "string_too_short",
+        "string_type",
     }
 )
 

@@ -132,20 +132,24 @@ def gpu_node_group_problems(pools: Mapping[str, GpuNodeGroupSettings], region: s
     for pool_name, pool in pools.items():
         path = f"mlinfra:gpu_node_groups.{pool_name}"
 
-        def add(field: str, message: str) -> None:
+        def add(field: str, message: str, path: str = path) -> None:
             problems.append(Problem(source, f"{path}.{field}", message))
 
         types = [GPU_INSTANCE_TYPES[t] for t in pool.instance_types]
         for i, t in enumerate(types):
             if not t.offered_in(region):
-                add(f"instance_types[{i}]", f"{t.name} is not offered in {region}; regions: {', '.join(regions_offering(t.name))}")
+                add(
+                    f"instance_types[{i}]", f"{t.name} is not offered in {region}; regions: {', '.join(regions_offering(t.name))}"
+                )
         models = sorted({t.gpu_model for t in types})
         if len(models) > 1:
             add("instance_types", f"mixes GPU models {models}; one pool holds one GPU model (add another pool)")
         if pool.min_size > pool.max_size:
             add("min_size", f"({pool.min_size}) must be <= max_size ({pool.max_size})")
         elif not pool.min_size <= pool.initial_size <= pool.max_size:
-            add("desired_size", f"({pool.initial_size}) must be between min_size ({pool.min_size}) and max_size ({pool.max_size})")
+            add(
+                "desired_size", f"({pool.initial_size}) must be between min_size ({pool.min_size}) and max_size ({pool.max_size})"
+            )
         if pool.efa:
             for i, t in enumerate(types):
                 if not t.supports_efa:

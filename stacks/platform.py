@@ -13,10 +13,10 @@ import pulumi_aws as aws
 
 from components.cluster import Cluster, ClusterArgs, SystemNodeGroupArgs
 from components.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from components.data_lake import DataLake, DataLakeArgs
 from components.efa_device_plugin import EfaDevicePlugin, EfaDevicePluginArgs
 from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroups, GpuNodeGroupsArgs
 from components.gpu_operator import GpuOperator, GpuOperatorArgs
-from components.data_lake import DataLake, DataLakeArgs
 from components.network import Network, NetworkArgs
 from components.team import Team, TeamArgs, team_grants
 from stacks.settings import Settings, team_warnings_of
@@ -26,9 +26,9 @@ def build_platform(settings: Settings) -> dict[str, Any]:
     """Create every resource of one stack and return the outputs to export."""
     tags = settings.base_tags
     cluster_name = settings.effective_cluster_name
-    azs = aws.get_availability_zones_output(state="available", filters=[
-        aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
-    ])
+    azs = aws.get_availability_zones_output(
+        state="available", filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])]
+    )
     partition = aws.get_partition_output().partition
 
     network = Network(

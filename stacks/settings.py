@@ -31,8 +31,8 @@ from stacks.gpu_settings import (
     gpu_node_group_problems,
 )
 from stacks.regions import REGIONS, region_az_names
-from stacks.yaml_loader import load_yaml
 from stacks.teams import TeamSettings
+from stacks.yaml_loader import load_yaml
 
 STACKS_DIR = Path(__file__).resolve().parent
 DEFAULT_TEAMS_DIR = STACKS_DIR / "teams"
@@ -73,8 +73,7 @@ class NodeGroupSettings(_Model):
             raise ValueError(f"min_size ({self.min_size}) must be <= max_size ({self.max_size})")
         if not self.min_size <= self.desired_size <= self.max_size:
             raise ValueError(
-                f"desired_size ({self.desired_size}) must be between min_size ({self.min_size}) "
-                f"and max_size ({self.max_size})"
+                f"desired_size ({self.desired_size}) must be between min_size ({self.min_size}) and max_size ({self.max_size})"
             )
         return self
 
@@ -461,7 +460,9 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
             region = raw
         elif namespace not in PASSTHROUGH_NAMESPACES:
             problems.append(
-                Problem(source, key, f"unknown config namespace {namespace!r}; allowed: mlinfra, {', '.join(PASSTHROUGH_NAMESPACES)}")
+                Problem(
+                    source, key, f"unknown config namespace {namespace!r}; allowed: mlinfra, {', '.join(PASSTHROUGH_NAMESPACES)}"
+                )
             )
 
     environment = overrides.pop("environment", None)
@@ -489,7 +490,9 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
     except ValidationError as exc:
         found = problems_from_validation_error(exc, source, prefix="mlinfra:")
         # The region is a setting of the aws provider's namespace, not of mlinfra's.
-        raise ConfigError([Problem(p.file, "aws:region", p.message) if p.field == "mlinfra:region" else p for p in found]) from None
+        raise ConfigError(
+            [Problem(p.file, "aws:region", p.message) if p.field == "mlinfra:region" else p for p in found]
+        ) from None
     problems = cross_field_problems(settings, source)
     if problems:
         raise ConfigError(problems)
@@ -560,9 +563,7 @@ def settings_from_pulumi(teams_dir: Path | None = None) -> Settings:
 
     config = dict(CONFIG.get()) or get_config_env()
     stack = pulumi.get_stack()
-    return with_teams(
-        lambda: settings_from_config(config, stack=stack, source=display_path(stack_file_path(stack))), teams_dir
-    )
+    return with_teams(lambda: settings_from_config(config, stack=stack, source=display_path(stack_file_path(stack))), teams_dir)
 
 
 def with_teams(build: Callable[[], Settings], teams_dir: Path | None = None) -> Settings:
@@ -602,4 +603,3 @@ def team_warnings_of(settings: Settings) -> list[str]:
     from stacks.teams import team_warnings
 
     return team_warnings(settings.teams, settings.environment, settings.gpu_capacity(), settings.team_quota_overcommit)
-

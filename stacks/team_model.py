@@ -68,9 +68,7 @@ class TeamEnvironmentConfig(_Model):
     """One environment's share of the platform for this team."""
 
     quota: TeamQuota
-    data_lake: dict[Annotated[str, StringConstraints(min_length=1, max_length=63)], Access] = Field(
-        default_factory=dict
-    )
+    data_lake: dict[Annotated[str, StringConstraints(min_length=1, max_length=63)], Access] = Field(default_factory=dict)
     """Zone -> "read" or "read-write" on the team's own prefix ``teams/<team>/`` in that zone."""
     read_published: tuple[TeamName, ...] = ()
     """Other teams whose ``teams/<other>/published/`` prefixes this team may read (in the zones

@@ -25,7 +25,6 @@ import yaml
 from pydantic import ValidationError
 
 from stacks.errors import ConfigError, Problem, display_path, field_path, problems_from_validation_error  # noqa: F401 - display_path re-exported
-from stacks.yaml_loader import DuplicateKeyError, load_yaml
 from stacks.team_model import (  # noqa: F401 - re-exported: callers import the team API from here
     ENVIRONMENTS,
     PATTERN_MEANS,
@@ -41,6 +40,7 @@ from stacks.team_model import (  # noqa: F401 - re-exported: callers import the 
     team_schema,
     team_schema_text,
 )
+from stacks.yaml_loader import DuplicateKeyError, load_yaml
 
 TEAM_FILE_SUFFIXES = (".yaml", ".yml")
 
@@ -95,9 +95,7 @@ def validate_team_document(source: str, doc: Any) -> tuple[TeamFile | None, list
     for env in ENVIRONMENTS:
         for i, other in enumerate(getattr(team, env).read_published):
             if other == team.name:
-                problems.append(
-                    Problem(source, f"{env}.read_published[{i}]", "a team always reads its own prefixes; remove it")
-                )
+                problems.append(Problem(source, f"{env}.read_published[{i}]", "a team always reads its own prefixes; remove it"))
     return (None if problems else team), problems
 
 
@@ -125,9 +123,7 @@ def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
         if err["type"] == "string_pattern_mismatch" and means:
             problem = Problem(problem.file, problem.field, f"{means}, got {err.get('input')!r}")
         elif err["type"] == "extra_forbidden":
-            problem = Problem(
-                problem.file, problem.field, f"unknown field; team file fields: README.md (Teams) or {SCHEMA_FILE}"
-            )
+            problem = Problem(problem.file, problem.field, f"unknown field; team file fields: README.md (Teams) or {SCHEMA_FILE}")
         elif err["type"] == "tuple_type":
             problem = Problem(problem.file, problem.field, f"must be a list such as [a, b], got {err.get('input')!r}")
         elif err["loc"] and err["loc"][-1] == "[key]":

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import pytest
 
 from mlinfra.engine import Plan, plan_stack
 
 
-@lru_cache(maxsize=None)
+@cache
 def cached_plan(stack: str) -> Plan:
     return plan_stack(stack)
 

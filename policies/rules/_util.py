@@ -167,4 +167,3 @@ def attached(resources: Sequence[PolicyResource], type_: str, prop: str = "bucke
 
 def of_type(resources: Sequence[PolicyResource], type_: str) -> list[PolicyResource]:
     return [r for r in resources if r.resource_type == type_]
-

@@ -19,7 +19,11 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
             "depends on the AMI and account defaults; declare the root volume with ebs.encrypted='true'."
         )
         return
-    plain = [get(m, "deviceName", default="?") for m in mappings if get(m, "ebs") is not None and not truthy(get(m, "ebs", "encrypted"))]
+    plain = [
+        get(m, "deviceName", default="?")
+        for m in mappings
+        if get(m, "ebs") is not None and not truthy(get(m, "ebs", "encrypted"))
+    ]
     if plain:
         report_violation(
             f"launch template '{args.name}' has unencrypted EBS volume(s) {plain}; set ebs.encrypted='true' "

@@ -34,7 +34,7 @@ def as_of(config) -> dt.date:
     """The date to judge by: config `asOf` (tests and reproducible CI runs), else today (UTC)."""
     value = config.get("asOf")
     if not value:
-        return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.now(dt.UTC).date()
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
@@ -48,7 +48,9 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         return
     version = str(get(args.props, "version", default=""))
     today = as_of(args.get_config())
-    supported = sorted((v for v, end in END_OF_STANDARD_SUPPORT.items() if end >= today), key=lambda v: tuple(map(int, v.split("."))))
+    supported = sorted(
+        (v for v, end in END_OF_STANDARD_SUPPORT.items() if end >= today), key=lambda v: tuple(map(int, v.split(".")))
+    )
     end = END_OF_STANDARD_SUPPORT.get(version)
     if end is None:
         report_violation(

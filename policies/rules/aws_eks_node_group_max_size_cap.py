@@ -31,8 +31,18 @@ POLICY = ResourceValidationPolicy(
     validate=validate,
     config_schema=PolicyConfigSchema(
         properties={
-            "maxNodeGroupSize": {"type": "integer", "minimum": 1, "default": 20, "description": "Cap on max_size of CPU node groups."},
-            "maxGpuNodeGroupSize": {"type": "integer", "minimum": 1, "default": 10, "description": "Cap on max_size of GPU node groups."},
+            "maxNodeGroupSize": {
+                "type": "integer",
+                "minimum": 1,
+                "default": 20,
+                "description": "Cap on max_size of CPU node groups.",
+            },
+            "maxGpuNodeGroupSize": {
+                "type": "integer",
+                "minimum": 1,
+                "default": 10,
+                "description": "Cap on max_size of GPU node groups.",
+            },
         }
     ),
 )

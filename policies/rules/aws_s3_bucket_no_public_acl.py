@@ -28,9 +28,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     uris |= {get(g, "uri") for g in items(get(args.props, "grants"))}
     public = sorted(uris & PUBLIC_GRANTEES)
     if public:
-        report_violation(
-            f"{args.resource_type} '{args.name}' grants access to {public}; remove those grants."
-        )
+        report_violation(f"{args.resource_type} '{args.name}' grants access to {public}; remove those grants.")
 
 
 POLICY = ResourceValidationPolicy(

@@ -18,8 +18,7 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
             continue
         found = f"versioning status {statuses}" if statuses else "no BucketVersioning"
         report_violation(
-            f"bucket '{bucket.name}' has {found}; add a BucketVersioning with "
-            "versioningConfiguration.status 'Enabled'.",
+            f"bucket '{bucket.name}' has {found}; add a BucketVersioning with versioningConfiguration.status 'Enabled'.",
             bucket.urn,
         )
 

@@ -109,7 +109,10 @@ def test_children_are_parented_to_their_component(dev_plan: Plan) -> None:
         ("aws:eks/nodeGroup:NodeGroup", "cluster-system"),
         ("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "cluster-oidc"),
         ("pulumi:providers:kubernetes", "cluster-k8s"),
-        *[("aws:eks/addon:Addon", f"cluster-{addon}") for addon in ADDON_VERSIONS[dev_plan.get(EKS, "cluster-eks").inputs["version"]]],
+        *[
+            ("aws:eks/addon:Addon", f"cluster-{addon}")
+            for addon in ADDON_VERSIONS[dev_plan.get(EKS, "cluster-eks").inputs["version"]]
+        ],
     ]
     for type_, name in expected:
         assert dev_plan.get(type_, name).parent == component.urn, f"{type_} {name} is not parented to the Cluster"

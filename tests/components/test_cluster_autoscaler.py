@@ -36,9 +36,9 @@ def test_policy_resizes_only_this_clusters_node_groups(prod_plan: Plan) -> None:
         "aws:ResourceTag/k8s.io/cluster-autoscaler/mlinfra-prod": "owned",
         "aws:ResourceTag/k8s.io/cluster-autoscaler/enabled": "true",
     }, policy.name
-    assert statements["DescribeOwnNodegroups"]["Resource"] == (
-        "arn:aws:eks:us-east-1:123456789012:nodegroup/mlinfra-prod/*/*"
-    ), policy.name
+    assert statements["DescribeOwnNodegroups"]["Resource"] == ("arn:aws:eks:us-east-1:123456789012:nodegroup/mlinfra-prod/*/*"), (
+        policy.name
+    )
     writes = [a for s in statements.values() for a in s["Action"] if not a.split(":")[1].startswith(("Describe", "Get"))]
     assert sorted(writes) == sorted(resize["Action"]), f"{policy.name}: only the resize statement may write"
 
@@ -80,8 +80,12 @@ def test_values_match_golden() -> None:
 def test_unsupported_kubernetes_version_is_rejected() -> None:
     with pytest.raises(ValueError, match=r"kubernetes_version must be one of \['1.33', '1.34', '1.35'\], got '1.29'"):
         ClusterAutoscalerArgs(
-            cluster_name="c", eks_cluster_name="c", cluster_arn="arn", region="us-east-1",
-            kubernetes_version="1.29", k8s_provider=None,  # type: ignore[arg-type]
+            cluster_name="c",
+            eks_cluster_name="c",
+            cluster_arn="arn",
+            region="us-east-1",
+            kubernetes_version="1.29",
+            k8s_provider=None,  # type: ignore[arg-type]
         )
 
 

@@ -157,9 +157,7 @@ def test_lifecycle_days_follow_the_environment(any_plan: Plan) -> None:
     for role in (*ZONES, LOG):
         rules = _rules(any_plan, role)
         where = f"data-lake-{role}"
-        assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {
-            "daysAfterInitiation": 7
-        }, where
+        assert rules["abort-incomplete-multipart-uploads"]["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}, where
         assert rules["expire-noncurrent-versions"]["noncurrentVersionExpiration"] == {"noncurrentDays": noncurrent}, where
         tiering = rules.get("tier-to-infrequent-access")
         if role == "raw":
@@ -266,8 +264,14 @@ def _args(**overrides: Any) -> DataLakeArgs:
         ({"zones": ("raw", "access-logs")}, "zone name 'access-logs' is reserved"),
         ({"zones": ()}, "at least one zone is required"),
         ({"tiering_zones": ("bronze",)}, "tiering_zones ['bronze'] are not zones"),
-        ({"raw_to_ia_days": 29, "raw_to_glacier_ir_days": 90}, "raw_to_ia_days: S3 transitions to STANDARD_IA no earlier than 30"),
-        ({"raw_to_ia_days": 90, "raw_to_glacier_ir_days": 119}, "raw_to_glacier_ir_days: must be at least raw_to_ia_days + 30 = 120"),
+        (
+            {"raw_to_ia_days": 29, "raw_to_glacier_ir_days": 90},
+            "raw_to_ia_days: S3 transitions to STANDARD_IA no earlier than 30",
+        ),
+        (
+            {"raw_to_ia_days": 90, "raw_to_glacier_ir_days": 119},
+            "raw_to_glacier_ir_days: must be at least raw_to_ia_days + 30 = 120",
+        ),
         ({"noncurrent_expiry_days": 0}, "noncurrent_expiry_days: must be >= 1 day"),
         ({"log_retention_days": 0}, "log_retention_days: must be >= 1 day"),
         ({"name_prefix": "MLinfra"}, "bucket prefix 'MLinfra' must be lowercase"),
@@ -364,7 +368,10 @@ def test_policy_never_grants_a_wildcard_action_or_a_whole_bucket() -> None:
 @pytest.mark.parametrize(
     "grant,message",
     [
-        (PrefixGrant("gold", "teams/a/", "read"), "unknown data lake zone 'gold'; allowed zones: ['curated', 'features', 'models', 'raw']"),
+        (
+            PrefixGrant("gold", "teams/a/", "read"),
+            "unknown data lake zone 'gold'; allowed zones: ['curated', 'features', 'models', 'raw']",
+        ),
         (PrefixGrant("raw", "teams/a", "read"), "bad prefix 'teams/a' for zone 'raw'"),
         (PrefixGrant("raw", "/teams/a/", "read"), "bad prefix '/teams/a/'"),
         (PrefixGrant("raw", "", "read"), "bad prefix ''"),

@@ -65,7 +65,9 @@ def test_default_values_match_golden() -> None:
 
 
 def test_time_slicing_and_mig_values_match_golden() -> None:
-    values = gpu_operator_values(args(time_slicing_replicas=4, enable_mig=True, mig_strategy="mixed", enable_dcgm_service_monitor=True))
+    values = gpu_operator_values(
+        args(time_slicing_replicas=4, enable_mig=True, mig_strategy="mixed", enable_dcgm_service_monitor=True)
+    )
     assert_golden_yaml("helm/gpu-operator.time-slicing-mig.yaml", values)
     config = yaml.safe_load(values["devicePlugin"]["config"]["data"]["any"])
     assert config["sharing"]["timeSlicing"]["resources"] == [{"name": "nvidia.com/gpu", "replicas": 4}]

@@ -103,8 +103,10 @@ def test_network_allows_only_the_listed_paths(dev_plan: Plan) -> None:
     assert same["ingress"] == [{"from": [{"podSelector": {}}]}] and same["egress"] == [{"to": [{"podSelector": {}}]}], same
     (dns,) = p["allow-dns"]["egress"]
     assert dns["to"] == [
-        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
-         "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }
     ], f"team-vision-allow-dns: {dns}"
     assert sorted((x["protocol"], x["port"]) for x in dns["ports"]) == [("TCP", 53), ("UDP", 53)], dns
     assert p["allow-dns"]["policyTypes"] == ["Egress"], "team-vision-allow-dns must not open ingress"
@@ -153,12 +155,11 @@ def test_edit_access_is_scoped_to_the_team_namespace(dev_plan: Plan, team: str) 
 def test_vision_policy_grants_exactly_its_prefixes(dev_plan: Plan) -> None:
     doc = policy_doc(dev_plan, "vision")
     access = team_file("vision")["dev"]["data_lake"]
-    objects = {
-        arn: set(s["Action"]) for s in doc["Statement"] if "s3:GetObject" in s["Action"] for arn in s["Resource"]
-    }
+    objects = {arn: set(s["Action"]) for s in doc["Statement"] if "s3:GetObject" in s["Action"] for arn in s["Resource"]}
     assert objects == {
         f"{bucket_arn(dev_plan, zone)}/teams/vision/*": (
-            {"s3:GetObject", "s3:GetObjectVersion"} | ({"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"} if level == "read-write" else set())
+            {"s3:GetObject", "s3:GetObjectVersion"}
+            | ({"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"} if level == "read-write" else set())
         )
         for zone, level in access.items()
     }, f"team-vision-data-access: {objects}"
@@ -247,8 +248,10 @@ def lake(dev_plan: Plan) -> Iterator[dict[str, Any]]:
                 iam.attach_user_policy(UserName=team, PolicyArn=arn)
                 creds = iam.create_access_key(UserName=team)["AccessKey"]
                 clients[team] = boto3.client(
-                    "s3", region_name=region,
-                    aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                    "s3",
+                    region_name=region,
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
                 )
             moto_settings.INITIAL_NO_AUTH_ACTION_COUNT = ActionAuthenticatorMixin.request_count
             yield {"clients": clients, "buckets": buckets, "teams": {t.name: t for t in load_settings("dev").teams}}

@@ -105,9 +105,7 @@ def moto_server() -> Iterator[str]:
 
 def server_client(url: str, service: str, region: str) -> Any:
     """A client for test setup and assertions against the moto_server."""
-    return new_session(region).client(
-        service, endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+    return new_session(region).client(service, endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def subprocess_env(url: str | None) -> dict[str, str]:

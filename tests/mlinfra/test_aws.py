@@ -25,8 +25,10 @@ def _client_error(code: str, message: str, op: str = "PutBucketPolicy") -> Clien
         (NoCredentialsError(), "no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"),
         (PartialCredentialsError(provider="env", cred_var="AWS_SECRET_ACCESS_KEY"), "no AWS credentials found"),
         (NoRegionError(), "no AWS region: pass --region"),
-        (EndpointConnectionError(endpoint_url="https://s3.eu-west-1.amazonaws.com/"),
-         'cannot reach AWS: Could not connect to the endpoint URL: "https://s3.eu-west-1.amazonaws.com/"'),
+        (
+            EndpointConnectionError(endpoint_url="https://s3.eu-west-1.amazonaws.com/"),
+            'cannot reach AWS: Could not connect to the endpoint URL: "https://s3.eu-west-1.amazonaws.com/"',
+        ),
         (_client_error("AccessDenied", "Access Denied"), "AWS refused PutBucketPolicy: AccessDenied: Access Denied"),
         (ReadTimeoutError(endpoint_url="https://kms.eu-west-1.amazonaws.com/"), "AWS SDK error: Read timeout on endpoint URL"),
     ],

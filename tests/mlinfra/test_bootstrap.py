@@ -44,8 +44,11 @@ def state_of(bucket: str, region: str, s3: Any = None, kms: Any = None) -> dict[
         "key_state": key["KeyState"],
         "rotation": kms.get_key_rotation_status(KeyId=key["KeyId"])["KeyRotationEnabled"],
         "keys": sorted(k["KeyId"] for k in kms.list_keys()["Keys"]),
-        "aliases": sorted((a["AliasName"], a.get("TargetKeyId")) for a in kms.list_aliases()["Aliases"]
-                          if not a["AliasName"].startswith("alias/aws/")),
+        "aliases": sorted(
+            (a["AliasName"], a.get("TargetKeyId"))
+            for a in kms.list_aliases()["Aliases"]
+            if not a["AliasName"].startswith("alias/aws/")
+        ),
     }
 
 
@@ -72,9 +75,15 @@ def test_first_run_creates_everything_secure(moto: None, region: str) -> None:
     report = json.loads(result.stdout)
     assert report["changed"] is True
     assert {s["step"]: s["status"] for s in report["steps"]} == {
-        "kms key": "created", "kms alias": "created", "kms key rotation": "created", "bucket": "created",
-        "object ownership": "created", "public access block": "created", "versioning": "created",
-        "default encryption": "created", "tls-only bucket policy": "created",
+        "kms key": "created",
+        "kms alias": "created",
+        "kms key rotation": "created",
+        "bucket": "created",
+        "object ownership": "created",
+        "public access block": "created",
+        "versioning": "created",
+        "default encryption": "created",
+        "tls-only bucket policy": "created",
     }
     state = state_of(bucket, region)
     assert_secure(state, bucket)
@@ -125,19 +134,32 @@ def test_drift_is_repaired_and_foreign_policy_statements_kept(moto: None) -> Non
     s3, kms = client("s3", region), client("kms", region)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
     s3.delete_public_access_block(Bucket=bucket)
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+    )
     kms.disable_key_rotation(KeyId=kms.describe_key(KeyId=ALIAS)["KeyMetadata"]["KeyId"])
-    reader = {"Sid": "ReadForCi", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:role/ci"},
-              "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    reader = {
+        "Sid": "ReadForCi",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::123456789012:role/ci"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [reader]}))
 
     result = bootstrap.run(region, bucket)
     status = {s.step: s.status for s in result.steps}
     assert status == {
-        "kms key": "already ok", "kms alias": "already ok", "kms key rotation": "updated", "bucket": "already ok",
-        "object ownership": "already ok", "public access block": "created", "versioning": "updated",
-        "default encryption": "updated", "tls-only bucket policy": "updated",
+        "kms key": "already ok",
+        "kms alias": "already ok",
+        "kms key rotation": "updated",
+        "bucket": "already ok",
+        "object ownership": "already ok",
+        "public access block": "created",
+        "versioning": "updated",
+        "default encryption": "updated",
+        "tls-only bucket policy": "updated",
     }
     state = state_of(bucket, region)
     assert_secure(state, bucket)
@@ -179,8 +201,12 @@ def test_valid_bucket_names_pass_the_name_check(name: str) -> None:
 
 
 def test_bucket_of_another_account_is_exit_2_and_no_key_is_made(moto: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    as_other_account(monkeypatch, lambda: client("s3", "eu-west-1").create_bucket(
-        Bucket="someone-elses", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}))
+    as_other_account(
+        monkeypatch,
+        lambda: client("s3", "eu-west-1").create_bucket(
+            Bucket="someone-elses", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        ),
+    )
     result = invoke("--region", "eu-west-1", "--bucket", "someone-elses")
     assert result.exit_code == 2, result.output
     assert result.stderr == (
@@ -204,8 +230,12 @@ def test_real_s3_403_on_head_bucket_means_not_yours(moto: None) -> None:
     # Real S3 answers HeadBucket with ExpectedBucketOwner=<us> with 403 for a foreign bucket;
     # moto ignores ExpectedBucketOwner, so this path is exercised with a stubbed response.
     aws, stub = _stubbed("eu-west-1")
-    stub.add_client_error("head_bucket", service_error_code="403", http_status_code=403,
-                          expected_params={"Bucket": "taken-name", "ExpectedBucketOwner": "123456789012"})
+    stub.add_client_error(
+        "head_bucket",
+        service_error_code="403",
+        http_status_code=403,
+        expected_params={"Bucket": "taken-name", "ExpectedBucketOwner": "123456789012"},
+    )
     with pytest.raises(AwsError, match="belongs to another AWS account"):
         bootstrap.run("eu-west-1", "taken-name", aws=aws)
 
@@ -262,8 +292,17 @@ def test_alias_on_an_aws_managed_key_is_exit_2(moto: None) -> None:
     # moto cannot point a custom alias at an AWS managed key; answer as KMS would.
     aws = Aws("eu-west-1")
     stub = Stubber(aws.kms)
-    stub.add_response("describe_key", {"KeyMetadata": {"KeyId": "k-1", "Arn": "arn:aws:kms:eu-west-1:123456789012:key/k-1",
-                                                       "KeyManager": "AWS", "KeyState": "Enabled"}})
+    stub.add_response(
+        "describe_key",
+        {
+            "KeyMetadata": {
+                "KeyId": "k-1",
+                "Arn": "arn:aws:kms:eu-west-1:123456789012:key/k-1",
+                "KeyManager": "AWS",
+                "KeyState": "Enabled",
+            }
+        },
+    )
     stub.activate()
     with pytest.raises(AwsError, match=f"^{ALIAS} is an AWS managed key; use a customer managed alias"):
         bootstrap.run("eu-west-1", "fine-name", aws=aws)
@@ -278,7 +317,9 @@ def test_invalid_stack_name_is_exit_2(moto: None, stack: str) -> None:
 
 
 def test_own_bucket_in_another_region_is_exit_2_naming_it(moto: None) -> None:
-    client("s3", "eu-west-1").create_bucket(Bucket="mine-elsewhere", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    client("s3", "eu-west-1").create_bucket(
+        Bucket="mine-elsewhere", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     result = invoke("--region", "us-west-2", "--bucket", "mine-elsewhere")
     assert result.exit_code == 2, result.output
     assert result.stderr == "error: bucket 'mine-elsewhere' exists in eu-west-1, not us-west-2; pass --region eu-west-1\n"
@@ -287,8 +328,12 @@ def test_own_bucket_in_another_region_is_exit_2_naming_it(moto: None) -> None:
 
 def test_real_s3_301_on_head_bucket_names_the_region(moto: None) -> None:
     aws, stub = _stubbed("us-west-2")
-    stub.add_client_error("head_bucket", service_error_code="301", http_status_code=301,
-                          response_meta={"HTTPHeaders": {"x-amz-bucket-region": "ap-south-1"}})
+    stub.add_client_error(
+        "head_bucket",
+        service_error_code="301",
+        http_status_code=301,
+        response_meta={"HTTPHeaders": {"x-amz-bucket-region": "ap-south-1"}},
+    )
     with pytest.raises(AwsError, match=r"^bucket 'moved' exists in ap-south-1, not us-west-2; pass --region ap-south-1$"):
         bootstrap.run("us-west-2", "moved", aws=aws)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mlinfra.cost import HOURS_PER_MONTH, ESTIMATORS, estimate, estimate_plan, register
+from mlinfra.cost import ESTIMATORS, HOURS_PER_MONTH, estimate, estimate_plan, register
 from mlinfra.engine import Plan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,9 +62,13 @@ def test_extended_support_is_the_default_eks_price() -> None:
 
 
 def test_unknown_instance_type_is_listed_not_guessed() -> None:
-    result = estimate([(NODE_GROUP, "odd", {"instanceTypes": ["x2iedn.xlarge"], "scalingConfig": {"minSize": 1, "maxSize": 1}})], "us-east-1")
+    result = estimate(
+        [(NODE_GROUP, "odd", {"instanceTypes": ["x2iedn.xlarge"], "scalingConfig": {"minSize": 1, "maxSize": 1}})], "us-east-1"
+    )
     assert result.items == ()
-    assert result.unpriced == ("aws:eks/nodeGroup:NodeGroup odd: no price for x2iedn.xlarge in us-east-1 (components/gpu_catalog.py)",)
+    assert result.unpriced == (
+        "aws:eks/nodeGroup:NodeGroup odd: no price for x2iedn.xlarge in us-east-1 (components/gpu_catalog.py)",
+    )
 
 
 def test_registry_allows_one_estimator_per_type() -> None:
@@ -98,7 +102,10 @@ def test_plan_command_prints_and_writes_the_cost(tmp_path: Path) -> None:
     out = tmp_path / "plan.json"
     result = subprocess.run(
         [sys.executable, "-m", "mlinfra", "plan", "--stack", "prod", "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode in (0, 1), result.stderr
     assert "Estimated monthly cost" in result.stdout and "gpu-training" in result.stdout
@@ -134,6 +141,10 @@ def test_plan_without_region_needs_one(dev_plan: Plan) -> None:
 
 
 def test_capacity_block_pool_is_priced_on_demand_and_says_so() -> None:
-    pool = (NODE_GROUP, "h200", {"instanceTypes": ["p5e.48xlarge"], "capacityType": "CAPACITY_BLOCK", "scalingConfig": {"minSize": 0, "maxSize": 1}})
+    pool = (
+        NODE_GROUP,
+        "h200",
+        {"instanceTypes": ["p5e.48xlarge"], "capacityType": "CAPACITY_BLOCK", "scalingConfig": {"minSize": 0, "maxSize": 1}},
+    )
     (item,) = estimate([pool], "us-east-2").items
     assert item.monthly_max == pytest.approx(62.92 * 730) and "capacity block: prepaid" in item.detail, item

@@ -173,10 +173,22 @@ def test_real_preview_replace_of_a_bucket_is_a_finding(tmp_path: Path, dev_doc: 
     preview = {
         "steps": [
             {"op": "same", "urn": vpc["urn"], "oldState": vpc, "newState": vpc},
-            {"op": "create-replacement", "urn": raw["urn"], "oldState": old_raw, "newState": raw,
-             "replaceReasons": ["bucket"], "diffReasons": ["bucket"]},
-            {"op": "replace", "urn": raw["urn"], "oldState": old_raw, "newState": raw,
-             "replaceReasons": ["bucket"], "diffReasons": ["bucket", "tags"]},
+            {
+                "op": "create-replacement",
+                "urn": raw["urn"],
+                "oldState": old_raw,
+                "newState": raw,
+                "replaceReasons": ["bucket"],
+                "diffReasons": ["bucket"],
+            },
+            {
+                "op": "replace",
+                "urn": raw["urn"],
+                "oldState": old_raw,
+                "newState": raw,
+                "replaceReasons": ["bucket"],
+                "diffReasons": ["bucket", "tags"],
+            },
             {"op": "delete-replaced", "urn": raw["urn"], "oldState": old_raw},
             {"op": "update", "urn": vpc["urn"].replace("network-vpc", "network-vpc2"), "diffReasons": ["tags"]},
         ],
@@ -304,7 +316,9 @@ def test_summary_words_findings_by_kind(tmp_path: Path, prod_doc: Doc) -> None:
     doc = as_json(run_diff(tmp_path, prod_doc, head, "--json"))
     assert doc["finding_counts"] == {"loss": 1, "rename": 1, "protection": 1}, doc["finding_counts"]
     assert {f["name"]: f["kind"] for f in doc["findings"]} == {
-        "data-lake-raw": "rename", "data-lake-key": "loss", "cluster-eks": "protection",
+        "data-lake-raw": "rename",
+        "data-lake-key": "loss",
+        "cluster-eks": "protection",
     }
     assert set(doc) == {"summary", "finding_counts", "changes", "findings"}
     only_protection = mutated(prod_doc, lambda d: step(d, RAW)["newState"].update(protect=False))

@@ -30,7 +30,14 @@ def test_preview_json_shape(dev_plan: Plan) -> None:
     step = next(s for s in doc["steps"] if s["newState"]["type"] == "aws:eks/cluster:Cluster")
     assert step["op"] == "create"
     assert set(step["newState"]) >= {
-        "urn", "type", "inputs", "parent", "dependencies", "propertyDependencies", "protect", "retainOnDelete"
+        "urn",
+        "type",
+        "inputs",
+        "parent",
+        "dependencies",
+        "propertyDependencies",
+        "protect",
+        "retainOnDelete",
     }
     assert step["newState"]["inputs"]["enabledClusterLogTypes"] == ["api", "audit", "authenticator"]
 

@@ -13,9 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mlinfra", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
+    return subprocess.run([sys.executable, "-m", "mlinfra", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
@@ -95,7 +93,12 @@ def test_json_path_that_is_a_directory_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_plan_piped_into_head_ends_quietly() -> None:
     result = subprocess.run(
-        f"{sys.executable} -m mlinfra plan --stack dev | head -1", shell=True, cwd=ROOT, capture_output=True, text=True, timeout=300
+        f"{sys.executable} -m mlinfra plan --stack dev | head -1",
+        shell=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.stdout.startswith("mlinfra plan stack dev")
     assert "BrokenPipeError" not in result.stderr and "Traceback" not in result.stderr

@@ -31,8 +31,15 @@ def _plan(*resources: PlannedResource) -> Plan:
 
 
 def _res(name: str, inputs: dict, **kw) -> PlannedResource:
-    return PlannedResource(urn=f"urn:pulumi:t::mlinfra::test:index:Thing::{name}", type="test:index:Thing", name=name,
-                           parent=kw.pop("parent", ""), custom=True, inputs=inputs, **kw)
+    return PlannedResource(
+        urn=f"urn:pulumi:t::mlinfra::test:index:Thing::{name}",
+        type="test:index:Thing",
+        name=name,
+        parent=kw.pop("parent", ""),
+        custom=True,
+        inputs=inputs,
+        **kw,
+    )
 
 
 def test_disabled_skips_remediate_reports_mandatory_and_advisory_stays_advisory() -> None:
@@ -86,7 +93,9 @@ def test_stack_policies_see_parents_and_property_dependencies_as_objects() -> No
 
     policy = StackValidationPolicy(name="test-stack", description="Stack.", validate=capture)
     parent = _res("parent", {})
-    child = _res("child", {"ref": "x"}, parent=parent.urn, dependencies=(parent.urn,), property_dependencies={"ref": (parent.urn,)})
+    child = _res(
+        "child", {"ref": "x"}, parent=parent.urn, dependencies=(parent.urn,), property_dependencies={"ref": (parent.urn,)}
+    )
     result = evaluate(_plan(parent, child), policies=[policy])
     assert seen == {"parent": "parent", "deps": {"ref": ["parent"]}}
     assert [(v.urn, v.name) for v in result.violations] == [("", "")], "no urn: the stack as a whole"
@@ -109,8 +118,14 @@ def test_rules_given_no_config_behave_as_with_their_schema_defaults(dev_plan: Pl
 
 def test_result_json_groups_summary_levels_and_violations() -> None:
     policy = POLICIES_BY_NAME["aws-kms-key-rotation-enabled"]
-    key = PlannedResource(urn="urn:pulumi:t::mlinfra::aws:kms/key:Key::k", type="aws:kms/key:Key", name="k", parent="",
-                          custom=True, inputs={"enableKeyRotation": False})
+    key = PlannedResource(
+        urn="urn:pulumi:t::mlinfra::aws:kms/key:Key::k",
+        type="aws:kms/key:Key",
+        name="k",
+        parent="",
+        custom=True,
+        inputs={"enableKeyRotation": False},
+    )
     doc = evaluate(_plan(key), policies=[policy], source="x.json").to_json()
     assert doc["config"] == "x.json" and doc["summary"] == {"mandatory": 1, "advisory": 0}
     assert doc["violations"][0]["policy"] == "aws-kms-key-rotation-enabled" and doc["violations"][0]["name"] == "k"
@@ -161,7 +176,9 @@ def test_plan_uses_the_environment_config_by_default(cli_with_cached_plans) -> N
 
 
 def test_plan_prints_advisory_violations_and_exits_0(tmp_path: Path, cli_with_cached_plans) -> None:
-    config = pinned_config(tmp_path, "dev", {"aws-eks-cluster-supported-version": {"enforcementLevel": "advisory", "asOf": "2099-01-01"}})
+    config = pinned_config(
+        tmp_path, "dev", {"aws-eks-cluster-supported-version": {"enforcementLevel": "advisory", "asOf": "2099-01-01"}}
+    )
     result = cli_with_cached_plans("plan", "--stack", "dev", "--policy-config", str(config))
     assert result.exit_code == 0, result.output[-3000:]
     assert "advisory aws-eks-cluster-supported-version" in result.output and "cluster-eks" in result.output
@@ -171,9 +188,21 @@ def test_plan_prints_advisory_violations_and_exits_0(tmp_path: Path, cli_with_ca
 def test_plan_exits_1_when_settings_allow_what_policy_forbids(tmp_path: Path) -> None:
     # Settings allow a 7-day KMS deletion window (AWS's minimum); prod's policy requires 30.
     stack_file = tmp_path / "Pulumi.prod.yaml"
-    stack_file.write_text("config:\n  aws:region: us-east-1\n  mlinfra:environment: prod\n  mlinfra:kms_deletion_window_days: 7\n")
+    stack_file.write_text(
+        "config:\n  aws:region: us-east-1\n  mlinfra:environment: prod\n  mlinfra:kms_deletion_window_days: 7\n"
+    )
     out = tmp_path / "plan.json"
-    result = run("plan", "--stack", "prod", "--stack-file", str(stack_file), "--policy-config", str(pinned_config(tmp_path, "prod")), "--json", str(out))
+    result = run(
+        "plan",
+        "--stack",
+        "prod",
+        "--stack-file",
+        str(stack_file),
+        "--policy-config",
+        str(pinned_config(tmp_path, "prod")),
+        "--json",
+        str(out),
+    )
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr
     assert "mandatory aws-kms-key-deletion-window" in result.stdout
     assert "cluster-secrets" in result.stdout and "data-lake-key" in result.stdout, "every offending key is named"

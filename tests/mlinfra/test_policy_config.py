@@ -25,7 +25,11 @@ def test_schema_defaults_then_all_then_per_policy_values() -> None:
     [
         ({"aws-s3-bucket-tls-only": "mandatory"}, "aws-s3-bucket-tls-only", "unknown policy"),
         ({"mlinfra-gpu-budget": {"maxGpus": "many"}}, "mlinfra-gpu-budget.maxGpus", "is not of type 'integer'"),
-        ({"aws-kms-key-deletion-window": {"minDeletionWindowDays": 3}}, "aws-kms-key-deletion-window.minDeletionWindowDays", "less than the minimum"),
+        (
+            {"aws-kms-key-deletion-window": {"minDeletionWindowDays": 3}},
+            "aws-kms-key-deletion-window.minDeletionWindowDays",
+            "less than the minimum",
+        ),
         ({"mlinfra-gpu-budget": {"maxGPUs": 4}}, "mlinfra-gpu-budget.maxGPUs", "unknown config property"),
         ({"aws-kms-key-rotation-enabled": {"enabled": True}}, "aws-kms-key-rotation-enabled.enabled", "only enforcementLevel"),
         ({"all": "blocking"}, "all", "not an enforcement level"),
@@ -33,9 +37,21 @@ def test_schema_defaults_then_all_then_per_policy_values() -> None:
         ({"mlinfra-gpu-budget": 4}, "mlinfra-gpu-budget", "enforcement level string or an object"),
         ({"all": {"maxGpus": 4}}, "all.maxGpus", "only an enforcement level"),
         # jsonschema ignores `format` unless asked: a date must be a real calendar date.
-        ({"aws-eks-cluster-supported-version": {"asOf": "2030-13-01"}}, "aws-eks-cluster-supported-version.asOf", "must be a date YYYY-MM-DD, got '2030-13-01'"),
-        ({"aws-eks-cluster-supported-version": {"asOf": "2030-02-30"}}, "aws-eks-cluster-supported-version.asOf", "must be a date YYYY-MM-DD, got '2030-02-30'"),
-        ({"aws-eks-cluster-supported-version": {"asOf": "2030-1-1"}}, "aws-eks-cluster-supported-version.asOf", "must be a date YYYY-MM-DD, got '2030-1-1'"),
+        (
+            {"aws-eks-cluster-supported-version": {"asOf": "2030-13-01"}},
+            "aws-eks-cluster-supported-version.asOf",
+            "must be a date YYYY-MM-DD, got '2030-13-01'",
+        ),
+        (
+            {"aws-eks-cluster-supported-version": {"asOf": "2030-02-30"}},
+            "aws-eks-cluster-supported-version.asOf",
+            "must be a date YYYY-MM-DD, got '2030-02-30'",
+        ),
+        (
+            {"aws-eks-cluster-supported-version": {"asOf": "2030-1-1"}},
+            "aws-eks-cluster-supported-version.asOf",
+            "must be a date YYYY-MM-DD, got '2030-1-1'",
+        ),
     ],
 )
 def test_bad_config_names_the_file_and_key(config: dict, field: str, text: str) -> None:

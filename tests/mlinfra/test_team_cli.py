@@ -51,8 +51,18 @@ def team_new(teams_dir: Path, *args: str) -> Any:
 
 
 def test_team_new_round_trips_through_the_loader(teams_dir: Path) -> None:
-    result = team_new(teams_dir, "nlp", "--owner", "li.wei@example.com", "--owner", "sam@example.com",
-                      "--cost-center", "language", "--gpu-quota", "0")
+    result = team_new(
+        teams_dir,
+        "nlp",
+        "--owner",
+        "li.wei@example.com",
+        "--owner",
+        "sam@example.com",
+        "--cost-center",
+        "language",
+        "--gpu-quota",
+        "0",
+    )
     assert result.exit_code == 0, result.output
     path = teams_dir / "nlp.yaml"
     text = path.read_text()
@@ -95,7 +105,7 @@ def test_team_new_removes_a_file_that_does_not_load(teams_dir: Path) -> None:
 def _readme_commands() -> list[list[str]]:
     """The shell commands of README.md's Teams section, split as a shell would."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("\n## Teams\n"):]
+    section = text[text.index("\n## Teams\n") :]
     section = section[: section.index("\n## ", 1)] if "\n## " in section[1:] else section
     commands = []
     for line in section.splitlines():
@@ -198,9 +208,9 @@ def test_team_list_json_reports_quotas_and_remaining_capacity(teams_dir: Path) -
         cap = doc["gpu_capacity"][env]
         allocated = sum(t["environments"][env]["gpu"] for t in doc["teams"].values())
         assert cap["gpus"] == load_settings(env).gpu_capacity(), env
-        assert (cap["allocated"], cap["remaining"], cap["overcommitted_by"]) == (
-            allocated, cap["gpus"] - allocated, 0
-        ), f"{env}: the examples fit: {cap}"
+        assert (cap["allocated"], cap["remaining"], cap["overcommitted_by"]) == (allocated, cap["gpus"] - allocated, 0), (
+            f"{env}: the examples fit: {cap}"
+        )
 
 
 def test_team_list_table_shows_every_team_and_capacity(teams_dir: Path) -> None:
@@ -211,8 +221,10 @@ def test_team_list_table_shows_every_team_and_capacity(teams_dir: Path) -> None:
 
 def test_team_list_shows_an_overcommitment_plainly(teams_dir: Path) -> None:
     # dev and staging only warn, so a team over capacity there is written and listed.
-    assert team_new(teams_dir, "nlp", "--owner", "li.wei@example.com", "--cost-center", "language",
-                    "--gpu-quota", "1").exit_code == 0
+    assert (
+        team_new(teams_dir, "nlp", "--owner", "li.wei@example.com", "--cost-center", "language", "--gpu-quota", "1").exit_code
+        == 0
+    )
     doc = json.loads(runner.invoke(app, ["team", "list", "--json", "--teams-dir", str(teams_dir)]).stdout)
     dev = doc["gpu_capacity"]["dev"]
     assert dev["allocated"] > dev["gpus"], dev
@@ -226,7 +238,9 @@ def test_team_list_shows_an_overcommitment_plainly(teams_dir: Path) -> None:
 def test_team_schema_prints_the_committed_schema() -> None:
     result = runner.invoke(app, ["team", "schema"])
     assert result.exit_code == 0
-    assert result.stdout == (DEFAULT_TEAMS_DIR / SCHEMA_FILE).read_text(), "regenerate: python -m mlinfra team schema > stacks/teams/team.schema.json"
+    assert result.stdout == (DEFAULT_TEAMS_DIR / SCHEMA_FILE).read_text(), (
+        "regenerate: python -m mlinfra team schema > stacks/teams/team.schema.json"
+    )
 
 
 def _mlinfra(*args: str) -> subprocess.CompletedProcess[str]:
@@ -240,9 +254,13 @@ def test_plan_with_a_bad_teams_dir_exits_2_listing_every_problem(tmp_path: Path)
     (tmp_path / "b.yaml").write_text("name: [\n")
     result = _mlinfra("plan", "--stack", "dev", "--teams-dir", str(tmp_path))
     assert result.returncode == 2, result.stdout + result.stderr
-    for line in ("a.yaml: owners[0]: must be an email address", "a.yaml: dev: is required",
-                 "a.yaml: prod: is required", "b.yaml: line 2: malformed YAML",
-                 "configuration problem(s); nothing was planned"):
+    for line in (
+        "a.yaml: owners[0]: must be an email address",
+        "a.yaml: dev: is required",
+        "a.yaml: prod: is required",
+        "b.yaml: line 2: malformed YAML",
+        "configuration problem(s); nothing was planned",
+    ):
         assert line in result.stderr, f"missing {line!r} in:\n{result.stderr}"
     assert "Traceback" not in result.stderr
 

@@ -33,33 +33,84 @@ def build_good_platform(client: Clients) -> dict[str, Any]:
     loc = {"LocationConstraint": REGION}
     s3.create_bucket(Bucket=LOG_BUCKET, CreateBucketConfiguration=loc)
     # S3 (and moto) require the target bucket to let the logging service write.
-    s3.put_bucket_policy(Bucket=LOG_BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject",
-        "Resource": f"arn:aws:s3:::{LOG_BUCKET}/*"}]}))
+    s3.put_bucket_policy(
+        Bucket=LOG_BUCKET,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"arn:aws:s3:::{LOG_BUCKET}/*",
+                    }
+                ],
+            }
+        ),
+    )
     for zone, bucket in ZONES.items():
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=loc)
-        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [{
-            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
-            "BucketKeyEnabled": True}]})
+        s3.put_bucket_encryption(
+            Bucket=bucket,
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                        "BucketKeyEnabled": True,
+                    }
+                ]
+            },
+        )
         s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-        s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [{
-            "ID": "tiering", "Status": "Enabled", "Filter": {"Prefix": ""},
-            "Transitions": [{"Days": 30, "StorageClass": "INTELLIGENT_TIERING"}]}]})
-        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
-            "LoggingEnabled": {"TargetBucket": LOG_BUCKET, "TargetPrefix": f"{zone}/"}})
+        s3.put_public_access_block(
+            Bucket=bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket,
+            LifecycleConfiguration={
+                "Rules": [
+                    {
+                        "ID": "tiering",
+                        "Status": "Enabled",
+                        "Filter": {"Prefix": ""},
+                        "Transitions": [{"Days": 30, "StorageClass": "INTELLIGENT_TIERING"}],
+                    }
+                ]
+            },
+        )
+        s3.put_bucket_logging(
+            Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": LOG_BUCKET, "TargetPrefix": f"{zone}/"}}
+        )
     eks.create_cluster(
-        name=CLUSTER, roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        name=CLUSTER,
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
         logging={"clusterLogging": [{"types": ["api", "audit", "authenticator"], "enabled": True}]},
         encryptionConfig=[{"resources": ["secrets"], "provider": {"keyArn": key_arn}}],
     )
     for group in POOLS.values():
-        eks.create_nodegroup(clusterName=CLUSTER, nodegroupName=group, subnets=["subnet-1"],
-                             nodeRole="arn:aws:iam::123456789012:role/node", amiType="AL2023_x86_64_NVIDIA",
-                             taints=[GPU_TAINT])
-    return {"region": REGION, "data_lake_buckets": ZONES, "cluster_name": CLUSTER, "gpu_node_groups": POOLS,
-            "kubeconfig": "[secret]"}
+        eks.create_nodegroup(
+            clusterName=CLUSTER,
+            nodegroupName=group,
+            subnets=["subnet-1"],
+            nodeRole="arn:aws:iam::123456789012:role/node",
+            amiType="AL2023_x86_64_NVIDIA",
+            taints=[GPU_TAINT],
+        )
+    return {
+        "region": REGION,
+        "data_lake_buckets": ZONES,
+        "cluster_name": CLUSTER,
+        "gpu_node_groups": POOLS,
+        "kubeconfig": "[secret]",
+    }
 
 
 def local_client(service: str) -> Any:
@@ -89,9 +140,17 @@ def test_good_platform_passes_every_check(moto: None, tmp_path: Path) -> None:
     per_bucket = {"exists", "SSE-KMS encryption", "versioning", "public access blocked", "lifecycle rules", "access logging"}
     for bucket in ZONES.values():
         assert {c["check"] for c in checks if c["resource"] == f"s3://{bucket}"} == per_bucket, bucket
-    assert {c["check"] for c in checks if c["resource"] == f"eks:{CLUSTER}"} == {"exists", "control-plane logging", "secrets encryption"}
+    assert {c["check"] for c in checks if c["resource"] == f"eks:{CLUSTER}"} == {
+        "exists",
+        "control-plane logging",
+        "secrets encryption",
+    }
     for group in POOLS.values():
-        assert {c["check"] for c in checks if c["resource"] == f"eks:{CLUSTER}/{group}"} == {"exists", "NVIDIA AMI type", "GPU taint"}
+        assert {c["check"] for c in checks if c["resource"] == f"eks:{CLUSTER}/{group}"} == {
+            "exists",
+            "NVIDIA AMI type",
+            "GPU taint",
+        }
 
 
 def test_human_output_is_a_table_with_a_summary(moto: None, tmp_path: Path) -> None:
@@ -112,8 +171,10 @@ def _unencrypted(c: Clients) -> None:
 
 
 def _sse_s3(c: Clients) -> None:
-    c("s3").put_bucket_encryption(Bucket=ZONES["raw"], ServerSideEncryptionConfiguration={
-        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
+    c("s3").put_bucket_encryption(
+        Bucket=ZONES["raw"],
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+    )
 
 
 def _suspended(c: Clients) -> None:
@@ -121,8 +182,15 @@ def _suspended(c: Clients) -> None:
 
 
 def _public(c: Clients) -> None:
-    c("s3").put_public_access_block(Bucket=ZONES["raw"], PublicAccessBlockConfiguration={
-        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": True})
+    c("s3").put_public_access_block(
+        Bucket=ZONES["raw"],
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        },
+    )
 
 
 def _no_pab(c: Clients) -> None:
@@ -139,22 +207,36 @@ def _no_logging(c: Clients) -> None:
 
 def _no_cluster_logs(c: Clients) -> None:
     # Real EKS merges this per log type; moto 5.2 replaces the whole setting, so send both halves.
-    c("eks").update_cluster_config(name=CLUSTER, logging={"clusterLogging": [
-        {"types": ["api", "authenticator"], "enabled": True}, {"types": ["audit"], "enabled": False}]})
+    c("eks").update_cluster_config(
+        name=CLUSTER,
+        logging={
+            "clusterLogging": [{"types": ["api", "authenticator"], "enabled": True}, {"types": ["audit"], "enabled": False}]
+        },
+    )
 
 
 def _untainted(c: Clients) -> None:
     c("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"])
-    c("eks").create_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"], subnets=["subnet-1"],
-                              nodeRole="arn:aws:iam::123456789012:role/node", amiType="AL2023_x86_64_NVIDIA",
-                              taints=[{"key": "nvidia.com/gpu", "value": "true", "effect": "PREFER_NO_SCHEDULE"}])
+    c("eks").create_nodegroup(
+        clusterName=CLUSTER,
+        nodegroupName=POOLS["a10g"],
+        subnets=["subnet-1"],
+        nodeRole="arn:aws:iam::123456789012:role/node",
+        amiType="AL2023_x86_64_NVIDIA",
+        taints=[{"key": "nvidia.com/gpu", "value": "true", "effect": "PREFER_NO_SCHEDULE"}],
+    )
 
 
 def _standard_ami(c: Clients) -> None:
     c("eks").delete_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"])
-    c("eks").create_nodegroup(clusterName=CLUSTER, nodegroupName=POOLS["a10g"], subnets=["subnet-1"],
-                              nodeRole="arn:aws:iam::123456789012:role/node", amiType="AL2023_x86_64_STANDARD",
-                              taints=[GPU_TAINT])
+    c("eks").create_nodegroup(
+        clusterName=CLUSTER,
+        nodegroupName=POOLS["a10g"],
+        subnets=["subnet-1"],
+        nodeRole="arn:aws:iam::123456789012:role/node",
+        amiType="AL2023_x86_64_STANDARD",
+        taints=[GPU_TAINT],
+    )
 
 
 def _missing_bucket(c: Clients) -> None:
@@ -163,9 +245,19 @@ def _missing_bucket(c: Clients) -> None:
 
 
 def _disabled_lifecycle(c: Clients) -> None:
-    c("s3").put_bucket_lifecycle_configuration(Bucket=ZONES["raw"], LifecycleConfiguration={"Rules": [{
-        "ID": "tiering", "Status": "Disabled", "Filter": {"Prefix": ""},
-        "Transitions": [{"Days": 30, "StorageClass": "INTELLIGENT_TIERING"}]}]})
+    c("s3").put_bucket_lifecycle_configuration(
+        Bucket=ZONES["raw"],
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "tiering",
+                    "Status": "Disabled",
+                    "Filter": {"Prefix": ""},
+                    "Transitions": [{"Days": 30, "StorageClass": "INTELLIGENT_TIERING"}],
+                }
+            ]
+        },
+    )
 
 
 def _missing_node_group(c: Clients) -> None:
@@ -205,8 +297,12 @@ def test_each_misconfiguration_is_caught_and_only_it(
 
 def test_cluster_without_secrets_encryption_fails(moto: None, tmp_path: Path) -> None:
     eks = local_client("eks")
-    eks.create_cluster(name="plain", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": ["s"]},
-                       logging={"clusterLogging": [{"types": ["api", "audit", "authenticator", "scheduler"], "enabled": True}]})
+    eks.create_cluster(
+        name="plain",
+        roleArn="arn:aws:iam::123456789012:role/eks",
+        resourcesVpcConfig={"subnetIds": ["s"]},
+        logging={"clusterLogging": [{"types": ["api", "audit", "authenticator", "scheduler"], "enabled": True}]},
+    )
     result = invoke(write(tmp_path, {"region": REGION, "cluster_name": "plain"}), "--json")
     assert result.exit_code == 1, result.output
     assert failures(result.stdout) == {("eks:plain", "secrets encryption")}
@@ -226,8 +322,13 @@ def test_missing_cluster_fails_exists_and_skips_its_node_groups(moto: None, tmp_
 def test_access_denied_on_describe_cluster_fails_that_row_not_the_run(moto: None, tmp_path: Path) -> None:
     outputs = build_good_platform(local_client)
     aws = Aws(REGION)
-    denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not authorized: eks:DescribeCluster"},
-                          "ResponseMetadata": {"HTTPStatusCode": 403}}, "DescribeCluster")
+    denied = ClientError(
+        {
+            "Error": {"Code": "AccessDeniedException", "Message": "not authorized: eks:DescribeCluster"},
+            "ResponseMetadata": {"HTTPStatusCode": 403},
+        },
+        "DescribeCluster",
+    )
 
     def describe_cluster(**_: Any) -> Any:
         raise denied
@@ -307,8 +408,10 @@ def test_access_denied_on_one_read_fails_that_check_only(moto: None, tmp_path: P
 
     def denied(**kwargs: Any) -> Any:
         if kwargs["Bucket"] == ZONES["raw"]:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"},
-                               "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetBucketLifecycleConfiguration")
+            raise ClientError(
+                {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}, "ResponseMetadata": {"HTTPStatusCode": 403}},
+                "GetBucketLifecycleConfiguration",
+            )
         return original(**kwargs)
 
     aws.s3.get_bucket_lifecycle_configuration = denied

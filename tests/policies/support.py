@@ -83,7 +83,14 @@ def resource(
     urn = f"urn:pulumi:test::mlinfra::{type_}::{name}"
     deps = [d for ds in refs.values() for d in ds]
     return PolicyResource(
-        type_, wrap_props(props or {}), urn, name, opts(protect, parent.urn if parent else None), None, parent, deps,
+        type_,
+        wrap_props(props or {}),
+        urn,
+        name,
+        opts(protect, parent.urn if parent else None),
+        None,
+        parent,
+        deps,
         {k: list(v) for k, v in refs.items()},
     )
 

@@ -29,7 +29,10 @@ def test_kms_rotation_off_is_a_violation() -> None:
 
 def test_kms_rotation_on_passes_and_asymmetric_keys_are_exempt() -> None:
     assert check_resource(aws_kms_key_rotation_enabled.POLICY, KEY, {"enableKeyRotation": True}) == []
-    assert check_resource(aws_kms_key_rotation_enabled.POLICY, KEY, {"customerMasterKeySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY"}) == []
+    assert (
+        check_resource(aws_kms_key_rotation_enabled.POLICY, KEY, {"customerMasterKeySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY"})
+        == []
+    )
 
 
 def test_kms_deletion_window_below_minimum_is_a_violation() -> None:
@@ -39,7 +42,10 @@ def test_kms_deletion_window_below_minimum_is_a_violation() -> None:
 
 def test_kms_deletion_window_passes_at_minimum_and_under_dev_config() -> None:
     assert check_resource(aws_kms_key_deletion_window.POLICY, KEY, {"deletionWindowInDays": 30}) == []
-    assert check_resource(aws_kms_key_deletion_window.POLICY, KEY, {"deletionWindowInDays": 7}, config={"minDeletionWindowDays": 7}) == []
+    assert (
+        check_resource(aws_kms_key_deletion_window.POLICY, KEY, {"deletionWindowInDays": 7}, config={"minDeletionWindowDays": 7})
+        == []
+    )
     assert check_resource(aws_kms_key_deletion_window.POLICY, KEY, {}) == [], "unset means the AWS default of 30 days"
 
 
@@ -58,14 +64,24 @@ def test_eks_secrets_encryption_passes() -> None:
 
 
 def test_eks_logs_missing_types_are_named() -> None:
-    messages = check_resource(aws_eks_cluster_control_plane_logs.POLICY, CLUSTER, {"enabledClusterLogTypes": ["api", "audit"]}, name="cluster-eks")
+    messages = check_resource(
+        aws_eks_cluster_control_plane_logs.POLICY, CLUSTER, {"enabledClusterLogTypes": ["api", "audit"]}, name="cluster-eks"
+    )
     assert messages and "['authenticator', 'controllerManager', 'scheduler']" in messages[0]
 
 
 def test_eks_logs_pass_with_all_types_or_the_dev_subset() -> None:
     assert check_resource(aws_eks_cluster_control_plane_logs.POLICY, CLUSTER, {"enabledClusterLogTypes": ALL_LOGS}) == []
     dev = {"requiredLogTypes": ["api", "audit", "authenticator"]}
-    assert check_resource(aws_eks_cluster_control_plane_logs.POLICY, CLUSTER, {"enabledClusterLogTypes": ["api", "audit", "authenticator"]}, config=dev) == []
+    assert (
+        check_resource(
+            aws_eks_cluster_control_plane_logs.POLICY,
+            CLUSTER,
+            {"enabledClusterLogTypes": ["api", "audit", "authenticator"]},
+            config=dev,
+        )
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -84,27 +100,37 @@ def test_eks_endpoint_open_to_anywhere_is_a_violation(vpc: dict) -> None:
 def test_eks_endpoint_private_or_listed_cidrs_passes() -> None:
     policy = aws_eks_cluster_endpoint_not_public.POLICY
     assert check_resource(policy, CLUSTER, {"vpcConfig": {"endpointPublicAccess": False}}) == []
-    assert check_resource(policy, CLUSTER, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]}}) == []
+    assert (
+        check_resource(policy, CLUSTER, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]}})
+        == []
+    )
     open_vpc = {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]}}
     assert check_resource(policy, CLUSTER, open_vpc, config={"allowPublicEndpointFromAnywhere": True}) == []
 
 
 def test_eks_version_past_standard_support_is_a_violation() -> None:
-    messages = check_resource(aws_eks_cluster_supported_version.POLICY, CLUSTER, {"version": "1.33"}, config={"asOf": "2026-07-30"})
+    messages = check_resource(
+        aws_eks_cluster_supported_version.POLICY, CLUSTER, {"version": "1.33"}, config={"asOf": "2026-07-30"}
+    )
     assert messages and "2026-07-29" in messages[0] and "'1.34'" in messages[0]
 
 
 def test_eks_version_unknown_to_the_table_is_a_violation() -> None:
-    messages = check_resource(aws_eks_cluster_supported_version.POLICY, CLUSTER, {"version": "1.99"}, config={"asOf": "2026-01-01"})
+    messages = check_resource(
+        aws_eks_cluster_supported_version.POLICY, CLUSTER, {"version": "1.99"}, config={"asOf": "2026-01-01"}
+    )
     assert messages and "not in the support table" in messages[0]
 
 
 def test_eks_version_on_its_last_day_of_support_passes() -> None:
-    assert check_resource(aws_eks_cluster_supported_version.POLICY, CLUSTER, {"version": "1.33"}, config={"asOf": "2026-07-29"}) == []
+    assert (
+        check_resource(aws_eks_cluster_supported_version.POLICY, CLUSTER, {"version": "1.33"}, config={"asOf": "2026-07-29"})
+        == []
+    )
 
 
 def test_eks_version_is_judged_as_of_today_utc_unless_as_of_is_set() -> None:
-    assert aws_eks_cluster_supported_version.as_of({}) == dt.datetime.now(dt.timezone.utc).date()
+    assert aws_eks_cluster_supported_version.as_of({}) == dt.datetime.now(dt.UTC).date()
     assert aws_eks_cluster_supported_version.as_of({"asOf": "2026-07-29"}) == dt.date(2026, 7, 29)
 
 

@@ -35,19 +35,28 @@ def test_gpu_families_match_the_catalog() -> None:
 
 
 def test_gpu_pool_with_standard_ami_is_a_violation() -> None:
-    messages = check_resource(aws_eks_gpu_node_group_nvidia_ami.POLICY, NG, _gpu_pool(amiType="AL2023_x86_64_STANDARD"), name="gpu-training")
+    messages = check_resource(
+        aws_eks_gpu_node_group_nvidia_ami.POLICY, NG, _gpu_pool(amiType="AL2023_x86_64_STANDARD"), name="gpu-training"
+    )
     assert messages and "gpu-training" in messages[0] and "AL2023_x86_64_STANDARD" in messages[0]
 
 
 def test_nvidia_ami_passes_and_cpu_pools_are_exempt() -> None:
     assert check_resource(aws_eks_gpu_node_group_nvidia_ami.POLICY, NG, _gpu_pool(amiType="BOTTLEROCKET_x86_64_NVIDIA")) == []
-    assert check_resource(aws_eks_gpu_node_group_nvidia_ami.POLICY, NG, {"instanceTypes": ["m6i.large"], "amiType": "AL2023_x86_64_STANDARD"}) == []
+    assert (
+        check_resource(
+            aws_eks_gpu_node_group_nvidia_ami.POLICY, NG, {"instanceTypes": ["m6i.large"], "amiType": "AL2023_x86_64_STANDARD"}
+        )
+        == []
+    )
 
 
 def test_gpu_pool_without_the_taint_or_with_the_wrong_effect_is_a_violation() -> None:
     assert check_resource(aws_eks_gpu_node_group_gpu_taint.POLICY, NG, _gpu_pool(taints=[]))
     soft = {**TAINT, "effect": "PREFER_NO_SCHEDULE"}
-    messages = check_resource(aws_eks_gpu_node_group_gpu_taint.POLICY, NG, _gpu_pool(instanceTypes=["p5.48xlarge"], taints=[soft]), name="h100")
+    messages = check_resource(
+        aws_eks_gpu_node_group_gpu_taint.POLICY, NG, _gpu_pool(instanceTypes=["p5.48xlarge"], taints=[soft]), name="h100"
+    )
     assert messages and "h100" in messages[0] and "p5.48xlarge" in messages[0]
 
 
@@ -57,7 +66,9 @@ def test_gpu_pool_with_the_taint_passes() -> None:
 
 def test_instance_type_outside_the_allowlist_is_a_violation() -> None:
     messages = check_resource(
-        aws_eks_node_group_instance_type_allowlist.POLICY, NG, _gpu_pool(instanceTypes=["g5.xlarge", "p5.48xlarge"]),
+        aws_eks_node_group_instance_type_allowlist.POLICY,
+        NG,
+        _gpu_pool(instanceTypes=["g5.xlarge", "p5.48xlarge"]),
         config={"allowedInstanceTypes": ["g5.*"]},
     )
     assert messages and "['p5.48xlarge']" in messages[0]
@@ -65,18 +76,38 @@ def test_instance_type_outside_the_allowlist_is_a_violation() -> None:
 
 def test_instance_types_matching_globs_pass() -> None:
     config = {"allowedInstanceTypes": ["m6i.*", "g5.xlarge"]}
-    assert check_resource(aws_eks_node_group_instance_type_allowlist.POLICY, NG, {"instanceTypes": ["m6i.4xlarge", "g5.xlarge"]}, config=config) == []
+    assert (
+        check_resource(
+            aws_eks_node_group_instance_type_allowlist.POLICY, NG, {"instanceTypes": ["m6i.4xlarge", "g5.xlarge"]}, config=config
+        )
+        == []
+    )
 
 
 def test_max_size_over_the_gpu_cap_is_a_violation_and_cpu_has_its_own_cap() -> None:
     config = {"maxGpuNodeGroupSize": 4, "maxNodeGroupSize": 20}
-    messages = check_resource(aws_eks_node_group_max_size_cap.POLICY, NG, _gpu_pool(scalingConfig={"maxSize": 5}), name="gpu-a10g", config=config)
+    messages = check_resource(
+        aws_eks_node_group_max_size_cap.POLICY, NG, _gpu_pool(scalingConfig={"maxSize": 5}), name="gpu-a10g", config=config
+    )
     assert messages and "gpu-a10g" in messages[0] and "5 nodes" in messages[0] and "maxGpuNodeGroupSize" in messages[0]
-    assert check_resource(aws_eks_node_group_max_size_cap.POLICY, NG, {"instanceTypes": ["m6i.large"], "scalingConfig": {"maxSize": 5}}, config=config) == []
+    assert (
+        check_resource(
+            aws_eks_node_group_max_size_cap.POLICY,
+            NG,
+            {"instanceTypes": ["m6i.large"], "scalingConfig": {"maxSize": 5}},
+            config=config,
+        )
+        == []
+    )
 
 
 def test_max_size_at_the_cap_passes() -> None:
-    assert check_resource(aws_eks_node_group_max_size_cap.POLICY, NG, _gpu_pool(scalingConfig={"maxSize": 4}), config={"maxGpuNodeGroupSize": 4}) == []
+    assert (
+        check_resource(
+            aws_eks_node_group_max_size_cap.POLICY, NG, _gpu_pool(scalingConfig={"maxSize": 4}), config={"maxGpuNodeGroupSize": 4}
+        )
+        == []
+    )
 
 
 def test_launch_template_without_imdsv2_is_a_violation() -> None:
@@ -85,7 +116,12 @@ def test_launch_template_without_imdsv2_is_a_violation() -> None:
 
 
 def test_launch_template_with_imdsv2_passes() -> None:
-    assert check_resource(aws_ec2_launch_template_imdsv2.POLICY, LT, {"metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required"}}) == []
+    assert (
+        check_resource(
+            aws_ec2_launch_template_imdsv2.POLICY, LT, {"metadataOptions": {"httpEndpoint": "enabled", "httpTokens": "required"}}
+        )
+        == []
+    )
 
 
 def test_launch_template_unencrypted_or_undeclared_volume_is_a_violation() -> None:

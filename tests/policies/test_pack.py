@@ -57,7 +57,7 @@ def test_every_rule_module_is_listed_in_the_pack() -> None:
 
 
 def test_rule_names_are_kebab_case_module_names_with_one_line_descriptions() -> None:
-    for module, policy in zip(RULE_MODULES, POLICIES):
+    for module, policy in zip(RULE_MODULES, POLICIES, strict=True):
         assert policy.name == module.replace("_", "-"), f"{module}: rule name must be the module name in kebab-case"
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", policy.name), policy.name
         assert "\n" not in policy.description and policy.description.endswith("."), f"{policy.name}: one-line description"

@@ -49,9 +49,18 @@ def test_served_pack_applies_policy_config_and_reports_a_violation(analyzer) -> 
     config.properties.update({"minDeletionWindowDays": 30})
     analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={"aws-kms-key-deletion-window": config}))
     props = struct_pb2.Struct()
-    props.update({"deletionWindowInDays": 7, "enableKeyRotation": True, "tags": {"environment": "prod", "managed-by": "mlinfra", "cost-center": "x"}})
+    props.update(
+        {
+            "deletionWindowInDays": 7,
+            "enableKeyRotation": True,
+            "tags": {"environment": "prod", "managed-by": "mlinfra", "cost-center": "x"},
+        }
+    )
     request = analyzer_pb2.AnalyzeRequest(
-        type="aws:kms/key:Key", properties=props, urn="urn:pulumi:prod::mlinfra::aws:kms/key:Key::k", name="k",
+        type="aws:kms/key:Key",
+        properties=props,
+        urn="urn:pulumi:prod::mlinfra::aws:kms/key:Key::k",
+        name="k",
         options=analyzer_pb2.AnalyzerResourceOptions(protect=True),
     )
     response = analyzer.Analyze(request)
@@ -67,7 +76,7 @@ def test_served_pack_fails_a_bad_as_of_date_with_a_clear_message(analyzer) -> No
 
     def configure(as_of: str) -> None:
         configs = {}
-        for name, (level, props) in reconcile({}, source="test").items():
+        for name, (_level, props) in reconcile({}, source="test").items():
             if name == "aws-eks-cluster-supported-version":
                 props = {**props, "asOf": as_of}
             config = analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.MANDATORY)
@@ -78,7 +87,10 @@ def test_served_pack_fails_a_bad_as_of_date_with_a_clear_message(analyzer) -> No
     props = struct_pb2.Struct()
     props.update({"version": "1.33", "tags": {"environment": "prod", "managed-by": "mlinfra", "cost-center": "x"}})
     request = analyzer_pb2.AnalyzeRequest(
-        type="aws:eks/cluster:Cluster", properties=props, urn="urn:pulumi:prod::mlinfra::aws:eks/cluster:Cluster::c", name="c",
+        type="aws:eks/cluster:Cluster",
+        properties=props,
+        urn="urn:pulumi:prod::mlinfra::aws:eks/cluster:Cluster::c",
+        name="c",
     )
     configure("2030-13-01")
     try:

@@ -30,8 +30,14 @@ def test_prod_runs_every_rule_and_the_plan_exercises_them(prod_plan: Plan, prod_
     assert set(prod_result.levels.values()) == {"mandatory"}
     assert prod_result.violations == []
     # The plan really contains what the rules look at, so "no violations" is not vacuous.
-    for type_ in ("aws:s3/bucket:Bucket", "aws:kms/key:Key", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup",
-                  "aws:ec2/launchTemplate:LaunchTemplate", "mlinfra:team:Team"):
+    for type_ in (
+        "aws:s3/bucket:Bucket",
+        "aws:kms/key:Key",
+        "aws:eks/cluster:Cluster",
+        "aws:eks/nodeGroup:NodeGroup",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "mlinfra:team:Team",
+    ):
         assert prod_plan.of_type(type_), f"prod plan has no {type_}"
     assert any("p4d" in t for r in prod_plan.of_type("aws:eks/nodeGroup:NodeGroup") for t in r.inputs.get("instanceTypes", []))
 
@@ -61,6 +67,7 @@ def _set(path: str, value):
         else:
             node[leaf] = value
         return r
+
     return change
 
 
@@ -76,7 +83,13 @@ MUTATIONS = [
     ("aws-eks-gpu-node-group-gpu-taint", NG, "gpu-training", _set("taints", []), "gpu-training"),
     ("aws-eks-gpu-node-group-nvidia-ami", NG, "gpu-inference", _set("amiType", "AL2023_x86_64_STANDARD"), "gpu-inference"),
     ("aws-eks-node-group-max-size-cap", NG, "gpu-training", _set("scalingConfig.maxSize", 17), "gpu-training"),
-    ("aws-eks-node-group-instance-type-allowlist", NG, "cluster-system", _set("instanceTypes", ["x2iedn.32xlarge"]), "cluster-system"),
+    (
+        "aws-eks-node-group-instance-type-allowlist",
+        NG,
+        "cluster-system",
+        _set("instanceTypes", ["x2iedn.32xlarge"]),
+        "cluster-system",
+    ),
     ("aws-eks-cluster-endpoint-not-public", EKS, "cluster-eks", _set("vpcConfig.endpointPublicAccess", True), "cluster-eks"),
     ("aws-eks-cluster-control-plane-logs", EKS, "cluster-eks", _set("enabledClusterLogTypes", ["api", "audit"]), "cluster-eks"),
     ("aws-eks-cluster-secrets-encryption", EKS, "cluster-eks", _set("encryptionConfig", _DROP), "cluster-eks"),
@@ -87,11 +100,35 @@ MUTATIONS = [
     ("aws-kms-key-deletion-window", KEY, "data-lake-key", _set("deletionWindowInDays", 7), "data-lake-key"),
     ("aws-s3-bucket-no-force-destroy", BUCKET, "data-lake-curated", _set("forceDestroy", True), "data-lake-curated"),
     ("aws-s3-bucket-no-public-acl", BUCKET, "data-lake-models", _set("acl", "public-read"), "data-lake-models"),
-    ("aws-s3-bucket-require-sse-kms", S3("ServerSideEncryptionConfiguration", "ServerSideEncryptionConfiguration"), "data-lake-raw", lambda r: None, "data-lake-raw"),
-    ("aws-s3-bucket-require-versioning", S3("Versioning", "Versioning"), "data-lake-features", _set("versioningConfiguration.status", "Suspended"), "data-lake-features"),
-    ("aws-s3-bucket-public-access-block", S3("PublicAccessBlock", "PublicAccessBlock"), "data-lake-raw", _set("ignorePublicAcls", False), "data-lake-raw"),
+    (
+        "aws-s3-bucket-require-sse-kms",
+        S3("ServerSideEncryptionConfiguration", "ServerSideEncryptionConfiguration"),
+        "data-lake-raw",
+        lambda r: None,
+        "data-lake-raw",
+    ),
+    (
+        "aws-s3-bucket-require-versioning",
+        S3("Versioning", "Versioning"),
+        "data-lake-features",
+        _set("versioningConfiguration.status", "Suspended"),
+        "data-lake-features",
+    ),
+    (
+        "aws-s3-bucket-public-access-block",
+        S3("PublicAccessBlock", "PublicAccessBlock"),
+        "data-lake-raw",
+        _set("ignorePublicAcls", False),
+        "data-lake-raw",
+    ),
     ("aws-s3-bucket-tls-only-policy", S3("Policy", "Policy"), "data-lake-curated", lambda r: None, "data-lake-curated"),
-    ("aws-s3-raw-zone-lifecycle", S3("LifecycleConfiguration", "LifecycleConfiguration"), "data-lake-raw", lambda r: None, "data-lake-raw"),
+    (
+        "aws-s3-raw-zone-lifecycle",
+        S3("LifecycleConfiguration", "LifecycleConfiguration"),
+        "data-lake-raw",
+        lambda r: None,
+        "data-lake-raw",
+    ),
     ("aws-ec2-launch-template-imdsv2", LT, "gpu-training", _set("metadataOptions.httpTokens", "optional"), "gpu-training"),
     ("aws-ec2-launch-template-encrypted-volumes", LT, "gpu-inference", lambda r: _unencrypt(r), "gpu-inference"),
     # Budgets (mlinfra.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
@@ -107,9 +144,7 @@ def _unencrypt(r: PlannedResource) -> PlannedResource:
     return r
 
 
-@pytest.mark.parametrize(
-    ("rule", "type_", "name", "change", "culprit"), MUTATIONS, ids=[f"{m[0]}:{m[2]}" for m in MUTATIONS]
-)
+@pytest.mark.parametrize(("rule", "type_", "name", "change", "culprit"), MUTATIONS, ids=[f"{m[0]}:{m[2]}" for m in MUTATIONS])
 def test_breaking_the_prod_plan_is_caught_by_the_matching_rule(prod_plan, rule, type_, name, change, culprit) -> None:
     broken = mutate(prod_plan, type_, name, change)
     policy = POLICIES_BY_NAME[rule]

@@ -32,7 +32,12 @@ def _bucket(name: str = "data-lake-raw"):
 def _sse(bucket, algorithm: str = "aws:kms", key: str | None = KMS_ARN, name: str | None = None):
     default = {"sseAlgorithm": algorithm, **({"kmsMasterKeyId": key} if key else {})}
     # The bucket id is unknown in a real preview; the reference is the property dependency.
-    return resource(SSE, name or bucket.name, {"bucket": UNKNOWN_STRING_VALUE, "rules": [{"applyServerSideEncryptionByDefault": default}]}, refs={"bucket": [bucket]})
+    return resource(
+        SSE,
+        name or bucket.name,
+        {"bucket": UNKNOWN_STRING_VALUE, "rules": [{"applyServerSideEncryptionByDefault": default}]},
+        refs={"bucket": [bucket]},
+    )
 
 
 def _names(found) -> list[str]:
@@ -55,7 +60,12 @@ def test_sse_kms_aes256_and_aws_managed_key_are_violations() -> None:
 
 def test_sse_kms_pass_and_access_log_target_may_use_sse_s3() -> None:
     zone, logs = _bucket("data-lake-raw"), _bucket("data-lake-access-logs")
-    logging = resource("aws:s3/bucketLogging:BucketLogging", "data-lake-raw", {"targetPrefix": "raw/"}, refs={"bucket": [zone], "targetBucket": [logs]})
+    logging = resource(
+        "aws:s3/bucketLogging:BucketLogging",
+        "data-lake-raw",
+        {"targetPrefix": "raw/"},
+        refs={"bucket": [zone], "targetBucket": [logs]},
+    )
     resources = [zone, _sse(zone), logs, _sse(logs, "AES256", None), logging]
     assert check_stack(aws_s3_bucket_require_sse_kms.POLICY, resources) == []
     strict = check_stack(aws_s3_bucket_require_sse_kms.POLICY, resources, config={"allowSseS3ForAccessLogBuckets": False})
@@ -71,7 +81,12 @@ def test_sse_kms_key_unknown_during_preview_counts_as_set() -> None:
 
 # -- versioning -----------------------------------------------------------------------------------
 def _versioning(bucket, status: str):
-    return resource("aws:s3/bucketVersioning:BucketVersioning", bucket.name, {"versioningConfiguration": {"status": status}}, refs={"bucket": [bucket]})
+    return resource(
+        "aws:s3/bucketVersioning:BucketVersioning",
+        bucket.name,
+        {"versioningConfiguration": {"status": status}},
+        refs={"bucket": [bucket]},
+    )
 
 
 def test_versioning_suspended_or_missing_is_a_violation() -> None:
@@ -87,7 +102,13 @@ def test_versioning_enabled_passes() -> None:
 
 # -- public access block ------------------------------------------------------------------------------
 def _pab(bucket, **overrides):
-    flags = {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True, **overrides}
+    flags = {
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+        **overrides,
+    }
     return resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket.name, flags, refs={"bucket": [bucket]})
 
 
@@ -119,7 +140,9 @@ def _policy(bucket, statements):
 
 def test_tls_only_policy_missing_deny_is_a_violation() -> None:
     a = _bucket()
-    allow_only = [{"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "*"}]
+    allow_only = [
+        {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:PutObject", "Resource": "*"}
+    ]
     found = check_stack(aws_s3_bucket_tls_only_policy.POLICY, [a, _policy(a, allow_only)])
     assert _names(found) == ["data-lake-raw"] and "aws:SecureTransport" in found[0][0]
 
@@ -144,7 +167,14 @@ def test_tls_only_policy_unknown_document_reports_known_buckets_then_cannot_run(
 # -- public ACL -----------------------------------------------------------------------------------------
 def test_public_canned_acl_and_all_users_grant_are_violations() -> None:
     assert check_resource(aws_s3_bucket_no_public_acl.POLICY, BUCKET, {"acl": "public-read"}, name="b")
-    grants = {"accessControlPolicy": {"grants": [{"grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}, "permission": "READ"}], "owner": {"id": "x"}}}
+    grants = {
+        "accessControlPolicy": {
+            "grants": [
+                {"grantee": {"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}, "permission": "READ"}
+            ],
+            "owner": {"id": "x"},
+        }
+    }
     messages = check_resource(aws_s3_bucket_no_public_acl.POLICY, "aws:s3/bucketAcl:BucketAcl", grants)
     assert messages and "AllUsers" in messages[0]
 
@@ -157,7 +187,10 @@ def test_private_acl_passes() -> None:
 def test_force_destroy_is_a_violation_unless_config_allows_it() -> None:
     messages = check_resource(aws_s3_bucket_no_force_destroy.POLICY, BUCKET, {"forceDestroy": True}, name="data-lake-raw")
     assert messages and "data-lake-raw" in messages[0]
-    assert check_resource(aws_s3_bucket_no_force_destroy.POLICY, BUCKET, {"forceDestroy": True}, config={"allowForceDestroy": True}) == []
+    assert (
+        check_resource(aws_s3_bucket_no_force_destroy.POLICY, BUCKET, {"forceDestroy": True}, config={"allowForceDestroy": True})
+        == []
+    )
 
 
 def test_no_force_destroy_passes() -> None:
@@ -166,7 +199,12 @@ def test_no_force_destroy_passes() -> None:
 
 # -- raw-zone lifecycle -------------------------------------------------------------------------------------
 def _lifecycle(bucket, rules):
-    return resource("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", bucket.name, {"rules": rules}, refs={"bucket": [bucket]})
+    return resource(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        bucket.name,
+        {"rules": rules},
+        refs={"bucket": [bucket]},
+    )
 
 
 ABORT_ONLY = [{"id": "abort", "status": "Enabled", "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7}}]

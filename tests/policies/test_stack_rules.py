@@ -29,7 +29,9 @@ def estimator() -> Iterator[list]:
     def estimate(resources, region):
         resources = list(resources)
         calls.append((resources, region))
-        gpus = sum(int(p.get("scalingConfig", {}).get("maxSize", 0)) for t, _, p in resources if t == "aws:eks/nodeGroup:NodeGroup")
+        gpus = sum(
+            int(p.get("scalingConfig", {}).get("maxSize", 0)) for t, _, p in resources if t == "aws:eks/nodeGroup:NodeGroup"
+        )
         return FakeEstimate(monthly_min=100.0, monthly_max=1000.0 * gpus, gpus_min=0, gpus_max=gpus)
 
     _budget.set_estimator(estimate)
@@ -39,7 +41,9 @@ def estimator() -> Iterator[list]:
 
 def _stack(max_size: int) -> list:
     subnet = resource("aws:ec2/subnet:Subnet", "network-private-0", {"availabilityZone": "us-west-2a"})
-    pool = resource("aws:eks/nodeGroup:NodeGroup", "gpu-training", {"instanceTypes": ["g5.xlarge"], "scalingConfig": {"maxSize": max_size}})
+    pool = resource(
+        "aws:eks/nodeGroup:NodeGroup", "gpu-training", {"instanceTypes": ["g5.xlarge"], "scalingConfig": {"maxSize": max_size}}
+    )
     return [subnet, pool]
 
 
@@ -48,7 +52,11 @@ def test_gpu_budget_exceeded_is_a_violation(estimator: list) -> None:
     assert len(found) == 1 and "6 GPUs" in found[0][0] and "budget is 4" in found[0][0]
     resources, region = estimator[0]
     assert region == "us-west-2", "the region comes from the subnets' AZ when no provider says it"
-    assert ("aws:eks/nodeGroup:NodeGroup", "gpu-training", {"instanceTypes": ["g5.xlarge"], "scalingConfig": {"maxSize": 6.0}}) in resources
+    assert (
+        "aws:eks/nodeGroup:NodeGroup",
+        "gpu-training",
+        {"instanceTypes": ["g5.xlarge"], "scalingConfig": {"maxSize": 6.0}},
+    ) in resources
 
 
 def test_gpu_budget_within_passes(estimator: list) -> None:
@@ -61,7 +69,9 @@ def test_cost_budget_exceeded_is_a_violation(estimator: list) -> None:
 
 
 def test_cost_budget_unpriced_resources_fail_closed() -> None:
-    _budget.set_estimator(lambda resources, region: FakeEstimate(0.0, 0.0, 0, 0, ("aws:eks/nodeGroup:NodeGroup gpu-x: no price",)))
+    _budget.set_estimator(
+        lambda resources, region: FakeEstimate(0.0, 0.0, 0, 0, ("aws:eks/nodeGroup:NodeGroup gpu-x: no price",))
+    )
     try:
         found = check_stack(mlinfra_monthly_cost_budget.POLICY, _stack(1), config={"maxMonthlyCostUsd": 5000})
     finally:
@@ -80,7 +90,10 @@ def test_budgets_use_mlinfra_cost_by_default(prod_plan) -> None:
     resources = stack_resources(prod_plan)
     est = _budget.estimate(StackValidationArgs(resources, {}, {}))
     assert _budget.region_of(StackValidationArgs(resources, {}, {})) == "us-east-1"
-    assert (est.gpus_max, round(est.monthly_max)) == (estimate_plan(prod_plan).gpus_max, round(estimate_plan(prod_plan).monthly_max))
+    assert (est.gpus_max, round(est.monthly_max)) == (
+        estimate_plan(prod_plan).gpus_max,
+        round(estimate_plan(prod_plan).monthly_max),
+    )
 
 
 def test_budgets_are_not_applicable_without_a_cost_model(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,7 +35,9 @@ def test_required_tags_apply_to_every_taggable_type_including_lambda() -> None:
 
 
 def test_required_tags_violation_names_the_missing_tag() -> None:
-    messages = check_resource(REQUIRED, "aws:ec2/vpc:Vpc", {"tags": {"environment": "prod", "managed-by": "mlinfra"}}, name="network-vpc")
+    messages = check_resource(
+        REQUIRED, "aws:ec2/vpc:Vpc", {"tags": {"environment": "prod", "managed-by": "mlinfra"}}, name="network-vpc"
+    )
     assert len(messages) == 1
     assert "network-vpc" in messages[0] and "['cost-center']" in messages[0]
 
@@ -71,7 +73,9 @@ def test_team_tag_missing_under_a_team_component_is_reported_on_that_resource() 
 
 def test_team_tag_inconsistent_within_one_team_is_reported() -> None:
     resources = _team_tree({**TAGS, "team": "vision"})
-    resources.append(resource("aws:iam/policy:Policy", "team-vision-data", {"tags": {**TAGS, "team": "recsys"}}, parent=resources[0]))
+    resources.append(
+        resource("aws:iam/policy:Policy", "team-vision-data", {"tags": {**TAGS, "team": "recsys"}}, parent=resources[0])
+    )
     found = check_stack(TEAM, resources)
     assert [u.rsplit("::", 1)[1] for _, u in found] == ["team-vision-data"]
 

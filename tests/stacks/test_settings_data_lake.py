@@ -73,9 +73,7 @@ def test_prod_may_not_force_destroy() -> None:
 
 def test_force_destroy_with_protection_is_rejected() -> None:
     msg = _lake_error({"force_destroy": True}, environment="staging", **{"mlinfra:enable_protection": True})
-    assert (
-        f"{SOURCE}: mlinfra:data_lake.force_destroy: cannot be true together with mlinfra:enable_protection: true"
-    ) in msg
+    assert (f"{SOURCE}: mlinfra:data_lake.force_destroy: cannot be true together with mlinfra:enable_protection: true") in msg
 
 
 @pytest.mark.parametrize(

@@ -140,7 +140,11 @@ def test_bottlerocket_and_capacity_block_are_allowed() -> None:
             f"{SOURCE}: mlinfra:gpu_node_groups.training.capacity_reservation_id: is required when capacity_type is CAPACITY_BLOCK",
         ),
         (
-            pool(capacity_type="CAPACITY_BLOCK", capacity_reservation_id="cr-0123456789abcdef0", instance_types=["g6.xlarge", "g6.2xlarge"]),
+            pool(
+                capacity_type="CAPACITY_BLOCK",
+                capacity_reservation_id="cr-0123456789abcdef0",
+                instance_types=["g6.xlarge", "g6.2xlarge"],
+            ),
             "us-east-1",
             f"{SOURCE}: mlinfra:gpu_node_groups.training.instance_types: a Capacity Block reserves one instance type",
         ),
@@ -206,10 +210,30 @@ def test_bottlerocket_and_capacity_block_are_allowed() -> None:
         ),
     ],
     ids=[
-        "not-gpu", "mixed-models", "min-gt-max", "negative", "negative-max", "negative-desired", "disk-too-small",
-        "desired", "region", "efa", "block-needs-id", "block-one-type", "spot-reservation", "reservation-pattern",
-        "capacity-type", "ami-type", "reserved-label", "label-value", "label-key-length", "label-key-syntax",
-        "label-value-type", "types-not-a-list", "pool-null", "unknown-field",
+        "not-gpu",
+        "mixed-models",
+        "min-gt-max",
+        "negative",
+        "negative-max",
+        "negative-desired",
+        "disk-too-small",
+        "desired",
+        "region",
+        "efa",
+        "block-needs-id",
+        "block-one-type",
+        "spot-reservation",
+        "reservation-pattern",
+        "capacity-type",
+        "ami-type",
+        "reserved-label",
+        "label-value",
+        "label-key-length",
+        "label-key-syntax",
+        "label-value-type",
+        "types-not-a-list",
+        "pool-null",
+        "unknown-field",
     ],
 )
 def test_bad_pool_is_rejected_naming_file_pool_and_field(bad_pool: dict[str, Any] | None, region: str, expected: str) -> None:
@@ -225,11 +249,23 @@ def test_bad_pool_name_is_rejected() -> None:
 @pytest.mark.parametrize(
     "key,value,expected",
     [
-        ("gpu_operator", {"time_slicing_replicas": 0}, "mlinfra:gpu_operator.time_slicing_replicas: Input should be greater than or equal to 1"),
+        (
+            "gpu_operator",
+            {"time_slicing_replicas": 0},
+            "mlinfra:gpu_operator.time_slicing_replicas: Input should be greater than or equal to 1",
+        ),
         ("gpu_operator", {"mig_strategy": "all"}, "mlinfra:gpu_operator.mig_strategy: must be one of 'single' or 'mixed'"),
         ("cluster_autoscaler", {"expander": "price"}, "mlinfra:cluster_autoscaler.expander: must be one of"),
-        ("cluster_autoscaler", {"scale_down_unneeded_time": "ten minutes"}, "mlinfra:cluster_autoscaler.scale_down_unneeded_time: String should match pattern"),
-        ("cluster_autoscaler", {"scale_down_gpu_utilization_threshold": 1.5}, "mlinfra:cluster_autoscaler.scale_down_gpu_utilization_threshold: Input should be less than or equal to 1"),
+        (
+            "cluster_autoscaler",
+            {"scale_down_unneeded_time": "ten minutes"},
+            "mlinfra:cluster_autoscaler.scale_down_unneeded_time: String should match pattern",
+        ),
+        (
+            "cluster_autoscaler",
+            {"scale_down_gpu_utilization_threshold": 1.5},
+            "mlinfra:cluster_autoscaler.scale_down_gpu_utilization_threshold: Input should be less than or equal to 1",
+        ),
     ],
 )
 def test_bad_operator_and_autoscaler_settings(key: str, value: dict[str, Any], expected: str) -> None:
@@ -253,7 +289,10 @@ def test_cli_exits_2_with_the_pool_and_field_on_a_bad_pool(tmp_path: Path) -> No
     )
     result = subprocess.run(
         [sys.executable, "-m", "mlinfra", "plan", "--stack", "prod", "--stack-file", str(stack_file)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "mlinfra:gpu_node_groups.training.instance_types[0]: 'm6i.large' is not a GPU instance type" in result.stderr

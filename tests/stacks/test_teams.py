@@ -248,7 +248,9 @@ def test_cost_center_says_what_is_allowed(tmp_path: Path) -> None:
     find(problems("dev", tmp_path), "a.yaml", "cost_center", "must be letters, digits, '.', '_' or '-' (no spaces)")
 
 
-@pytest.mark.parametrize("field,value,text", [("gpu", -1, "greater than or equal to 0"), ("pods", 0, "greater than or equal to 1")])
+@pytest.mark.parametrize(
+    "field,value,text", [("gpu", -1, "greater than or equal to 0"), ("pods", 0, "greater than or equal to 1")]
+)
 def test_quota_counts_have_bounds(tmp_path: Path, field: str, value: int, text: str) -> None:
     write(tmp_path, "a.yaml", team_doc("a", dev={**GOOD_ENV, "quota": {**GOOD_ENV["quota"], field: value}}))
     find(problems("dev", tmp_path), "a.yaml", f"dev.quota.{field}", text)
@@ -365,7 +367,9 @@ def test_problems_render_as_file_field_message(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", team_doc("a", owners=["nope"]))
     with pytest.raises(ConfigError) as info:
         load_settings("dev", teams_dir=tmp_path)
-    assert str(info.value) == f"{tmp_path / 'a.yaml'}: owners[0]: must be an email address such as ana.lima@example.com, got 'nope'"
+    assert (
+        str(info.value) == f"{tmp_path / 'a.yaml'}: owners[0]: must be an email address such as ana.lima@example.com, got 'nope'"
+    )
 
 
 def test_schema_is_valid_json_schema() -> None:

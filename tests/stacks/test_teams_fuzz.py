@@ -14,14 +14,33 @@ from stacks.teams import TeamFile, load_team_text, read_team_files, validate_tea
 
 # Characters YAML gives meaning to, plus enough letters to make keys and values.
 YAML_ALPHABET = st.sampled_from(list(":-[]{}#&*!|>'\"%@`?,\n\t ") + list("abcnrsvy019.") + ["\\", "\u00e9", "\x00"])
-KEYS = ["name", "owners", "cost_center", "dev", "staging", "prod", "quota", "gpu", "cpu", "memory", "pods",
-        "data_lake", "read_published", "raw", "models", "read", "read-write"]
+KEYS = [
+    "name",
+    "owners",
+    "cost_center",
+    "dev",
+    "staging",
+    "prod",
+    "quota",
+    "gpu",
+    "cpu",
+    "memory",
+    "pods",
+    "data_lake",
+    "read_published",
+    "raw",
+    "models",
+    "read",
+    "read-write",
+]
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12) | st.sampled_from(KEYS)
 documents = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6) | st.integers(), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6) | st.integers(), inner, max_size=5)
+    ),
     max_leaves=25,
 )
 
@@ -30,12 +49,20 @@ def _near_valid() -> st.SearchStrategy[dict[str, Any]]:
     """Valid-looking documents with random values in the right places (reaches deeper checks)."""
     env = st.fixed_dictionaries(
         {"quota": st.dictionaries(st.sampled_from(["gpu", "cpu", "memory", "pods"]), scalars, max_size=4)},
-        optional={"data_lake": st.dictionaries(st.text(max_size=8), scalars | st.sampled_from(["read", "read-write"])),
-                  "read_published": st.lists(scalars, max_size=3)},
+        optional={
+            "data_lake": st.dictionaries(st.text(max_size=8), scalars | st.sampled_from(["read", "read-write"])),
+            "read_published": st.lists(scalars, max_size=3),
+        },
     )
     return st.fixed_dictionaries(
-        {"name": scalars, "owners": st.lists(scalars, max_size=3), "cost_center": scalars,
-         "dev": env | documents, "staging": env, "prod": env}
+        {
+            "name": scalars,
+            "owners": st.lists(scalars, max_size=3),
+            "cost_center": scalars,
+            "dev": env | documents,
+            "staging": env,
+            "prod": env,
+        }
     )
 
 
