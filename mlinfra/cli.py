@@ -73,7 +73,8 @@ def plan(
     Exit 0 ok, 1 if a mandatory policy is violated (advisory violations are printed only),
     2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
-    from mlinfra import cost, engine, policy, report
+    from components.catalog import cost
+    from mlinfra import engine, policy, report
 
     if json_path is not None and json_path.is_dir():
         err.print(f"[bold red]error:[/] --json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")

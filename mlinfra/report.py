@@ -107,7 +107,7 @@ def print_policy(console: Console, result: Any) -> None:
 def print_cost(console: Console, estimate: Any) -> None:
     """The estimated monthly cost range with one row per priced item.
 
-    ``estimate`` is a ``mlinfra.cost.CostEstimate`` (typed loosely: report stays import-light).
+    ``estimate`` is a ``components.catalog.cost.CostEstimate`` (typed loosely: report stays import-light).
     """
     console.print(cost_table(estimate))
     console.print(
@@ -120,7 +120,7 @@ def print_cost(console: Console, estimate: Any) -> None:
 
 
 def cost_table(estimate: Any) -> Table:
-    from mlinfra.cost import HOURS_PER_MONTH
+    from components.catalog.cost import HOURS_PER_MONTH
 
     table = Table(title=f"Estimated monthly cost (USD, on-demand list prices, {HOURS_PER_MONTH} h/month)", title_justify="left")
     table.add_column("item")

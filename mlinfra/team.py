@@ -44,14 +44,14 @@ READ_ONLY_ZONES = ("raw",)
 
 
 def _default_teams_dir() -> Path:
-    from stacks.settings import DEFAULT_TEAMS_DIR
+    from stacks.loading import DEFAULT_TEAMS_DIR
 
     return DEFAULT_TEAMS_DIR
 
 
 def _zones(environment: str) -> tuple[str, ...]:
     """The data-lake zones of the environment's stack (the stack file alone, no team files)."""
-    from stacks.settings import read_stack_file, settings_from_config, stack_file_path
+    from stacks.loading import read_stack_file, settings_from_config, stack_file_path
 
     path = stack_file_path(environment)
     settings = settings_from_config(read_stack_file(path), stack=environment, source=display_path(path))
@@ -70,7 +70,7 @@ def render_team_file(name: str, owners: list[str], cost_center: str, gpu_quota: 
 def load_all_environments(teams_dir: Path) -> dict[str, Any]:
     """Settings of every shipped environment with the teams of ``teams_dir``; one ConfigError
     listing the problems of all environments."""
-    from stacks.settings import load_settings
+    from stacks.loading import load_settings
 
     problems, result = [], {}
     for env in ENVIRONMENTS:
@@ -93,7 +93,7 @@ def new(
 ) -> None:
     """Write stacks/teams/NAME.yaml for a new team, validated; never overwrites a file."""
     from mlinfra.cli import EXIT_USAGE, err, fail_config, out
-    from stacks.settings import team_warnings_of
+    from stacks.loading import team_warnings_of
 
     directory = teams_dir or _default_teams_dir()
     # Checked before the name becomes part of a path ("../x" must never be written).

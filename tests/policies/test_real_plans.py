@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from components.catalog import tokens
 from mlinfra.engine import Plan, PlannedResource
 from mlinfra.policy import PolicyResult, evaluate
 from policies.pack import POLICIES_BY_NAME
@@ -36,7 +37,7 @@ def test_prod_runs_every_rule_and_the_plan_exercises_them(prod_plan: Plan, prod_
         "aws:eks/cluster:Cluster",
         "aws:eks/nodeGroup:NodeGroup",
         "aws:ec2/launchTemplate:LaunchTemplate",
-        "mlinfra:team:Team",
+        tokens.TEAM,
     ):
         assert prod_plan.of_type(type_), f"prod plan has no {type_}"
     assert any("p4d" in t for r in prod_plan.of_type("aws:eks/nodeGroup:NodeGroup") for t in r.inputs.get("instanceTypes", []))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from mlinfra.cost import ESTIMATORS, HOURS_PER_MONTH, estimate, estimate_plan, register
+from components.catalog.cost import ESTIMATORS, estimate, estimate_plan, register
 from mlinfra.engine import Plan
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 
 SMALL = [
@@ -22,10 +22,6 @@ SMALL = [
     (NODE_GROUP, "system", {"instanceTypes": ["m6i.large"], "scalingConfig": {"minSize": 2, "maxSize": 3}}),
     ("aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": "10.0.0.0/16"}),  # free: no estimator
 ]
-
-
-def test_hours_per_month() -> None:
-    assert HOURS_PER_MONTH == 730
 
 
 def test_small_plan_equals_hand_computed_figures() -> None:
@@ -67,7 +63,7 @@ def test_unknown_instance_type_is_listed_not_guessed() -> None:
     )
     assert result.items == ()
     assert result.unpriced == (
-        "aws:eks/nodeGroup:NodeGroup odd: no price for x2iedn.xlarge in us-east-1 (components/gpu_catalog.py)",
+        "aws:eks/nodeGroup:NodeGroup odd: no price for x2iedn.xlarge in us-east-1 (components/catalog/gpu.py, prices.py)",
     )
 
 
