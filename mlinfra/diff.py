@@ -10,10 +10,12 @@ Two inputs are understood:
 
 Offline plans carry ``"mlinfra": {"kind": "offline-plan", "stack": ...}`` (real previews do
 not): an offline plan given as ``--head`` alone, or two offline plans of different stacks, is
-refused (exit 2) instead of being read as "everything is created".
+refused with a ``DiffError`` instead of being read as "everything is created".
 
 A stateful resource (see ``STATEFUL_TYPES``) that would be deleted or replaced is a finding.
-Only input key names are ever printed, never values, so secrets stay "[secret]".
+Only input key names are ever reported, never values, so secrets stay "[secret]".
+This module only computes: ``diff_files`` returns a ``DiffResult`` or raises ``DiffError``;
+mlinfra/report.py renders it and mlinfra/cli.py chooses the exit code.
 """
 
 from __future__ import annotations
@@ -342,18 +344,18 @@ def _similarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
     return sum(a.get(k, _MISSING) == b.get(k, _MISSING) for k in keys) / len(keys)
 
 
-def _renames(changes: Sequence[Change], base: Mapping[str, State], head: Mapping[str, State]) -> dict[str, State]:
-    """Deleted stateful URN -> the created resource of the same type that looks like it, renamed."""
+def _renames(changes: Sequence[Change], base: Mapping[str, State], head: Mapping[str, State]) -> dict[str, tuple[State, State]]:
+    """Deleted stateful URN -> (its old state, the created resource of the same type that looks like it, renamed)."""
     created = [head[c.urn] for c in changes if c.op == "create" and c.type in STATEFUL_TYPES and c.urn in head]
-    found: dict[str, State] = {}
+    found: dict[str, tuple[State, State]] = {}
     for change in changes:
         if change.op != "delete" or change.type not in STATEFUL_TYPES or change.urn not in base:
             continue
         old = base[change.urn]
         scored = [(_similarity(old.inputs, new.inputs), new.urn, new) for new in created if new.type == old.type]
-        scored = [s for s in scored if s[0] > 0.5 and s[2].urn not in {n.urn for n in found.values()}]
+        scored = [s for s in scored if s[0] > 0.5 and s[2].urn not in {n.urn for _, n in found.values()}]
         if scored:
-            found[change.urn] = max(scored, key=lambda s: (s[0], s[1]))[2]
+            found[change.urn] = (old, max(scored, key=lambda s: (s[0], s[1]))[2])
     return found
 
 
@@ -396,9 +398,9 @@ def findings_for(
         kind = "loss"
         refuse = " It is protected, so the real engine will refuse it and `pulumi up` fails." if c.protect else ""
         if c.urn in renames:
-            new = renames[c.urn]
+            old, new = renames[c.urn]
             message = f"{what} '{c.name}' would be deleted and '{new.name}' created in its place: it looks renamed.{refuse}"
-            advice = f"add `{_alias(base[c.urn], new)}` to the options of '{new.name}' to keep the resource (old URN {c.urn})"
+            advice = f"add `{_alias(old, new)}` to the options of '{new.name}' to keep the resource (old URN {c.urn})"
             kind = "rename"
         elif c.op == "replace":
             reasons = ", ".join(f"`{k}`" for k in c.replace_keys) or "the engine's replaceReasons"
@@ -441,23 +443,3 @@ def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
     base, head = _plan_states(base_path, base_doc["steps"]), _plan_states(head_path, head_doc["steps"])
     changes = compare_plans(base, head)
     return DiffResult(changes, findings_for(changes, base, head))
-
-
-def command(base: Path | None, head: Path, as_json: bool, out: Any, err: Any) -> int:
-    """`mlinfra diff`: 0 nothing stateful lost, 1 findings, 2 an unreadable, malformed or mismatched file."""
-    from mlinfra import report
-
-    try:
-        result = diff_files(base, head)
-    except DiffError as exc:
-        from rich.text import Text
-
-        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
-        return 2
-    if as_json:
-        import sys
-
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
-    else:
-        report.print_diff(out, result)
-    return 1 if result.findings else 0
