@@ -24,10 +24,6 @@ SMALL = [
 ]
 
 
-def test_hours_per_month() -> None:
-    assert HOURS_PER_MONTH == 730
-
-
 def test_small_plan_equals_hand_computed_figures() -> None:
     result = estimate(SMALL, "us-west-2")
     # NAT 0.045 x 730 = 32.85; EKS 0.10 x 730 = 73.00; g5.xlarge 1.006 x 730 x 0..2 = 0..1468.76;
@@ -110,7 +106,7 @@ def test_plan_command_prints_and_writes_the_cost(tmp_path: Path) -> None:
     assert result.returncode in (0, 1), result.stderr
     assert "Estimated monthly cost" in result.stdout and "gpu-training" in result.stdout
     cost = json.loads(out.read_text())["cost"]
-    assert cost["hoursPerMonth"] == 730 and cost["currency"] == "USD"
+    assert cost["hoursPerMonth"] == HOURS_PER_MONTH and cost["currency"] == "USD"
     assert cost["gpusMax"] == 74 and cost["monthlyMin"] < cost["monthlyMax"]
     assert {i["name"] for i in cost["items"]} >= {"gpu-training", "gpu-inference", "cluster-system", "cluster-eks"}
 
