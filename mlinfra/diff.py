@@ -14,17 +14,19 @@ refused with a ``DiffError`` instead of being read as "everything is created".
 
 A stateful resource (see ``STATEFUL_TYPES``) that would be deleted or replaced is a finding.
 Only input key names are ever reported, never values, so secrets stay "[secret]".
-This module only computes: ``diff_files`` returns a ``DiffResult`` or raises ``DiffError``;
-mlinfra/report.py renders it and mlinfra/cli.py chooses the exit code.
+This module only computes: ``diff_files`` returns a ``DiffResult`` or raises ``DiffError``
+(the files are read and checked by mlinfra/diff_input.py); mlinfra/report.py renders the
+result and mlinfra/cli.py chooses the exit code.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from mlinfra.diff_input import Change, DiffError, State, offline_plan_stack, plan_states, preview_changes, read_doc
 
 # The project standard: buckets, KMS keys, Kafka and the cluster must never be lost by accident.
 STATEFUL_TYPES: dict[str, str] = {
@@ -61,60 +63,9 @@ REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
     "aws:cloudwatch/logGroup:LogGroup": ("name", "namePrefix", "logGroupClass"),
 }
 
-# `pulumi preview --json` step ops, folded into the five kinds this tool reports.
-_OPS: dict[str, str] = {
-    "same": "same",
-    "read": "same",
-    "refresh": "same",
-    "remove-pending-replace": "same",
-    "create": "create",
-    "import": "create",
-    "update": "update",
-    "replace": "replace",
-    "create-replacement": "replace",
-    "delete-replaced": "replace",
-    "read-replacement": "replace",
-    "import-replacement": "replace",
-    "discard-replaced": "replace",
-    "delete": "delete",
-    "discard": "delete",
-}
 KINDS = ("create", "update", "replace", "delete", "same")
-_RANK = {"same": 0, "create": 1, "update": 2, "delete": 3, "replace": 4}
 _TAG_KEYS = ("tags", "tagsAll")
 _MISSING = object()
-
-
-class DiffError(Exception):
-    """An input file is missing, unreadable or not a plan/preview; the message names the file."""
-
-
-@dataclass(frozen=True)
-class State:
-    urn: str
-    type: str
-    name: str
-    parent: str = ""
-    inputs: Mapping[str, Any] = field(default_factory=dict)
-    protect: bool = False
-    retain_on_delete: bool = False
-
-
-@dataclass(frozen=True)
-class Change:
-    op: str
-    """create, update, replace, delete or same."""
-    urn: str
-    type: str
-    name: str
-    keys: tuple[str, ...] = ()
-    """Changed top-level input keys (and ``protect``/``retainOnDelete``), or the engine's diffReasons."""
-    replace_keys: tuple[str, ...] = ()
-    """The properties that force the replacement."""
-    protect: bool = False
-    """The existing resource is protected."""
-    retain_on_delete: bool = False
-
 
 FINDING_KINDS: dict[str, str] = {
     "loss": "deleted or replaced",
@@ -163,87 +114,6 @@ class DiffResult:
         }
 
 
-# --- reading -------------------------------------------------------------------------------
-
-
-def _split_urn(urn: str) -> tuple[str, str]:
-    """(type, name) from ``urn:pulumi:stack::project::parent$type::name``."""
-    parts = urn.split("::", 3)
-    if len(parts) != 4 or not urn.startswith("urn:pulumi:"):
-        raise ValueError(f"not a Pulumi URN: {urn!r}")
-    return parts[2].split("$")[-1], parts[3]
-
-
-def _state(path: Path, where: str, raw: Any, urn: str) -> State:
-    if not isinstance(raw, dict):
-        raise DiffError(f"{path}: {where} must be an object, got {type(raw).__name__}")
-    type_, name = _split_urn(urn)
-    inputs = raw.get("inputs", {})
-    if not isinstance(inputs, dict):
-        raise DiffError(f"{path}: {where}.inputs must be an object")
-    return State(
-        urn=urn,
-        type=str(raw.get("type") or type_),
-        name=name,
-        parent=str(raw.get("parent") or ""),
-        inputs=inputs,
-        protect=bool(raw.get("protect", False)),
-        retain_on_delete=bool(raw.get("retainOnDelete", False)),
-    )
-
-
-def read_doc(path: Path) -> dict[str, Any]:
-    """A plan / preview JSON file, its ``steps`` each checked to have an ``op`` and a URN."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DiffError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiffError(f"{path}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise DiffError(f"{path}: not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
-        raise DiffError(f"{path}: expected an object with a 'steps' list (`mlinfra plan --json` or `pulumi preview --json`)")
-    for i, step in enumerate(doc["steps"]):
-        if not isinstance(step, dict) or not isinstance(step.get("op"), str) or not isinstance(step.get("urn"), str):
-            raise DiffError(f"{path}: steps[{i}] must be an object with string 'op' and 'urn'")
-        try:
-            _split_urn(step["urn"])
-        except ValueError as exc:
-            raise DiffError(f"{path}: steps[{i}]: {exc}") from None
-        if step["op"] not in _OPS:
-            raise DiffError(f"{path}: steps[{i}]: unknown op {step['op']!r}; known: {', '.join(sorted(_OPS))}")
-    return doc
-
-
-def read_steps(path: Path) -> list[dict[str, Any]]:
-    """The ``steps`` of a plan / preview JSON file, each checked to have an ``op`` and a URN."""
-    steps: list[dict[str, Any]] = read_doc(path)["steps"]
-    return steps
-
-
-def offline_plan_stack(doc: Mapping[str, Any]) -> str | None:
-    """The stack of an offline plan (``"mlinfra": {"kind": "offline-plan"}``), None for a real preview."""
-    marker = doc.get("mlinfra")
-    if isinstance(marker, Mapping) and marker.get("kind") == "offline-plan":
-        return str(marker.get("stack") or "")
-    return None
-
-
-def read_plan(path: Path) -> dict[str, State]:
-    """The desired state of every resource in a plan file, keyed by URN."""
-    return _plan_states(path, read_steps(path))
-
-
-def _plan_states(path: Path, steps: Sequence[dict[str, Any]]) -> dict[str, State]:
-    states: dict[str, State] = {}
-    for i, step in enumerate(steps):
-        if "newState" not in step:
-            raise DiffError(f"{path}: steps[{i}] has no newState: not a plan written by `mlinfra plan --json`")
-        states[step["urn"]] = _state(path, f"steps[{i}].newState", step["newState"], step["urn"])
-    return states
-
-
 # --- comparing -----------------------------------------------------------------------------
 
 
@@ -285,48 +155,6 @@ def compare_plans(base: Mapping[str, State], head: Mapping[str, State]) -> list[
             op = "replace" if forcing else "update" if keys else "same"
             changes.append(Change(op, urn, old.type, old.name, keys, forcing, old.protect, old.retain_on_delete))
     return changes
-
-
-def read_preview(path: Path) -> list[Change]:
-    """One change per URN from a real `pulumi preview --json` (a replacement spans several steps)."""
-    return _preview_changes(path, read_steps(path))
-
-
-def _preview_changes(path: Path, steps: Sequence[dict[str, Any]]) -> list[Change]:
-    by_urn: dict[str, Change] = {}
-    for i, step in enumerate(steps):
-        urn, op = step["urn"], _OPS[step["op"]]
-        raw_old, raw_new = step.get("oldState"), step.get("newState")
-        old = _state(path, f"steps[{i}].oldState", raw_old, urn) if raw_old is not None else None
-        new = _state(path, f"steps[{i}].newState", raw_new, urn) if raw_new is not None else None
-        state = old or new or _state(path, f"steps[{i}]", {}, urn)
-        reasons = [r for r in (step.get("replaceReasons") or []) if isinstance(r, str)]
-        diffs = [r for r in (step.get("diffReasons") or []) if isinstance(r, str)]
-        change = Change(
-            op,
-            urn,
-            state.type,
-            state.name,
-            tuple(sorted(set(diffs) | set(reasons))),
-            tuple(sorted(set(reasons))),
-            bool(old and old.protect),
-            bool(old and old.retain_on_delete),
-        )
-        previous = by_urn.get(urn)
-        if previous is None or _RANK[op] > _RANK[previous.op]:
-            by_urn[urn] = change
-        elif _RANK[op] == _RANK[previous.op]:  # merge what the steps of one replacement say
-            by_urn[urn] = Change(
-                previous.op,
-                urn,
-                previous.type,
-                previous.name,
-                tuple(sorted(set(previous.keys) | set(change.keys))),
-                tuple(sorted(set(previous.replace_keys) | set(change.replace_keys))),
-                previous.protect or change.protect,
-                previous.retain_on_delete or change.retain_on_delete,
-            )
-    return [by_urn[u] for u in sorted(by_urn)]
 
 
 # --- findings ------------------------------------------------------------------------------
@@ -431,7 +259,7 @@ def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
                 f"{head_path}: this is an offline plan (`mlinfra plan --json`, stack {head_stack!r}), not a real "
                 "`pulumi preview --json`; pass `--base <plan of the base branch>` too to compare the two plans"
             )
-        changes = _preview_changes(head_path, head_doc["steps"])
+        changes = preview_changes(head_path, head_doc["steps"])
         return DiffResult(changes, findings_for(changes))
     base_doc = read_doc(base_path)
     base_stack = offline_plan_stack(base_doc)
@@ -440,6 +268,6 @@ def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
             f"{base_path} is an offline plan of stack {base_stack!r} but {head_path} is one of stack "
             f"{head_stack!r}: compare plans of the same stack (`mlinfra plan --stack {head_stack} --json` on both branches)"
         )
-    base, head = _plan_states(base_path, base_doc["steps"]), _plan_states(head_path, head_doc["steps"])
+    base, head = plan_states(base_path, base_doc["steps"]), plan_states(head_path, head_doc["steps"])
     changes = compare_plans(base, head)
     return DiffResult(changes, findings_for(changes, base, head))
