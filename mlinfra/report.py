@@ -19,8 +19,10 @@ from rich.tree import Tree
 from mlinfra.diff import FINDING_KINDS, DiffResult
 from mlinfra.engine import Plan, PlannedResource, Secret
 
-if TYPE_CHECKING:  # imported for types only: they load boto3, which plan and diff do not need
+if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK
     from mlinfra.bootstrap import BootstrapResult
+    from mlinfra.cost import CostEstimate
+    from mlinfra.policy import PolicyResult
     from mlinfra.verify import VerifyResult
 
 
@@ -93,11 +95,8 @@ def outputs_table(plan: Plan) -> Table:
     return table
 
 
-def print_policy(console: Console, result: Any) -> None:
-    """Policy violations grouped by rule: level, what the rule checks, each resource and what to do.
-
-    ``result`` is a ``mlinfra.policy.PolicyResult`` (typed loosely: report stays import-light).
-    """
+def print_policy(console: Console, result: PolicyResult) -> None:
+    """Policy violations grouped by rule: level, what the rule checks, each resource and what to do."""
     mandatory, advisory = len(result.mandatory), len(result.advisory)
     verdict = "[bold red]FAILED[/]" if mandatory else "[bold green]passed[/]"
     console.print(
@@ -115,11 +114,8 @@ def print_policy(console: Console, result: Any) -> None:
         console.print(Text(f"  not applicable: {name}: {reason}", style="dim"))
 
 
-def print_cost(console: Console, estimate: Any) -> None:
-    """The estimated monthly cost range with one row per priced item.
-
-    ``estimate`` is a ``mlinfra.cost.CostEstimate`` (typed loosely: report stays import-light).
-    """
+def print_cost(console: Console, estimate: CostEstimate) -> None:
+    """The estimated monthly cost range with one row per priced item."""
     console.print(cost_table(estimate))
     console.print(
         f"[bold]Estimated monthly cost[/] ({estimate.region}): "
@@ -130,7 +126,7 @@ def print_cost(console: Console, estimate: Any) -> None:
         console.print(Text(f"  not priced: {entry}", style="yellow"))
 
 
-def cost_table(estimate: Any) -> Table:
+def cost_table(estimate: CostEstimate) -> Table:
     from mlinfra.cost import HOURS_PER_MONTH
 
     table = Table(title=f"Estimated monthly cost (USD, on-demand list prices, {HOURS_PER_MONTH} h/month)", title_justify="left")
