@@ -132,7 +132,7 @@ MUTATIONS = [
     ),
     ("aws-ec2-launch-template-imdsv2", LT, "gpu-training", _set("metadataOptions.httpTokens", "optional"), "gpu-training"),
     ("aws-ec2-launch-template-encrypted-volumes", LT, "gpu-inference", lambda r: _unencrypt(r), "gpu-inference"),
-    # Budgets (mlinfra.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
+    # Budgets (components.catalog.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
     # per-pool cap of 16; 16 p4d nodes also exceed the $250,000 monthly budget. Stack-wide: no resource.
     ("mlinfra-gpu-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 12), ""),
     ("mlinfra-monthly-cost-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 16), ""),

@@ -25,7 +25,7 @@ def test_taggable_is_read_from_the_pulumi_aws_input_schema() -> None:
 
 
 def test_the_tag_rules_use_the_one_taggable_check() -> None:
-    # One implementation (mlinfra.schema), used by the pack and the component tests alike.
+    # One implementation (components.catalog.schema), used by the pack and the component tests alike.
     assert mlinfra_required_tags.is_taggable is is_taggable
     assert mlinfra_team_resources_tagged.is_taggable is is_taggable
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 from pathlib import Path
 
@@ -51,3 +53,14 @@ def test_tls_only_statement_denies_plain_http_on_bucket_and_objects() -> None:
     assert statement["Sid"] == TLS_ONLY_SID and statement["Effect"] == "Deny" and statement["Principal"] == "*"
     assert statement["Resource"] == ["arn:aws:s3:::b", "arn:aws:s3:::b/*"]
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_replace_on_change_names_real_inputs_of_each_stateful_type() -> None:
+    """Every listed property is a top-level input of the pulumi_aws 7.x resource (wire name -> snake_case)."""
+    for token, stateful in STATEFUL_TYPES.items():
+        module, cls = token.split(":")[1].split("/")[0], token.split(":")[2]
+        args = getattr(importlib.import_module(f"pulumi_aws.{module}"), f"{cls}Args")
+        params = inspect.signature(args.__init__).parameters
+        for path in stateful.replace_on_change:
+            snake = re.sub(r"([A-Z])", r"_\1", path.split(".")[0]).lower()
+            assert snake in params, f"{token}: {path!r} is not an input of {args.__name__}"
