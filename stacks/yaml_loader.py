@@ -80,7 +80,9 @@ def _check(root: yaml.Node, *, allow_aliases: bool) -> None:
             raise LimitError("malformed YAML: a structure refers to itself (an alias inside its own anchor)", node.start_mark)
         if key in sizes:
             if not allow_aliases:
-                raise LimitError("anchors and aliases (&name / *name) are not allowed in this file; write the values out", node.start_mark)
+                raise LimitError(
+                    "anchors and aliases (&name / *name) are not allowed in this file; write the values out", node.start_mark
+                )
             return sizes[key]
         if depth > MAX_DEPTH:
             raise LimitError(f"nested deeper than {MAX_DEPTH} levels", node.start_mark)
