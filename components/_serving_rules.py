@@ -23,7 +23,8 @@ MODEL_RULE = "1-64 characters of a-z, 0-9, '_', '.', '-', starting and ending wi
 VERSION_PATTERN = r"^[1-9][0-9]{0,17}$"
 VERSION_RULE = 'a positive whole number written as a string, such as "1" or "42" (the version directory)'
 # A fully qualified DNS name (RFC 1123): at least two labels, no wildcard, no trailing dot.
-HOST_PATTERN = r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
+HOST_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$"
+MAX_HOST_LENGTH = 253
 HOST_RULE = "a fully qualified DNS name in lowercase such as recommend.ml.example.com (no wildcard, no trailing dot)"
 
 # Ports the Istio sidecar and gateway take for themselves; an application port there breaks
