@@ -26,6 +26,8 @@ from types import MappingProxyType
 class ModelServer:
     """One model server image and the APIs the platform relies on."""
 
+    name: str
+    """``server:`` in a team file."""
     image: str
     """CPU image, pinned (a release tag, optionally with @sha256 digest)."""
     gpu_image: str
@@ -48,6 +50,7 @@ class ModelServer:
 # served on the REST port at the path of the monitoring config
 # (https://www.tensorflow.org/tfx/serving/serving_config#monitoring_configuration).
 TENSORFLOW_SERVING = ModelServer(
+    name="tensorflow-serving",
     image="tensorflow/serving:2.20.0",
     gpu_image="tensorflow/serving:2.20.0-gpu",
     grpc_port=8500,
@@ -60,6 +63,7 @@ TENSORFLOW_SERVING = ModelServer(
 # Triton: KServe v2 health API on the HTTP port, metrics on 8002
 # (https://github.com/triton-inference-server/server/blob/v2.71.0/docs/user_guide/metrics.md).
 TRITON = ModelServer(
+    name="triton",
     image="nvcr.io/nvidia/tritonserver:26.07-py3",
     gpu_image="nvcr.io/nvidia/tritonserver:26.07-py3",
     grpc_port=8001,
@@ -70,7 +74,7 @@ TRITON = ModelServer(
     live_path="/v2/health/live",
 )
 
-MODEL_SERVERS: Mapping[str, ModelServer] = MappingProxyType({"tensorflow-serving": TENSORFLOW_SERVING, "triton": TRITON})
+MODEL_SERVERS: Mapping[str, ModelServer] = MappingProxyType({s.name: s for s in (TENSORFLOW_SERVING, TRITON)})
 """``server:`` of a team file's serving endpoint -> the server."""
 
 MODEL_SYNC_IMAGE = "public.ecr.aws/aws-cli/aws-cli:2.36.15"
@@ -96,3 +100,9 @@ def image_pin_problem(image: str) -> str | None:
     if tag.group(1) == "latest":
         return f"image {image!r} uses :latest; pin a release tag or an @sha256 digest"
     return None
+
+
+# Every model-server pod carries this label: Service/PDB selectors, the gateway's
+# AuthorizationPolicy and the image-pinning policy find the pods by it.
+COMPONENT_LABEL = "app.kubernetes.io/component"
+MODEL_SERVER_COMPONENT = "model-server"

@@ -1,0 +1,82 @@
+"""TeamAuthorization: who may call into one team's namespace through the mesh.
+
+An allow-nothing AuthorizationPolicy first (every request to the namespace is denied unless
+an ALLOW policy matches), then explicit ALLOW policies: the namespace itself; the ingress
+gateway, to the serving endpoints' ports only; Prometheus from the monitoring namespace; and
+the teams the team file lists in ``mesh.allow_from``. Identities are mTLS principals, so this
+holds only under STRICT mTLS (a policy rule checks that outside dev).
+https://istio.io/latest/docs/ops/best-practices/security/#use-default-deny-patterns
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+
+from components import _istio as istio
+from components._crd import custom_resource
+from components.catalog import namespaces, tokens
+from components.catalog.model_servers import COMPONENT_LABEL, MODEL_SERVER_COMPONENT
+
+# Ports Prometheus scrapes: the sidecar's merged metrics (application metrics included).
+SIDECAR_METRICS_PORT = 15020
+
+
+@dataclass(frozen=True)
+class TeamAuthorizationArgs:
+    team: str
+    namespace: pulumi.Input[str]
+    k8s_provider: pulumi.ProviderResource
+    gateway_principal: str
+    """mTLS identity of the ingress gateway (ServiceMesh.gateway_principal)."""
+    serving_ports: tuple[int, ...] = ()
+    """Service ports of the team's endpoints; none: the gateway gets no access."""
+    allow_from: tuple[str, ...] = ()
+    """Other teams (namespaces) whose workloads may call this team's workloads."""
+    monitoring_namespace: str = namespaces.MONITORING
+    depends_on: Sequence[pulumi.Resource] = ()
+    """The mesh (the AuthorizationPolicy CRD)."""
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.team in self.allow_from:
+            raise ValueError(f"allow_from of team {self.team}: a team's own namespace is always allowed")
+
+
+class TeamAuthorization(pulumi.ComponentResource):
+    """Allow-nothing, then one ALLOW AuthorizationPolicy per kind of caller."""
+
+    def __init__(self, name: str, args: TeamAuthorizationArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(tokens.TEAM_AUTHORIZATION, name, None, opts)
+        common = {
+            "namespace": args.namespace,
+            "parent": self,
+            "provider": args.k8s_provider,
+            "labels": {"team": args.team, **args.labels},
+        }
+
+        def policy(role: str, spec: istio.Spec, depends: Sequence[pulumi.Resource]) -> pulumi.Resource:
+            return custom_resource(
+                f"{name}-{role}", "AuthorizationPolicy", metadata_name=role, spec=spec, depends_on=list(depends), **common
+            )  # type: ignore[arg-type]
+
+        # The ALLOW policies first, then allow-nothing: no window in which the namespace
+        # denies everything, including its own calls.
+        allows = [
+            policy("allow-same-namespace", istio.allow_namespaces([args.team]), args.depends_on),
+            policy(
+                "allow-monitoring",
+                istio.allow_namespaces([args.monitoring_namespace], ports=[SIDECAR_METRICS_PORT]),
+                args.depends_on,
+            ),
+        ]
+        if args.serving_ports:
+            selector = {COMPONENT_LABEL: MODEL_SERVER_COMPONENT}
+            spec = istio.allow_principals([args.gateway_principal], ports=args.serving_ports, selector=selector)
+            allows.append(policy("allow-ingress-gateway", spec, args.depends_on))
+        if args.allow_from:
+            allows.append(policy("allow-teams", istio.allow_namespaces(args.allow_from), args.depends_on))
+        policy("allow-nothing", istio.allow_nothing(), [*args.depends_on, *allows])
+        self.register_outputs({})
