@@ -32,7 +32,10 @@ class TeamAuthorizationArgs:
     gateway_principal: str
     """mTLS identity of the ingress gateway (ServiceMesh.gateway_principal)."""
     serving_ports: tuple[int, ...] = ()
-    """Service ports of the team's endpoints; none: the gateway gets no access."""
+    """Container ports of the team's model servers (AuthorizationPolicy ports are the
+    workload's, not the Service's); none: the gateway gets no access."""
+    metrics_ports: tuple[int, ...] = ()
+    """Container ports of the servers' own metrics, for Prometheus besides the sidecar's."""
     allow_from: tuple[str, ...] = ()
     """Other teams (namespaces) whose workloads may call this team's workloads."""
     monitoring_namespace: str = namespaces.MONITORING
@@ -68,7 +71,7 @@ class TeamAuthorization(pulumi.ComponentResource):
             policy("allow-same-namespace", istio.allow_namespaces([args.team]), args.depends_on),
             policy(
                 "allow-monitoring",
-                istio.allow_namespaces([args.monitoring_namespace], ports=[SIDECAR_METRICS_PORT]),
+                istio.allow_namespaces([args.monitoring_namespace], ports=[SIDECAR_METRICS_PORT, *args.metrics_ports]),
                 args.depends_on,
             ),
         ]

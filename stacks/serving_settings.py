@@ -8,13 +8,21 @@ only where allowed, GPU demand within the quota). The pure rules are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+import pulumi
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from components import _istio as istio
 from components import _serving_rules as rules
+from components._model_pod import ModelVersion
+from components.serving import AutoscalingArgs, ModelEndpointArgs
 from stacks.errors import Problem
+
+if TYPE_CHECKING:
+    from components.mesh import ServiceMesh
+    from stacks.settings import Settings
 
 Environment = Literal["dev", "staging", "prod"]
 EndpointName = Annotated[str, StringConstraints(pattern=rules.ENDPOINT_PATTERN)]
@@ -147,13 +155,6 @@ class ServingEndpoint(_Model):
         return v
 
 
-class MeshAccess(_Model):
-    """Team file ``mesh:``: who else may call the team's workloads through the mesh."""
-
-    allow_from: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")], ...] = ()
-    """Other teams whose workloads may call this team's endpoints (mTLS identity)."""
-
-
 def endpoint_problems(source: str, name: str, ep: ServingEndpoint, *, environment: str, fault_allowed: bool) -> list[Problem]:
     """One endpoint's cross-field checks in one environment."""
     found = rules.canary_problems(
@@ -200,3 +201,66 @@ def serving_team_problems(
             )
     problems += [Problem(s, f, m) for s, f, m in rules.duplicate_hosts(hosts)]
     return problems
+
+
+def endpoint_args(
+    settings: Settings,
+    team: str,
+    name: str,
+    ep: ServingEndpoint,
+    *,
+    namespace: pulumi.Input[str],
+    service_account: str,
+    models_bucket: pulumi.Input[str],
+    mesh: ServiceMesh,
+    k8s_provider: pulumi.ProviderResource,
+    depends_on: Sequence[pulumi.Resource] = (),
+) -> ModelEndpointArgs:
+    """ModelEndpointArgs of one endpoint in this environment, field by field; the fault drill
+    only where the file lists the environment and the mesh settings allow drills."""
+    fault = ep.fault
+    drill = fault is not None and settings.environment in fault.environments and settings.mesh.allow_fault_injection
+    canary = ep.canary
+    return ModelEndpointArgs(
+        endpoint=name,
+        team=team,
+        namespace=namespace,
+        service_account=service_account,
+        host=ep.host,
+        model=ep.model,
+        server=ep.server,
+        models_bucket=models_bucket,
+        region=settings.region,
+        stable=ModelVersion(version=ep.stable.version, replicas=ep.stable.replicas, gpu=ep.stable.gpu),
+        canary=None
+        if canary is None
+        else ModelVersion(
+            version=canary.version, replicas=canary.replicas, gpu=ep.stable.gpu if canary.gpu is None else canary.gpu
+        ),
+        canary_weight=canary.weight if canary else 0,
+        k8s_provider=k8s_provider,
+        gateway_selector=mesh.gateway_selector,
+        gateway_tls=mesh.gateway_tls,
+        port=ep.port,
+        timeout_ms=ep.timeout_ms,
+        retry_attempts=ep.retries.attempts,
+        per_try_timeout_ms=ep.retries.per_try_timeout_ms,
+        max_connections=ep.circuit_breaker.max_connections,
+        consecutive_5xx=ep.circuit_breaker.consecutive_5xx,
+        ejection_s=ep.circuit_breaker.ejection_s,
+        fault=istio.Fault(
+            abort_percent=fault.abort_percent,
+            http_status=fault.http_status,
+            delay_ms=fault.delay_ms,
+            delay_percent=fault.delay_percent,
+        )
+        if drill and fault is not None
+        else None,
+        autoscaling=None
+        if ep.autoscaling is None
+        else AutoscalingArgs(ep.autoscaling.min, ep.autoscaling.max, ep.autoscaling.target_cpu_percent),
+        cpu=ep.cpu,
+        memory=ep.memory,
+        depends_on=(mesh.ready, *depends_on),
+        labels={"team": team},
+    )
