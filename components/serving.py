@@ -45,8 +45,8 @@ class ModelEndpointArgs:
 
     endpoint: str
     team: str
-    namespace: pulumi.Input[str]
-    """The team's namespace (Team.namespace_name)."""
+    namespace: str
+    """The team's namespace (its name); ``depends_on`` holds the Team that creates it."""
     service_account: str
     """The team's ServiceAccount: its Pod Identity role reads the team's models prefix."""
     host: str
@@ -75,7 +75,8 @@ class ModelEndpointArgs:
     cpu: str = "1"
     memory: str = "2Gi"
     depends_on: Sequence[pulumi.Resource] = ()
-    """The mesh (its CRDs and istiod's injection webhook) must exist first."""
+    """The team (namespace, ServiceAccount, Pod Identity) and the mesh (CRDs, istiod's
+    injection webhook) must exist first."""
     labels: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

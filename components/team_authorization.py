@@ -27,7 +27,8 @@ SIDECAR_METRICS_PORT = 15020
 @dataclass(frozen=True)
 class TeamAuthorizationArgs:
     team: str
-    namespace: pulumi.Input[str]
+    namespace: str
+    """The team's namespace (its name); ``depends_on`` holds the Team that creates it."""
     k8s_provider: pulumi.ProviderResource
     gateway_principal: str
     """mTLS identity of the ingress gateway (ServiceMesh.gateway_principal)."""
@@ -40,7 +41,7 @@ class TeamAuthorizationArgs:
     """Other teams (namespaces) whose workloads may call this team's workloads."""
     monitoring_namespace: str = namespaces.MONITORING
     depends_on: Sequence[pulumi.Resource] = ()
-    """The mesh (the AuthorizationPolicy CRD)."""
+    """The team (its namespace) and the mesh (the AuthorizationPolicy CRD)."""
     labels: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -181,7 +181,7 @@ def team_authorization_args(
     settings: Settings,
     team: TeamSettings,
     *,
-    namespace: pulumi.Input[str],
+    team_component: pulumi.Resource,
     mesh: ServiceMesh,
     k8s_provider: pulumi.ProviderResource,
     monitoring_namespace: str,
@@ -191,12 +191,12 @@ def team_authorization_args(
     servers = [MODEL_SERVERS[ep.server] for ep in endpoints]
     return TeamAuthorizationArgs(
         team=team.name,
-        namespace=namespace,
+        namespace=team.namespace,
         k8s_provider=k8s_provider,
         gateway_principal=mesh.gateway_principal,
         serving_ports=tuple(sorted({s.grpc_port for s in servers})),
         metrics_ports=tuple(sorted({s.metrics_port for s in servers})),
         allow_from=team.spec.mesh.allow_from if team.spec is not None else (),
         monitoring_namespace=monitoring_namespace,
-        depends_on=(mesh.ready,),
+        depends_on=(mesh.ready, team_component),
     )

@@ -209,7 +209,7 @@ def endpoint_args(
     name: str,
     ep: ServingEndpoint,
     *,
-    namespace: pulumi.Input[str],
+    namespace: str,
     service_account: str,
     models_bucket: pulumi.Input[str],
     mesh: ServiceMesh,
