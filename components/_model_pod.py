@@ -49,7 +49,7 @@ class PodSpecArgs:
     endpoint: str
     model: str
     server: ModelServer
-    service_account: str
+    service_account: pulumi.Input[str]
     models_bucket: pulumi.Input[str]
     region: str
     cpu: str = "1"
@@ -59,6 +59,11 @@ class PodSpecArgs:
 def model_pod_labels(team: str, endpoint: str) -> dict[str, str]:
     """Labels shared by every version of an endpoint (Service, PDB and policy selectors)."""
     return {"app": endpoint, "team": team, COMPONENT_LABEL: MODEL_SERVER_COMPONENT}
+
+
+def version_labels(team: str, endpoint: str, version: str) -> dict[str, str]:
+    """Labels of one version's pods: the DestinationRule subset selects ``version``."""
+    return {**model_pod_labels(team, endpoint), "version": version}
 
 
 def model_source(bucket: pulumi.Input[str], team: str, model: str, version: str) -> pulumi.Output[str]:
@@ -111,7 +116,7 @@ def _probe(path: str, port: int, *, period: int, failures: int) -> k8s.core.v1.P
 
 def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.PodTemplateSpecArgs:
     s = args.server
-    labels = {**model_pod_labels(args.team, args.endpoint), "version": version.version}
+    labels = version_labels(args.team, args.endpoint, version.version)
     limits = {"cpu": args.cpu, "memory": args.memory}
     if version.gpu:
         limits["nvidia.com/gpu"] = str(version.gpu)

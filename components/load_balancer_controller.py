@@ -22,6 +22,7 @@ import pulumi_kubernetes as k8s
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components._iam import POD_IDENTITY_TRUST
 from components._render import TEMPLATES_DIR, render
+from components.catalog import tokens
 
 # Upstream: https://github.com/aws/eks-charts (stable/aws-load-balancer-controller), chart
 # 3.5.0 = controller v3.5.0. Values checked against the chart's values.yaml at that version.
@@ -77,7 +78,7 @@ class LoadBalancerController(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
 
     def __init__(self, name: str, args: LoadBalancerControllerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:addons:LoadBalancerController", name, None, opts)
+        super().__init__(tokens.LOAD_BALANCER_CONTROLLER, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(
             f"{name}-role",

@@ -146,22 +146,27 @@ class ServiceMesh(pulumi.ComponentResource):
             parent=self,
             provider=provider,
         )
-        common = {"namespace": args.namespace, "parent": self, "provider": provider, "depends_on": [self.istiod]}
         # In the root namespace without a selector: the mesh-wide default.
         custom_resource(
             f"{name}-peer-authentication",
             "PeerAuthentication",
             metadata_name="default",
+            namespace=args.namespace,
             spec=istio.peer_authentication(args.mtls_mode),
-            **common,
-        )  # type: ignore[arg-type]
+            parent=self,
+            provider=provider,
+            depends_on=[self.istiod],
+        )
         custom_resource(
             f"{name}-telemetry",
             "Telemetry",
             metadata_name="mesh-default",
+            namespace=args.namespace,
             spec=istio.telemetry(access_logs=args.enable_access_logs),
-            **common,
-        )  # type: ignore[arg-type]
+            parent=self,
+            provider=provider,
+            depends_on=[self.istiod],
+        )
 
         self.namespace: str = args.namespace
         self.ingress_namespace: str = args.ingress_namespace

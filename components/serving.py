@@ -27,6 +27,7 @@ from components._model_pod import (
     PodSpecArgs,
     model_pod_labels,
     model_pod_template,
+    version_labels,
 )
 from components.catalog import tokens
 from components.catalog.model_servers import MODEL_SERVERS
@@ -47,7 +48,7 @@ class ModelEndpointArgs:
     team: str
     namespace: str
     """The team's namespace (its name); ``depends_on`` holds the Team that creates it."""
-    service_account: str
+    service_account: pulumi.Input[str]
     """The team's ServiceAccount: its Pod Identity role reads the team's models prefix."""
     host: str
     model: str
@@ -138,13 +139,14 @@ class ModelEndpoint(pulumi.ComponentResource):
         a = self._args
         name = rules.resource_name(a.endpoint, version.version)
         template = model_pod_template(self._pod_args(), version)
+        labels = version_labels(a.team, a.endpoint, version.version)
         autoscaled = stable and a.autoscaling is not None
         return k8s.apps.v1.Deployment(
             f"{self._name}-{name}",
-            metadata=self._meta(name, template.metadata.labels),  # type: ignore[union-attr]
+            metadata=self._meta(name, labels),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 replicas=version.replicas,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=template.metadata.labels),  # type: ignore[union-attr]
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
                 template=template,
                 # A new pod must be ready before an old one goes: capacity never drops.
                 strategy=k8s.apps.v1.DeploymentStrategyArgs(
@@ -228,7 +230,6 @@ class ModelEndpoint(pulumi.ComponentResource):
 
     def _traffic(self, versions: list[ModelVersion]) -> None:
         a, name = self._args, self._name
-        common = {"namespace": a.namespace, "parent": self, "provider": a.k8s_provider, "labels": dict(a.labels)}
         subsets = {rules.subset_name(v.version): {"version": v.version} for v in versions}
         rule = custom_resource(
             f"{name}-destination-rule",
@@ -242,7 +243,10 @@ class ModelEndpoint(pulumi.ComponentResource):
                 ejection_s=a.ejection_s,
             ),
             depends_on=list(a.depends_on),
-            **common,  # type: ignore[arg-type]
+            namespace=a.namespace,
+            parent=self,
+            provider=a.k8s_provider,
+            labels=dict(a.labels),
         )
         gateway = custom_resource(
             f"{name}-gateway",
@@ -250,7 +254,10 @@ class ModelEndpoint(pulumi.ComponentResource):
             metadata_name=a.endpoint,
             spec=istio.gateway(a.gateway_selector, a.host, a.gateway_tls),
             depends_on=list(a.depends_on),
-            **common,  # type: ignore[arg-type]
+            namespace=a.namespace,
+            parent=self,
+            provider=a.k8s_provider,
+            labels=dict(a.labels),
         )
         stable_weight, canary_weight = rules.route_weights(a.canary_weight if a.canary else 0)
         route = istio.Route(
@@ -274,5 +281,8 @@ class ModelEndpoint(pulumi.ComponentResource):
             # "mesh": in-mesh callers (teams in mesh.allow_from) get the same split.
             spec=istio.virtual_service([a.host, a.service_host], [a.endpoint, "mesh"], route),
             depends_on=[*a.depends_on, rule, gateway, *self.deployments.values()],
-            **common,  # type: ignore[arg-type]
+            namespace=a.namespace,
+            parent=self,
+            provider=a.k8s_provider,
+            labels=dict(a.labels),
         )

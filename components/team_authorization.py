@@ -54,17 +54,20 @@ class TeamAuthorization(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TeamAuthorizationArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(tokens.TEAM_AUTHORIZATION, name, None, opts)
-        common = {
-            "namespace": args.namespace,
-            "parent": self,
-            "provider": args.k8s_provider,
-            "labels": {"team": args.team, **args.labels},
-        }
+        labels = {"team": args.team, **args.labels}
 
         def policy(role: str, spec: istio.Spec, depends: Sequence[pulumi.Resource]) -> pulumi.Resource:
             return custom_resource(
-                f"{name}-{role}", "AuthorizationPolicy", metadata_name=role, spec=spec, depends_on=list(depends), **common
-            )  # type: ignore[arg-type]
+                f"{name}-{role}",
+                "AuthorizationPolicy",
+                metadata_name=role,
+                namespace=args.namespace,
+                spec=spec,
+                parent=self,
+                provider=args.k8s_provider,
+                depends_on=list(depends),
+                labels=labels,
+            )
 
         # The ALLOW policies first, then allow-nothing: no window in which the namespace
         # denies everything, including its own calls.

@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from mlinfra import canary
+from mlinfra.console import fail_config, out, usage_error
 from stacks.errors import ConfigError
 
 canary_app = typer.Typer(
@@ -38,13 +39,11 @@ def _run(
     dry_run: bool,
     weight: int | None = None,
 ) -> None:
-    from mlinfra.cli import EXIT_USAGE, err, fail_config, out
     from mlinfra.team import _default_teams_dir, load_all_environments
 
     directory = teams_dir or _default_teams_dir()
     if not directory.is_dir():
-        err.print(f"[bold red]error:[/] --teams-dir {escape(str(directory))}: not a directory")
-        raise typer.Exit(EXIT_USAGE)
+        raise usage_error(f"--teams-dir {directory}: not a directory")
     try:
         change = canary.apply_change(
             directory, team, endpoint, action, validate=load_all_environments, weight=weight, dry_run=dry_run

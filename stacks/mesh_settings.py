@@ -20,7 +20,7 @@ from components.mesh import ServiceMesh, ServiceMeshArgs
 from components.team_authorization import TeamAuthorizationArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
-from stacks.serving_settings import serving_team_problems
+from stacks.serving_settings import MODELS_ZONE, serving_team_problems
 
 if TYPE_CHECKING:
     from stacks.settings import Settings
@@ -91,6 +91,16 @@ def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Pr
         access = t.spec.mesh if t.spec is not None else MeshAccess()
         for i, message in rules.allow_from_problems(t.name, access.allow_from, names):
             problems.append(Problem(t.source, f"mesh.allow_from[{i}]", message))
+    for t in teams:
+        if t.spec is not None and t.spec.serving and MODELS_ZONE not in t.data_lake:
+            problems.append(
+                Problem(
+                    t.source,
+                    f"{settings.environment}.data_lake.{MODELS_ZONE}",
+                    f"the serving endpoints copy their model versions from the {MODELS_ZONE!r} zone: give the team "
+                    f'"read" (or "read-write") access there in {settings.environment}',
+                )
+            )
     problems += serving_team_problems(
         [(t.source, t.name, dict(t.spec.serving) if t.spec else {}, t.gpu_quota) for t in teams],
         environment=settings.environment,

@@ -42,6 +42,10 @@ SERVING_PATTERN_MEANS = {
 }
 
 
+MODELS_ZONE = "models"
+"""The data-lake zone the model servers read their versions from."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
@@ -210,7 +214,7 @@ def endpoint_args(
     ep: ServingEndpoint,
     *,
     namespace: str,
-    service_account: str,
+    service_account: pulumi.Input[str],
     models_bucket: pulumi.Input[str],
     mesh: ServiceMesh,
     k8s_provider: pulumi.ProviderResource,

@@ -23,7 +23,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         if mode not in allowed and not (field != "mtls.mode" and mode in (None, "UNSET")):
             report_violation(
                 f"PeerAuthentication '{args.name}' sets {field} to {mode!r}; set STRICT so only mesh workloads with "
-                f"certificates can connect (mlinfra:mesh mtls_mode; allowed here: {sorted(allowed)})."
+                f"certificates can connect (mlinfra:mesh mtls_mode; allowed here: {sorted(allowed)}).",
+                None,
             )
 
 

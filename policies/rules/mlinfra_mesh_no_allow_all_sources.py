@@ -34,7 +34,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         for reason in reasons:
             report_violation(
                 f"AuthorizationPolicy '{args.name}' spec.rules[{i}] allows every source ({reason}); name the callers: "
-                "namespaces or mTLS principals (team files: mesh.allow_from)."
+                "namespaces or mTLS principals (team files: mesh.allow_from).",
+                None,
             )
 
 

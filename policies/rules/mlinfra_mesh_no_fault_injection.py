@@ -17,7 +17,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         if get(route, "fault") is not None:
             report_violation(
                 f"VirtualService '{args.name}' injects faults (spec.http[{i}].fault) into live traffic; remove `fault` "
-                "from the endpoint or list only dev/staging in fault.environments (fault drills are not allowed here)."
+                "from the endpoint or list only dev/staging in fault.environments (fault drills are not allowed here).",
+                None,
             )
 
 

@@ -21,7 +21,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         if sum(weights) != 100 or any(w < 0 for w in weights):
             report_violation(
                 f"VirtualService '{args.name}' spec.http[{i}] splits traffic {weights}, which adds up to {sum(weights)}; "
-                "weights must add up to 100 (set the canary weight with `mlinfra canary set`, the stable route gets the rest)."
+                "weights must add up to 100 (set the canary weight with `mlinfra canary set`, the stable route gets the rest).",
+                None,
             )
 
 

@@ -24,7 +24,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
             if problem:
                 report_violation(
                     f"Deployment '{args.name}' container '{get(container, 'name')}': {problem} "
-                    "(components/catalog/model_servers.py), so a rollout never changes the server silently."
+                    "(components/catalog/model_servers.py), so a rollout never changes the server silently.",
+                    None,
                 )
 
 

@@ -61,14 +61,18 @@ def test_authorization_policies() -> None:
     assert nothing == {"action": "ALLOW"}, "allow-nothing: ALLOW with no rules matches no request"
     same = istio.allow_namespaces(["recsys"])
     gateway = istio.allow_principals(
-        ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"], ports=[8500], selector={"app.kubernetes.io/component": "model-server"}
+        ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"],
+        ports=[8500],
+        selector={"app.kubernetes.io/component": "model-server"},
     )
     scrape = istio.allow_namespaces(["monitoring"], ports=[15020, 8501])
     for spec in (nothing, same, gateway, scrape):
         assert_valid_istio(obj(SECURITY, "AuthorizationPolicy", spec))
     assert gateway["rules"][0]["to"] == [{"operation": {"ports": ["8500"]}}], "ports are strings in the Istio API"
     assert scrape["rules"][0]["to"][0]["operation"]["ports"] == ["8501", "15020"]
-    assert_golden_yaml("istio/authorization-policies.yaml", {"nothing": nothing, "same": same, "gateway": gateway, "scrape": scrape})
+    assert_golden_yaml(
+        "istio/authorization-policies.yaml", {"nothing": nothing, "same": same, "gateway": gateway, "scrape": scrape}
+    )
 
 
 def test_allow_rule_never_matches_everyone() -> None:
@@ -92,7 +96,11 @@ def test_gateway(tls: istio.GatewayTls, ports: list[tuple[int, str]]) -> None:
     assert [(s["port"]["number"], s["port"]["protocol"]) for s in spec["servers"]] == ports
     assert all(s["hosts"] == ["recommend.ml.example.com"] for s in spec["servers"])
     if tls.credential_name:
-        assert spec["servers"][0]["tls"] == {"mode": "SIMPLE", "credentialName": "ml-example-com-tls", "minProtocolVersion": "TLSV1_2"}
+        assert spec["servers"][0]["tls"] == {
+            "mode": "SIMPLE",
+            "credentialName": "ml-example-com-tls",
+            "minProtocolVersion": "TLSV1_2",
+        }
 
 
 def test_virtual_service() -> None:
@@ -110,7 +118,9 @@ def test_virtual_service() -> None:
 
 
 def test_virtual_service_without_canary_fault_or_retries() -> None:
-    route = istio.Route(service_host="r.recsys.svc.cluster.local", port=8500, stable_subset="v1", stable_weight=100, retry_attempts=0)
+    route = istio.Route(
+        service_host="r.recsys.svc.cluster.local", port=8500, stable_subset="v1", stable_weight=100, retry_attempts=0
+    )
     spec = istio.virtual_service(["r.ml.example.com"], ["r"], route)
     assert_valid_istio(obj(NETWORKING, "VirtualService", spec))
     http = spec["http"][0]
@@ -124,7 +134,11 @@ def test_virtual_service_without_canary_fault_or_retries() -> None:
 
 def test_destination_rule() -> None:
     spec = istio.destination_rule(
-        ROUTE.service_host, {"v1": {"version": "1"}, "v2": {"version": "2"}}, max_connections=100, consecutive_5xx=5, ejection_s=30
+        ROUTE.service_host,
+        {"v1": {"version": "1"}, "v2": {"version": "2"}},
+        max_connections=100,
+        consecutive_5xx=5,
+        ejection_s=30,
     )
     assert_valid_istio(obj(NETWORKING, "DestinationRule", spec))
     policy = spec["trafficPolicy"]
