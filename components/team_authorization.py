@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
+import pulumi_kubernetes as k8s
 
 from components import _istio as istio
 from components._crd import custom_resource
@@ -39,6 +40,10 @@ class TeamAuthorizationArgs:
     """Container ports of the servers' own metrics, for Prometheus besides the sidecar's."""
     allow_from: tuple[str, ...] = ()
     """Other teams (namespaces) whose workloads may call this team's workloads."""
+    calls_to: tuple[str, ...] = ()
+    """Teams whose ``allow_from`` lists this team: its pods may open connections to them."""
+    ingress_namespace: str = namespaces.MESH_INGRESS
+    """Namespace of the ingress gateway pods (ServiceMesh.ingress_namespace)."""
     monitoring_namespace: str = namespaces.MONITORING
     depends_on: Sequence[pulumi.Resource] = ()
     """The team (its namespace) and the mesh (the AuthorizationPolicy CRD)."""
@@ -86,4 +91,57 @@ class TeamAuthorization(pulumi.ComponentResource):
         if args.allow_from:
             allows.append(policy("allow-teams", istio.allow_namespaces(args.allow_from), args.depends_on))
         policy("allow-nothing", istio.allow_nothing(), [*args.depends_on, *allows])
+        self._network_policies(name, args, labels)
         self.register_outputs({})
+
+    def _network_policies(self, name: str, args: TeamAuthorizationArgs, labels: dict[str, str]) -> None:
+        """The same callers at L3/L4: the Team's NetworkPolicies deny every other namespace by
+        default (components/team.py), so each mesh path also needs a NetworkPolicy."""
+        net, meta = k8s.networking.v1, k8s.meta.v1
+        opts = pulumi.ResourceOptions(parent=self, provider=args.k8s_provider, depends_on=list(args.depends_on))
+
+        def namespaces_peer(names: Sequence[str]) -> k8s.networking.v1.NetworkPolicyPeerArgs:
+            return net.NetworkPolicyPeerArgs(
+                namespace_selector=meta.LabelSelectorArgs(
+                    match_expressions=[
+                        meta.LabelSelectorRequirementArgs(key="kubernetes.io/metadata.name", operator="In", values=sorted(names))
+                    ]
+                )
+            )
+
+        def network_policy(role: str, spec: k8s.networking.v1.NetworkPolicySpecArgs) -> None:
+            metadata = meta.ObjectMetaArgs(name=role, namespace=args.namespace, labels=labels)
+            net.NetworkPolicy(f"{name}-{role}", metadata=metadata, spec=spec, opts=opts)
+
+        if args.serving_ports:
+            network_policy(
+                "allow-ingress-gateway",
+                net.NetworkPolicySpecArgs(
+                    pod_selector=meta.LabelSelectorArgs(match_labels={COMPONENT_LABEL: MODEL_SERVER_COMPONENT}),
+                    policy_types=["Ingress"],
+                    ingress=[
+                        net.NetworkPolicyIngressRuleArgs(
+                            from_=[namespaces_peer([args.ingress_namespace])],
+                            ports=[net.NetworkPolicyPortArgs(port=p, protocol="TCP") for p in sorted(args.serving_ports)],
+                        )
+                    ],
+                ),
+            )
+        if args.allow_from:
+            network_policy(
+                "allow-teams",
+                net.NetworkPolicySpecArgs(
+                    pod_selector=meta.LabelSelectorArgs(),
+                    policy_types=["Ingress"],
+                    ingress=[net.NetworkPolicyIngressRuleArgs(from_=[namespaces_peer(args.allow_from)])],
+                ),
+            )
+        if args.calls_to:
+            network_policy(
+                "allow-calls-to-teams",
+                net.NetworkPolicySpecArgs(
+                    pod_selector=meta.LabelSelectorArgs(),
+                    policy_types=["Egress"],
+                    egress=[net.NetworkPolicyEgressRuleArgs(to=[namespaces_peer(args.calls_to)])],
+                ),
+            )

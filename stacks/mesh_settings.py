@@ -207,6 +207,8 @@ def team_authorization_args(
         serving_ports=tuple(sorted({s.grpc_port for s in servers})),
         metrics_ports=tuple(sorted({s.metrics_port for s in servers})),
         allow_from=team.spec.mesh.allow_from if team.spec is not None else (),
+        calls_to=tuple(sorted(t.name for t in settings.teams if t.spec is not None and team.name in t.spec.mesh.allow_from)),
+        ingress_namespace=mesh.ingress_namespace,
         monitoring_namespace=monitoring_namespace,
         depends_on=(mesh.ready, team_component),
     )

@@ -153,3 +153,17 @@ def test_args_validation() -> None:
         ModelEndpointArgs(stable=ModelVersion("1"), **{**base, "server": "torchserve"})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="reserved by the Istio sidecar"):
         ModelEndpointArgs(stable=ModelVersion("1"), port=15001, **base)  # type: ignore[arg-type]
+
+
+def test_network_policies_open_the_same_paths(prod_plan: Plan) -> None:
+    netpol = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+    gateway = prod_plan.get(netpol, "team-recsys-mesh-allow-ingress-gateway").inputs["spec"]
+    assert gateway["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "model-server"}}
+    [rule] = gateway["ingress"]
+    assert rule["from"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["istio-ingress"]
+    assert rule["ports"] == [{"port": 8500, "protocol": "TCP"}]
+    teams = prod_plan.get(netpol, "team-recsys-mesh-allow-teams").inputs["spec"]
+    assert teams["ingress"][0]["from"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["vision"]
+    calls = prod_plan.get(netpol, "team-vision-mesh-allow-calls-to-teams").inputs["spec"]
+    assert calls["policyTypes"] == ["Egress"], "vision's pods may open connections to recsys (it lists vision)"
+    assert calls["egress"][0]["to"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["recsys"]
