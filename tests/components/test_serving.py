@@ -17,7 +17,6 @@ PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 GATEWAY = "kubernetes:networking.istio.io/v1:Gateway"
 VIRTUAL_SERVICE = "kubernetes:networking.istio.io/v1:VirtualService"
 DESTINATION_RULE = "kubernetes:networking.istio.io/v1:DestinationRule"
-AUTHORIZATION_POLICY = "kubernetes:security.istio.io/v1:AuthorizationPolicy"
 ENDPOINT = "serving-recsys-recommend"
 
 
@@ -113,23 +112,6 @@ def test_no_fault_in_prod(prod_plan: Plan) -> None:
     assert "fault" not in http, "fault.environments lists dev and staging only"
 
 
-def test_team_authorization(prod_plan: Plan) -> None:
-    policies = {r.name: r for r in prod_plan.of_type(AUTHORIZATION_POLICY) if r.name.startswith("team-recsys-mesh-")}
-    nothing = policies["team-recsys-mesh-allow-nothing"]
-    assert istio(nothing) == {"action": "ALLOW"} and nothing.inputs["metadata"]["namespace"] == "recsys"
-    for name in ("allow-same-namespace", "allow-monitoring", "allow-ingress-gateway"):
-        assert policies[f"team-recsys-mesh-{name}"].urn in nothing.dependencies, f"{name} exists before the deny"
-    gateway = istio(policies["team-recsys-mesh-allow-ingress-gateway"])
-    assert gateway["rules"][0]["from"][0]["source"]["principals"] == ["cluster.local/ns/istio-ingress/sa/istio-ingressgateway"]
-    assert gateway["rules"][0]["to"][0]["operation"]["ports"] == ["8500"]
-    assert gateway["selector"] == {"matchLabels": {"app.kubernetes.io/component": "model-server"}}
-    teams = istio(policies["team-recsys-mesh-allow-teams"])
-    assert teams["rules"][0]["from"][0]["source"]["namespaces"] == ["vision"]
-    assert "team-vision-mesh-allow-teams" not in {r.name for r in prod_plan.of_type(AUTHORIZATION_POLICY)}, (
-        "vision lists no callers"
-    )
-
-
 def test_args_validation() -> None:
     class _P:
         pass
@@ -153,17 +135,3 @@ def test_args_validation() -> None:
         ModelEndpointArgs(stable=ModelVersion("1"), **{**base, "server": "torchserve"})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="reserved by the Istio sidecar"):
         ModelEndpointArgs(stable=ModelVersion("1"), port=15001, **base)  # type: ignore[arg-type]
-
-
-def test_network_policies_open_the_same_paths(prod_plan: Plan) -> None:
-    netpol = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
-    gateway = prod_plan.get(netpol, "team-recsys-mesh-allow-ingress-gateway").inputs["spec"]
-    assert gateway["podSelector"] == {"matchLabels": {"app.kubernetes.io/component": "model-server"}}
-    [rule] = gateway["ingress"]
-    assert rule["from"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["istio-ingress"]
-    assert rule["ports"] == [{"port": 8500, "protocol": "TCP"}]
-    teams = prod_plan.get(netpol, "team-recsys-mesh-allow-teams").inputs["spec"]
-    assert teams["ingress"][0]["from"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["vision"]
-    calls = prod_plan.get(netpol, "team-vision-mesh-allow-calls-to-teams").inputs["spec"]
-    assert calls["policyTypes"] == ["Egress"], "vision's pods may open connections to recsys (it lists vision)"
-    assert calls["egress"][0]["to"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["recsys"]
