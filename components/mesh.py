@@ -1,7 +1,8 @@
-"""ServiceMesh: Istio (base, istiod, ingress gateway) with mesh-wide mTLS and telemetry.
+"""ServiceMesh: Istio (base, CNI agent, istiod, ingress gateway) with mesh-wide mTLS and telemetry.
 
-Three pinned Helm releases in dependency order (the CRDs, then istiod whose webhooks inject
-and validate, then the gateway whose pods are injected), the gateway behind a Network Load
+Four pinned Helm releases in dependency order (the CRDs; the CNI node agent that sets up
+the sidecars' traffic redirection, so no pod needs NET_ADMIN; istiod whose webhooks inject
+and validate; the gateway whose pods are injected), the gateway behind a Network Load
 Balancer of the AWS Load Balancer Controller; a mesh-wide PeerAuthentication and a Telemetry
 resource. Teams read ``namespace``, ``injection_label``, ``gateway_selector`` and
 ``gateway_principal`` from here (never retyped).
@@ -29,6 +30,7 @@ from components.catalog import namespaces, tokens
 ISTIO_VERSION = "1.30.3"
 ISTIO_REPOSITORY = "https://istio-release.storage.googleapis.com/charts"
 ISTIO_BASE_CHART = HelmChart(name="base", repository=ISTIO_REPOSITORY, version=ISTIO_VERSION)
+ISTIO_CNI_CHART = HelmChart(name="cni", repository=ISTIO_REPOSITORY, version=ISTIO_VERSION)
 ISTIOD_CHART = HelmChart(name="istiod", repository=ISTIO_REPOSITORY, version=ISTIO_VERSION)
 ISTIO_GATEWAY_CHART = HelmChart(name="gateway", repository=ISTIO_REPOSITORY, version=ISTIO_VERSION)
 GATEWAY_NAME = "istio-ingressgateway"
@@ -88,6 +90,7 @@ def istio_values(args: ServiceMeshArgs) -> dict[str, dict[str, Any]]:
     """Values of the three releases: templates/helm/istio-*.yaml.j2 rendered and parsed."""
     return {
         "base": render("helm/istio-base.yaml.j2", chart_version=ISTIO_VERSION, mesh_namespace=args.namespace),
+        "cni": render("helm/istio-cni.yaml.j2", chart_version=ISTIO_VERSION),
         "istiod": render(
             "helm/istiod.yaml.j2",
             chart_version=ISTIO_VERSION,
@@ -122,6 +125,18 @@ class ServiceMesh(pulumi.ComponentResource):
             parent=self,
             provider=provider,
         )
+        self.cni = helm_addon(
+            f"{name}-cni",
+            HelmAddonArgs(
+                chart=ISTIO_CNI_CHART,
+                namespace=args.namespace,
+                values=values["cni"],
+                create_namespace=False,
+                depends_on=[*args.depends_on, self.base],
+            ),
+            parent=self,
+            provider=provider,
+        )
         self.istiod = helm_addon(
             f"{name}-istiod",
             HelmAddonArgs(
@@ -129,7 +144,8 @@ class ServiceMesh(pulumi.ComponentResource):
                 namespace=args.namespace,
                 values=values["istiod"],
                 create_namespace=False,
-                depends_on=[*args.depends_on, self.base],
+                # Injected pods rely on the node agent instead of istio-init: it must run first.
+                depends_on=[*args.depends_on, self.base, self.cni],
             ),
             parent=self,
             provider=provider,

@@ -23,10 +23,12 @@ class _Provider:
 
 def test_istio_releases_are_pinned_and_ordered(prod_plan: Plan) -> None:
     base = prod_plan.get(RELEASE, "mesh-base-release")
+    cni = prod_plan.get(RELEASE, "mesh-cni-release")
     istiod = prod_plan.get(RELEASE, "mesh-istiod-release")
     gateway = prod_plan.get(RELEASE, "mesh-gateway-release")
     for release, chart, namespace in (
         (base, "base", "istio-system"),
+        (cni, "cni", "istio-system"),
         (istiod, "istiod", "istio-system"),
         (gateway, "gateway", "istio-ingress"),
     ):
@@ -35,6 +37,8 @@ def test_istio_releases_are_pinned_and_ordered(prod_plan: Plan) -> None:
         assert inputs["repositoryOpts"]["repo"] == "https://istio-release.storage.googleapis.com/charts", release.name
         assert inputs["atomic"] is True, release.name
     assert base.urn in istiod.dependencies, "istiod must wait for the CRDs of base"
+    assert cni.urn in istiod.dependencies and istiod.inputs["values"]["cni"] == {"enabled": True}, "no istio-init: PSA baseline"
+    assert cni.inputs["values"]["resourceQuotas"] == {"enabled": True}
     assert istiod.urn in gateway.dependencies, "the gateway pods are injected by istiod's webhook"
     lbc = prod_plan.get(RELEASE, "load-balancer-controller-release")
     assert lbc.urn in gateway.dependencies, "the NLB controller must see the gateway Service created"
