@@ -43,6 +43,12 @@ RULE_MODULES: tuple[str, ...] = (
     "mlinfra_gpu_budget",
     "mlinfra_monthly_cost_budget",
     "mlinfra_stateful_resources_protected",
+    "mlinfra_mesh_mtls_strict",
+    "mlinfra_mesh_no_fault_injection",
+    "mlinfra_mesh_team_allow_nothing",
+    "mlinfra_mesh_no_allow_all_sources",
+    "mlinfra_mesh_virtual_service_weights",
+    "mlinfra_model_server_image_pinned",
 )
 
 POLICIES: list[Policy] = [importlib.import_module(f"policies.rules.{m}").POLICY for m in RULE_MODULES]
