@@ -191,7 +191,12 @@ def test_user_text_is_printed_literally_never_as_markup_or_emoji() -> None:
     changes = [Change("create", urn(BUCKET, odd), BUCKET, odd, keys=())]
     text = render(report.print_diff, DiffResult(changes, []))
     assert odd in text, text
-    plan = Plan(stack="st[/]ack", resources=[], outputs={"k:lock:": "v[b]"}, diagnostics=[{"severity": "warning", "message": "m [/] :lock:"}])
+    plan = Plan(
+        stack="st[/]ack",
+        resources=[],
+        outputs={"k:lock:": "v[b]"},
+        diagnostics=[{"severity": "warning", "message": "m [/] :lock:"}],
+    )
     text = render(report.print_plan, plan)
     assert "stack st[/]ack" in text and "m [/] :lock:" in text and "k:lock:" in text and "v[b]" in text, text
 
