@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 import pulumi
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
 from components._eks import role_key
-from components._network_rules import parse_ipv4_network
+from components._network_rules import is_rfc1918, parse_ipv4_network
+from components.catalog.aws_limits import EKS_CLUSTER_NAME_PATTERN, RFC1918_BLOCKS
 from components.catalog.kubernetes import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from components.catalog.prices import SYSTEM_INSTANCE_PRICES
 from components.cluster import ClusterArgs, SystemNodeGroupArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
@@ -26,11 +28,20 @@ ALL_LOG_TYPES: tuple[str, ...] = get_args(LogType)
 _ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 
 
+def _is_system_type(name: str) -> str:
+    if name not in SYSTEM_INSTANCE_PRICES:
+        raise ValueError(f"{name!r} is not a system instance type this toolkit prices; allowed: {sorted(SYSTEM_INSTANCE_PRICES)}")
+    return name
+
+
+SystemInstanceType = Annotated[str, AfterValidator(_is_system_type)]
+
+
 class NodeGroupSettings(Model):
     """The system (non-GPU) managed node group: runs CoreDNS, add-ons and controllers."""
 
-    instance_types: tuple[str, ...] = Field(min_length=1)
-    """EC2 instance types, tried in order by the managed node group."""
+    instance_types: tuple[SystemInstanceType, ...] = Field(min_length=1)
+    """EC2 instance types, tried in order by the managed node group (the priced general-purpose types)."""
     min_size: int = Field(ge=0, le=100)
     max_size: int = Field(ge=1, le=100)
     desired_size: int = Field(ge=0, le=100)
@@ -47,6 +58,18 @@ class NodeGroupSettings(Model):
 
 def _problems(settings: Settings, source: str) -> list[Problem]:
     problems: list[Problem] = []
+    name = settings.effective_cluster_name
+    if not re.fullmatch(EKS_CLUSTER_NAME_PATTERN, name):
+        # Only a derived name gets here (mlinfra:cluster_name has the same pattern): blame the
+        # stack name it came from, not a setting the user never wrote.
+        problems.append(
+            Problem(
+                source,
+                "stack name",
+                f"stack {settings.stack!r} makes the EKS cluster name {name!r}, which EKS refuses (1-100 letters, "
+                "digits, '-' and '_', starting with a letter or digit); set mlinfra:cluster_name or use another stack name",
+            )
+        )
     if parse_ipv4_network(settings.vpc_cidr).overlaps(parse_ipv4_network(settings.service_cidr)):
         problems.append(
             Problem(
@@ -108,7 +131,7 @@ class ClusterArea(Model):
         problems=_problems,
     )
 
-    cluster_name: str = Field(default="", pattern=r"^$|^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
+    cluster_name: str = Field(default="", pattern=f"^$|^{EKS_CLUSTER_NAME_PATTERN}$")
     """EKS cluster name; empty means ``mlinfra-<stack>``."""
     kubernetes_version: str
     """EKS Kubernetes version (add-on versions are pinned per version)."""
@@ -128,6 +151,8 @@ class ClusterArea(Model):
     @classmethod
     def _service_cidr_valid(cls, v: str) -> str:
         net = parse_ipv4_network(v)
+        if not is_rfc1918(net):
+            raise ValueError(f"must be inside an RFC 1918 block ({', '.join(RFC1918_BLOCKS)}), as EKS requires; got {v!r}")
         if not 12 <= net.prefixlen <= 24:
             raise ValueError(f"prefix length must be between /12 and /24, got /{net.prefixlen}")
         return str(net)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 import pulumi
 from pydantic import Field, field_validator
 
-from components._network_rules import MAX_AZS, MIN_AZS, NatGateways, parse_ipv4_network, vpc_cidr_problem
+from components._network_rules import MAX_AZS, MIN_AZS, NatGateways, log_retention_problem, parse_ipv4_network, vpc_cidr_problem
 from components.catalog.regions import region_az_names
 from components.network import NetworkArgs
 from stacks.area import Area, Model
@@ -62,6 +62,13 @@ class NetworkArea(Model):
     """VPC IPv4 CIDR, an RFC 1918 block between /16 and /20."""
     flow_log_retention_days: int
     """CloudWatch retention of VPC flow logs and control-plane logs."""
+
+    @field_validator("flow_log_retention_days")
+    @classmethod
+    def _retention_allowed(cls, v: int) -> int:
+        if problem := log_retention_problem(v):
+            raise ValueError(problem)
+        return v
 
     @field_validator("vpc_cidr")
     @classmethod

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from stacks.errors import ConfigError
+from stacks.loading import settings_from_config
 from tests.stacks.support import _error, _settings
 
 
@@ -59,7 +63,7 @@ def test_prod_public_endpoint_from_listed_cidrs_is_allowed() -> None:
 
 
 def test_cluster_name_must_be_an_eks_name() -> None:
-    assert "mlinfra:cluster_name: String should match pattern" in _error(**{"mlinfra:cluster_name": "1-bad"})
+    assert "mlinfra:cluster_name: String should match pattern" in _error(**{"mlinfra:cluster_name": "bad.name"})
 
 
 def test_admin_roles_must_be_role_arns() -> None:
@@ -72,3 +76,26 @@ def test_admin_roles_must_be_role_arns() -> None:
 def test_unquoted_kubernetes_version_says_to_quote_it() -> None:
     msg = _error(**{"mlinfra:kubernetes_version": 1.35})
     assert 'mlinfra:kubernetes_version: write the version as a quoted string, e.g. "1.35" (YAML read 1.35 as a number)' in msg
+
+
+@pytest.mark.parametrize("stack", ["a.b", "x" * 120])
+def test_a_stack_name_that_makes_an_invalid_cluster_name_is_blamed_on_the_stack(stack: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        settings_from_config({"aws:region": "us-west-2", "mlinfra:environment": "dev"}, stack=stack, source="s.yaml")
+    assert f"s.yaml: stack name: stack {stack!r} makes the EKS cluster name 'mlinfra-{stack}', which EKS refuses" in str(
+        info.value
+    )
+
+
+@pytest.mark.parametrize("instance_type", ["m6i.huge", "", "g5.xlarge"])
+def test_system_nodes_take_only_priced_general_purpose_types(instance_type: str) -> None:
+    node_group = {"instance_types": [instance_type], "min_size": 2, "max_size": 3, "desired_size": 2, "disk_size_gb": 50}
+    msg = _error(**{"mlinfra:system_node_group": node_group})
+    assert (
+        f"mlinfra:system_node_group.instance_types[0]: {instance_type!r} is not a system instance type this toolkit prices" in msg
+    )
+
+
+@pytest.mark.parametrize("cidr", ["100.64.0.0/16", "127.0.0.0/16"])
+def test_service_cidr_must_be_rfc1918(cidr: str) -> None:
+    assert "mlinfra:service_cidr: must be inside an RFC 1918 block" in _error(**{"mlinfra:service_cidr": cidr})

@@ -60,7 +60,8 @@ def test_aws_minimum_lifecycle_days_are_accepted() -> None:
 
 
 def test_bucket_prefix_defaults_to_a_dns_safe_stack_name() -> None:
-    assert _settings(stack="Team_A.dev").effective_bucket_prefix == "mlinfra-team-a-dev"
+    # The cluster name is set: "mlinfra-Team_A.dev" would not be a valid EKS name (tests/stacks/test_cluster_settings.py).
+    assert _settings(stack="Team_A.dev", **{"mlinfra:cluster_name": "team-a"}).effective_bucket_prefix == "mlinfra-team-a-dev"
     assert _settings(**{"mlinfra:data_lake": {"bucket_prefix": "acme-ml"}}).effective_bucket_prefix == "acme-ml"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.stacks.support import _error
 
 
@@ -24,3 +26,15 @@ def test_vpc_cidr_size_is_bounded() -> None:
 
 def test_malformed_cidr_is_rejected() -> None:
     assert "mlinfra:vpc_cidr: must be an IPv4 CIDR" in _error(**{"mlinfra:vpc_cidr": "10.0.0.1/16"})
+
+
+@pytest.mark.parametrize("days", [-14, 15, 99999999999999])
+def test_flow_log_retention_must_be_a_cloudwatch_value(days: int) -> None:
+    assert "mlinfra:flow_log_retention_days: CloudWatch Logs accepts only [1, 3, 5" in _error(
+        **{"mlinfra:flow_log_retention_days": days}
+    )
+
+
+@pytest.mark.parametrize("cidr", ["127.0.0.0/16", "169.254.0.0/16", "0.0.0.0/16", "240.0.0.0/16"])
+def test_vpc_cidr_outside_rfc1918_is_refused(cidr: str) -> None:
+    assert "mlinfra:vpc_cidr: must be an RFC 1918 private block" in _error(**{"mlinfra:vpc_cidr": cidr})
