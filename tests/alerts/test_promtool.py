@@ -83,3 +83,61 @@ def test_promtool_unit_tests_pass(test_file: Path, tmp_path: Path) -> None:
     result = run(tool("promtool"), "test", "rules", test_file.name, cwd=tmp_path)
     assert result.returncode == 0, f"promtool test rules {test_file.name}:\n{result.stdout}\n{result.stderr}"
     assert "SUCCESS" in result.stdout, result.stdout
+
+
+# Each threshold and `for` moved below and above its value in the RENDERED rule (annotations
+# untouched): the unit tests must then fail on that alert, proving they pin both sides.
+MUTATIONS = [
+    ("ml-system", "HighErrorRate", "expr", "> 0.05", "> 0.11"),
+    ("ml-system", "HighErrorRate", "expr", "> 0.05", "> 0.03"),
+    ("ml-system", "HighErrorRate", "for", "1m", "10m"),
+    ("ml-system", "HighErrorRate", "for", "1m", "0m"),
+    ("ml-system", "HighLatency", "expr", "> 0.5", "> 1"),
+    ("ml-system", "HighLatency", "expr", "> 0.5", "> 0.05"),
+    ("ml-system", "HighLatency", "for", "1m", "0m"),
+    ("inference", "InferenceHighErrorRate", "expr", "> 0.05", "> 0.15"),
+    ("inference", "InferenceHighErrorRate", "expr", "> 0.05", "> 0.01"),
+    ("inference", "InferenceHighErrorRate", "for", "5m", "10m"),
+    ("inference", "InferenceHighErrorRate", "for", "5m", "2m"),
+    ("inference", "InferenceHighLatencyP99", "expr", "> 500.0", "> 1000"),
+    ("inference", "InferenceHighLatencyP99", "expr", "> 500.0", "> 50"),
+    ("inference", "InferenceHighLatencyP99", "for", "5m", "2m"),
+    ("gpu", "GpuTemperatureHigh", "expr", "> 85.0", "> 95"),
+    ("gpu", "GpuTemperatureHigh", "expr", "> 85.0", "> 80"),
+    ("gpu", "GpuTemperatureHigh", "for", "10m", "5m"),
+    ("gpu", "GpuMemoryNearFull", "expr", "> 0.95", "> 0.99"),
+    ("gpu", "GpuMemoryNearFull", "expr", "> 0.95", "> 0.9"),
+    ("gpu", "GpuMemoryNearFull", "for", "15m", "10m"),
+    ("gpu", "GpuIdleAllocated", "expr", "< 5.0", "< 1"),
+    ("gpu", "GpuIdleAllocated", "expr", "< 5.0", "< 10"),
+    ("gpu", "GpuIdleAllocated", "for", "30m", "40m"),
+    ("gpu", "GpuIdleAllocated", "for", "30m", "20m"),
+    ("gpu", "GpuNodeNotReady", "for", "5m", "2m"),
+    ("gpu", "GpuPodsPendingTooLong", "for", "15m", "20m"),
+    ("gpu", "GpuPodsPendingTooLong", "for", "15m", "10m"),
+    ("kafka", "KafkaUnderReplicatedPartitions", "for", "10m", "5m"),
+    ("kafka", "KafkaOfflinePartitions", "for", "1m", "0m"),
+    ("kafka", "KafkaConsumerLagHigh", "expr", "> 10000", "> 20000"),
+    ("kafka", "KafkaConsumerLagHigh", "expr", "> 10000", "> 5000"),
+    ("kafka", "KafkaConsumerLagHigh", "for", "15m", "10m"),
+    ("kafka", "KafkaDiskNearFull", "expr", "< 0.15", "< 0.05"),
+    ("kafka", "KafkaDiskNearFull", "expr", "< 0.15", "< 0.25"),
+    ("kafka", "KafkaDiskNearFull", "for", "10m", "5m"),
+    ("teams", "TeamGpuQuotaNearFull", "expr", ">= 0.9", ">= 0.95"),
+    ("teams", "TeamGpuQuotaNearFull", "expr", ">= 0.9", ">= 0.75"),
+    ("teams", "TeamGpuQuotaNearFull", "for", "10m", "5m"),
+]
+
+
+@pytest.mark.parametrize(("file", "alert", "key", "old", "new"), MUTATIONS, ids=lambda v: str(v))
+def test_unit_tests_catch_a_moved_threshold(file: str, alert: str, key: str, old: str, new: str, tmp_path: Path) -> None:
+    rules = alert_rule_files(AlertRuleOptions())[file]
+    rule = next(r for g in rules["groups"] for r in g["rules"] if r.get("alert") == alert)
+    # Once, or once per broker flavour (KafkaDiskNearFull: Strimzi and MSK).
+    assert str(rule[key]).count(old) in (1, 2), f"{alert}.{key} should contain {old!r}: {rule[key]!r}"
+    rule[key] = str(rule[key]).replace(old, new)
+    (tmp_path / f"{file}.yaml").write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    shutil.copy(HERE / f"{file}.test.yaml", tmp_path)
+    result = run(tool("promtool"), "test", "rules", f"{file}.test.yaml", cwd=tmp_path)
+    assert result.returncode != 0, f"{alert}: {key} {old!r} -> {new!r} went unnoticed by tests/alerts/{file}.test.yaml"
+    assert f"alertname: {alert}," in result.stdout + result.stderr, result.stdout + result.stderr
