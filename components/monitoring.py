@@ -29,6 +29,7 @@ from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components._render import render
 from components._scrape_targets import ScrapeTargetsArgs, msk_scrape_configs, scrape_targets
 from components.catalog import namespaces, tokens
+from components.gpu_nodes import MODEL_LABEL, POOL_LABEL
 
 # Upstream: https://github.com/prometheus-community/helm-charts (charts/kube-prometheus-stack),
 # values checked against values.yaml at tag kube-prometheus-stack-88.5.3 (operator v0.93.1).
@@ -98,6 +99,7 @@ def stack_values(args: MonitoringArgs) -> dict[str, Any]:
     return render(
         VALUES_TEMPLATE,
         storage_class=args.storage_class,
+        node_label_allowlist=[f"nodes=[{POOL_LABEL},{MODEL_LABEL}]"],
         # Replicas on different nodes where possible (a node loss keeps one Prometheus).
         anti_affinity="soft",
         operator_resources=Resources(cpu="100m", memory="256Mi").values(),
