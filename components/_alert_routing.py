@@ -126,8 +126,9 @@ def _route_and_receivers(name: str, receiver: AlertReceiver) -> tuple[list[dict[
 def alertmanager_config(routing: AlertRouting) -> dict[str, Any]:
     """The Alertmanager configuration (the chart's ``alertmanager.config``)."""
     routes: list[dict[str, Any]] = [
-        # The chart's always-firing Watchdog: a dead-man's switch for an external monitor, not people.
-        {"receiver": "null", "matchers": ['alertname = "Watchdog"']},
+        # The chart's always-firing Watchdog (a dead-man's switch for an external monitor) and its
+        # InfoInhibitor (only there to inhibit info alerts): never for people.
+        {"receiver": "null", "matchers": ['alertname =~ "Watchdog|InfoInhibitor"']},
     ]
     receivers: list[dict[str, Any]] = [{"name": "null"}]
     for team, receiver in sorted(routing.teams):

@@ -56,6 +56,7 @@ def test_amtool_accepts_the_config(config_file: Path) -> None:
         (("alertname=GpuNodeNotReady", "severity=critical"), "platform-critical"),
         (("alertname=KafkaConsumerLagHigh", "severity=warning"), "platform"),
         (("alertname=Watchdog", "severity=none"), "null"),
+        (("alertname=InfoInhibitor", "severity=none"), "null"),
     ],
 )
 def test_alerts_route_by_team_label(config_file: Path, labels: tuple[str, ...], receiver: str) -> None:
