@@ -35,9 +35,9 @@ class ScrapeTargetsArgs:
     """istiod and every Envoy sidecar (the inference alerts and dashboard need them)."""
     mesh_namespace: str = "istio-system"
     enable_model_servers: bool = True
-    """Pods of model servers exporting ``ml_inference_*`` on a port named ``metrics``."""
-    model_server_labels: Mapping[str, str] = field(default_factory=lambda: {"mlinfra.io/model-server": "true"})
-    """Pod labels that mark a model server (set by the serving component)."""
+    """Pods of model servers exporting ``ml_inference_*`` (at their prometheus.io port and path)."""
+    model_server_labels: Mapping[str, str] = field(default_factory=lambda: {"app.kubernetes.io/component": "model-server"})
+    """Pod labels that mark a model server (components/catalog/model_servers.py, set by serving)."""
     kafka: KafkaMode = "off"
     """``strimzi``: broker/exporter pods; ``msk``: the brokers' open-monitoring endpoints."""
     kafka_namespace: str = "kafka"
@@ -61,6 +61,35 @@ class ScrapeTarget:
     name: str
     kind: Literal["ServiceMonitor", "PodMonitor"]
     spec: Mapping[str, Any]
+
+
+def _annotated_port() -> list[dict[str, Any]]:
+    """``__address__`` = pod IP (v4 or v6) : the ``prometheus.io/port`` annotation."""
+    source = ["__meta_kubernetes_pod_annotation_prometheus_io_port", "__meta_kubernetes_pod_ip"]
+    return [
+        {
+            "action": "replace",
+            "sourceLabels": source,
+            "regex": r"(\d+);(([A-Fa-f0-9]{1,4}::?){1,7}[A-Fa-f0-9]{1,4})",
+            "replacement": "[$2]:$1",
+            "targetLabel": "__address__",
+        },
+        {
+            "action": "replace",
+            "sourceLabels": source,
+            "regex": r"(\d+);((([0-9]+?)(\.|$)){4})",
+            "replacement": "$2:$1",
+            "targetLabel": "__address__",
+        },
+    ]
+
+
+def _workload_labels() -> list[dict[str, Any]]:
+    """The serving labels ``app`` and ``version`` as ``endpoint`` and ``version`` (dashboards split on them)."""
+    return [
+        {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_app"], "targetLabel": "endpoint"},
+        {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_version"], "targetLabel": "version"},
+    ]
 
 
 def scrape_targets(args: ScrapeTargetsArgs) -> list[ScrapeTarget]:
@@ -110,7 +139,10 @@ def scrape_targets(args: ScrapeTargetsArgs) -> list[ScrapeTarget]:
                 },
             )
         )
-        # Every sidecar exposes merged stats on its container port http-envoy-prom (15090).
+        # Every sidecar, on Istio's merged endpoint (:15020/stats/prometheus: Envoy's istio_* metrics
+        # plus the app's own, e.g. ml_inference_*). The injector rewrites the pod's prometheus.io
+        # annotations to it; plain HTTP, so it works under STRICT mTLS. Same relabeling as Istio's
+        # prometheus-operator example: https://istio.io/latest/docs/ops/integrations/prometheus/
         targets.append(
             ScrapeTarget(
                 "envoy-sidecars",
@@ -119,11 +151,27 @@ def scrape_targets(args: ScrapeTargetsArgs) -> list[ScrapeTarget]:
                     "selector": {"matchExpressions": [{"key": "security.istio.io/tlsMode", "operator": "Exists"}]},
                     "namespaceSelector": {"any": True},
                     "jobLabel": "envoy-stats",
-                    "podMetricsEndpoints": [{"port": "http-envoy-prom", "path": "/stats/prometheus", "interval": "15s"}],
+                    "podMetricsEndpoints": [
+                        {
+                            "path": "/stats/prometheus",
+                            "interval": "15s",
+                            "relabelings": [
+                                {
+                                    "action": "keep",
+                                    "sourceLabels": ["__meta_kubernetes_pod_container_name"],
+                                    "regex": "istio-proxy",
+                                },
+                                *_annotated_port(),
+                                *_workload_labels(),
+                            ],
+                        }
+                    ],
                 },
             )
         )
-    if args.enable_model_servers:
+    if args.enable_model_servers and not args.enable_mesh:
+        # Without the mesh, model servers are scraped directly on the port and path of their
+        # prometheus.io annotations (with the mesh, the sidecar monitor above serves them).
         targets.append(
             ScrapeTarget(
                 "model-servers",
@@ -131,7 +179,27 @@ def scrape_targets(args: ScrapeTargetsArgs) -> list[ScrapeTarget]:
                 {
                     "selector": {"matchLabels": dict(args.model_server_labels)},
                     "namespaceSelector": {"any": True},
-                    "podMetricsEndpoints": [{"port": "metrics", "path": "/metrics", "interval": "15s"}],
+                    "podMetricsEndpoints": [
+                        {
+                            "interval": "15s",
+                            "relabelings": [
+                                # One target per pod: the server's http port, then the annotated port.
+                                {
+                                    "action": "keep",
+                                    "sourceLabels": ["__meta_kubernetes_pod_container_port_name"],
+                                    "regex": "http",
+                                },
+                                {
+                                    "action": "replace",
+                                    "sourceLabels": ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+                                    "regex": "(.+)",
+                                    "targetLabel": "__metrics_path__",
+                                },
+                                *_annotated_port(),
+                                *_workload_labels(),
+                            ],
+                        }
+                    ],
                 },
             )
         )

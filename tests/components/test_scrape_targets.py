@@ -20,16 +20,24 @@ def test_defaults_scrape_gpus_model_servers_and_autoscaler_without_mesh_or_kafka
     endpoint = dcgm.spec["endpoints"][0]
     assert endpoint["port"] == "gpu-metrics" and endpoint["honorLabels"] is False
     assert endpoint["relabelings"][0]["targetLabel"] == "node", "the GPU alerts and the inhibition need `node`"
-    assert targets["model-servers"].spec["namespaceSelector"] == {"any": True}
-    assert targets["model-servers"].spec["podMetricsEndpoints"][0]["port"] == "metrics"
+    servers = targets["model-servers"].spec
+    assert servers["selector"] == {"matchLabels": {"app.kubernetes.io/component": "model-server"}}
+    assert servers["namespaceSelector"] == {"any": True}
+    relabel = {r["targetLabel"]: r for r in servers["podMetricsEndpoints"][0]["relabelings"] if "targetLabel" in r}
+    assert relabel["__metrics_path__"]["sourceLabels"] == ["__meta_kubernetes_pod_annotation_prometheus_io_path"]
+    assert relabel["version"]["sourceLabels"] == ["__meta_kubernetes_pod_label_version"], "canary split by version"
 
 
-def test_mesh_adds_istiod_and_every_sidecar() -> None:
+def test_mesh_adds_istiod_and_every_sidecar_which_then_serves_the_model_servers() -> None:
     targets = {t.name: t for t in scrape_targets(ScrapeTargetsArgs(enable_mesh=True))}
     assert targets["istiod"].spec["endpoints"][0]["port"] == "http-monitoring"
     sidecars = targets["envoy-sidecars"]
     assert sidecars.kind == "PodMonitor" and sidecars.spec["namespaceSelector"] == {"any": True}
-    assert sidecars.spec["podMetricsEndpoints"][0] == {"port": "http-envoy-prom", "path": "/stats/prometheus", "interval": "15s"}
+    endpoint = sidecars.spec["podMetricsEndpoints"][0]
+    assert endpoint["path"] == "/stats/prometheus", "Istio's merged metrics (Envoy + the app's)"
+    keep = endpoint["relabelings"][0]
+    assert keep == {"action": "keep", "sourceLabels": ["__meta_kubernetes_pod_container_name"], "regex": "istio-proxy"}
+    assert "model-servers" not in targets, "under STRICT mTLS only the sidecar's merged endpoint is reachable"
 
 
 def test_strimzi_adds_one_pod_monitor_for_brokers_and_the_kafka_exporter() -> None:
