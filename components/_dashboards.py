@@ -28,22 +28,20 @@ class DashboardOptions:
 
     gpu_hour_prices: Mapping[str, float] = field(default_factory=dict)
     """GPU model label (``mlinfra.io/gpu-model`` of the node, e.g. ``a10g``) -> on-demand USD per
-    GPU-hour in this region; the cost panel needs at least one."""
+    GPU-hour in this region; empty (no GPU pools) leaves out the two GPU dashboards."""
     enable_inference: bool = True
     """The inference dashboard (Istio metrics: only when the mesh is on)."""
     enable_kafka: bool = True
     """The Kafka dashboard (only when a Kafka cluster is on)."""
 
     def __post_init__(self) -> None:
-        if not self.gpu_hour_prices:
-            raise ValueError("gpu_hour_prices needs the price of at least one GPU model (the cost dashboard)")
         for model, price in self.gpu_hour_prices.items():
             if price <= 0:
                 raise ValueError(f"gpu_hour_prices[{model!r}] must be > 0, got {price!r}")
 
 
 def enabled_dashboards(options: DashboardOptions) -> tuple[str, ...]:
-    skipped = set()
+    skipped = set() if options.gpu_hour_prices else {"gpu-fleet", "team-gpu-cost"}
     if not options.enable_inference:
         skipped.add("inference")
     if not options.enable_kafka:

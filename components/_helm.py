@@ -52,6 +52,9 @@ class HelmAddonArgs:
     timeout_seconds: int = 600
     """How long Helm waits for the release to become ready."""
     depends_on: Sequence[pulumi.Resource] = ()
+    create_namespace: bool = True
+    """False when the caller creates the namespace itself (e.g. a Secret the chart reads must exist
+    in it before the release); then ``depends_on`` must include that namespace."""
 
 
 def helm_addon(
@@ -63,7 +66,7 @@ def helm_addon(
 ) -> k8s.helm.v3.Release:
     """Create ``f"{name}-namespace"`` (when needed) and the release ``f"{name}-release"`` under ``parent``."""
     depends_on = list(args.depends_on)
-    if args.namespace not in SYSTEM_NAMESPACES:
+    if args.namespace not in SYSTEM_NAMESPACES and args.create_namespace:
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(

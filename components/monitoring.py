@@ -194,7 +194,8 @@ class Monitoring(pulumi.ComponentResource):
             f"{self._name}-grafana-admin",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=GRAFANA_ADMIN_SECRET, namespace=self._args.namespace),
             type="Opaque",
-            string_data={"admin-user": "admin", "admin-password": pulumi.Output.secret(password.result)},
+            # RandomPassword.result is a secret output already; the Secret's inputs stay secret.
+            string_data={"admin-user": "admin", "admin-password": password.result},
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace])),
         )
 
@@ -202,7 +203,9 @@ class Monitoring(pulumi.ComponentResource):
         keys = receiver_secret_keys(self._args.routing)
         provided = pulumi.Output.from_input(self._args.receiver_secrets or {})
         # Only the keys the routing reads; values stay secret end to end.
-        data = pulumi.Output.secret(provided.apply(lambda d: {k: d[k] for k in keys if k in d}))
+        data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
+            provided.apply(lambda d: {k: str(d[k]) for k in keys if k in d})
+        )
         return k8s.core.v1.Secret(
             f"{self._name}-alertmanager-receivers",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=RECEIVERS_SECRET, namespace=self._args.namespace),

@@ -43,6 +43,9 @@ RULE_MODULES: tuple[str, ...] = (
     "mlinfra_gpu_budget",
     "mlinfra_monthly_cost_budget",
     "mlinfra_stateful_resources_protected",
+    "mlinfra_grafana_admin_password_not_plain",
+    "mlinfra_alertmanager_enabled",
+    "mlinfra_prometheus_rule_severity",
 )
 
 POLICIES: list[Policy] = [importlib.import_module(f"policies.rules.{m}").POLICY for m in RULE_MODULES]

@@ -19,6 +19,7 @@ from components._alert_routing import PAGERDUTY_SERVICE, SLACK_CHANNEL, AlertRec
 from components._alert_rules import AlertRuleOptions, AlertThresholds
 from components._dashboards import DashboardOptions
 from components._scrape_targets import KafkaMode, ScrapeTargetsArgs
+from components.catalog.gpu import GPU_INSTANCE_TYPES
 from components.monitoring import MonitoringArgs, Resources
 from stacks.area import Area, Model
 from stacks.errors import Problem
@@ -114,34 +115,9 @@ class SecureValue(Model):
     secure: str = Field(min_length=1)
 
 
-class MonitoringArea(Model):
-    """Monitoring and alerting."""
-
-    AREA: ClassVar[Area]
-
-    monitoring: MonitoringSettings
-    alert_receivers: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,252}$")], SecureValue] = Field(
-        default_factory=dict
-    )
-    """Secret webhook URLs / routing keys by receiver key (slack-<channel>, pagerduty-<service>);
-    set each with ``pulumi config set --secret --path 'alert_receivers.<key>' <value>``."""
-
-    @field_validator("alert_receivers", mode="before")
-    @classmethod
-    def _only_secrets(cls, v: Any) -> Any:
-        if isinstance(v, Mapping):
-            plain = sorted(k for k, value in v.items() if not isinstance(value, Mapping))
-            if plain:
-                raise ValueError(
-                    f"{plain} are plain text; receiver URLs and keys must be Pulumi secrets: "
-                    "pulumi config set --secret --path 'alert_receivers.<key>' <value>"
-                )
-        return v
-
-
 def alert_routing(settings: Settings) -> AlertRouting:
     """The platform receiver and one receiver per team file with an ``alerts:`` section."""
-    teams = tuple((t.name, t.file.alerts.receiver()) for t in settings.teams if t.file.alerts is not None)
+    teams = tuple((t.name, t.spec.alerts.receiver()) for t in settings.teams if t.spec and t.spec.alerts)
     return AlertRouting(platform=settings.monitoring.platform_alerts.receiver(), teams=teams)
 
 
@@ -177,7 +153,7 @@ def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Pr
         return []  # no receiver secrets at all: an offline or fresh stack; warned at plan time
     problems = []
     for team in teams:
-        alerts = team.file.alerts
+        alerts = team.spec.alerts if team.spec else None
         if alerts is None:
             continue
         routing = AlertRouting(teams=((team.name, alerts.receiver()),))
@@ -195,65 +171,101 @@ def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Pr
     return problems
 
 
-MonitoringArea.AREA = Area(
-    defaults={
-        # Dev: one small Prometheus, short retention, lenient inference alerts that never page.
-        "dev": {
-            "monitoring": {
-                "prometheus_replicas": 1,
-                "prometheus_retention_days": 3,
-                "prometheus_storage_gb": 20,
-                "prometheus_resources": {"cpu": "500m", "memory": "2Gi"},
-                "alertmanager_replicas": 1,
-                "grafana_storage_gb": 5,
-                "thresholds": {
-                    "inference_error_ratio": 0.2,
-                    "inference_latency_p99_ms": 2000,
-                    "inference_for": "15m",
-                    "inference_severity": "warning",
-                    "kafka_consumer_lag_messages": 100000,
-                },
-            }
+class MonitoringArea(Model):
+    """Monitoring and alerting."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            # Dev: one small Prometheus, short retention, lenient inference alerts that never page.
+            "dev": {
+                "monitoring": {
+                    "prometheus_replicas": 1,
+                    "prometheus_retention_days": 3,
+                    "prometheus_storage_gb": 20,
+                    "prometheus_resources": {"cpu": "500m", "memory": "2Gi"},
+                    "alertmanager_replicas": 1,
+                    "grafana_storage_gb": 5,
+                    "thresholds": {
+                        "inference_error_ratio": 0.2,
+                        "inference_latency_p99_ms": 2000,
+                        "inference_for": "15m",
+                        "inference_severity": "warning",
+                        "kafka_consumer_lag_messages": 100000,
+                    },
+                }
+            },
+            "staging": {
+                "monitoring": {
+                    "prometheus_replicas": 2,
+                    "prometheus_retention_days": 7,
+                    "prometheus_storage_gb": 50,
+                    "prometheus_resources": {"cpu": "1", "memory": "4Gi"},
+                    "alertmanager_replicas": 2,
+                    "grafana_storage_gb": 10,
+                    "thresholds": {
+                        "inference_error_ratio": 0.1,
+                        "inference_latency_p99_ms": 1000,
+                        "inference_for": "10m",
+                        "inference_severity": "warning",
+                        "kafka_consumer_lag_messages": 50000,
+                    },
+                }
+            },
+            # Prod: two Prometheus replicas on separate nodes, 15 days, the issue's thresholds.
+            "prod": {
+                "monitoring": {
+                    "prometheus_replicas": 2,
+                    "prometheus_retention_days": 15,
+                    "prometheus_storage_gb": 200,
+                    "prometheus_resources": {"cpu": "2", "memory": "8Gi"},
+                    "alertmanager_replicas": 3,
+                    "grafana_storage_gb": 10,
+                    "thresholds": {
+                        "inference_error_ratio": 0.05,
+                        "inference_latency_p99_ms": 500,
+                        "inference_for": "5m",
+                        "inference_severity": "critical",
+                        "kafka_consumer_lag_messages": 10000,
+                    },
+                }
+            },
         },
-        "staging": {
-            "monitoring": {
-                "prometheus_replicas": 2,
-                "prometheus_retention_days": 7,
-                "prometheus_storage_gb": 50,
-                "prometheus_resources": {"cpu": "1", "memory": "4Gi"},
-                "alertmanager_replicas": 2,
-                "grafana_storage_gb": 10,
-                "thresholds": {
-                    "inference_error_ratio": 0.1,
-                    "inference_latency_p99_ms": 1000,
-                    "inference_for": "10m",
-                    "inference_severity": "warning",
-                    "kafka_consumer_lag_messages": 50000,
-                },
-            }
-        },
-        # Prod: two Prometheus replicas on separate nodes, 15 days, the issue's thresholds.
-        "prod": {
-            "monitoring": {
-                "prometheus_replicas": 2,
-                "prometheus_retention_days": 15,
-                "prometheus_storage_gb": 200,
-                "prometheus_resources": {"cpu": "2", "memory": "8Gi"},
-                "alertmanager_replicas": 3,
-                "grafana_storage_gb": 10,
-                "thresholds": {
-                    "inference_error_ratio": 0.05,
-                    "inference_latency_p99_ms": 500,
-                    "inference_for": "5m",
-                    "inference_severity": "critical",
-                    "kafka_consumer_lag_messages": 10000,
-                },
-            }
-        },
-    },
-    problems=_problems,
-    team_problems=_team_problems,
-)
+        problems=_problems,
+        team_problems=_team_problems,
+    )
+
+    monitoring: MonitoringSettings
+    alert_receivers: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,252}$")], SecureValue] = Field(
+        default_factory=dict
+    )
+    """Secret webhook URLs / routing keys by receiver key (slack-<channel>, pagerduty-<service>);
+    set each with ``pulumi config set --secret --path 'alert_receivers.<key>' <value>``."""
+
+    @field_validator("alert_receivers", mode="before")
+    @classmethod
+    def _only_secrets(cls, v: Any) -> Any:
+        if isinstance(v, Mapping):
+            plain = sorted(k for k, value in v.items() if not isinstance(value, Mapping))
+            if plain:
+                raise ValueError(
+                    f"{plain} are plain text; receiver URLs and keys must be Pulumi secrets: "
+                    "pulumi config set --secret --path 'alert_receivers.<key>' <value>"
+                )
+        return v
+
+
+def gpu_hour_prices(settings: Settings) -> dict[str, float]:
+    """GPU model label -> on-demand USD per GPU-hour in this region (the dearest type of that model
+    in the stack's pools: a cost estimate should not flatter)."""
+    prices: dict[str, float] = {}
+    for pool in settings.gpu_node_groups.values():
+        for name in pool.instance_types:
+            gpu_type = GPU_INSTANCE_TYPES[name]
+            hourly = gpu_type.hourly_prices.get(settings.region)
+            if hourly is not None:
+                per_gpu = hourly / gpu_type.gpus
+                prices[gpu_type.model_label] = max(prices.get(gpu_type.model_label, 0.0), per_gpu)
+    return dict(sorted(prices.items()))
 
 
 def monitoring_args(
@@ -261,7 +273,6 @@ def monitoring_args(
     *,
     k8s_provider: pulumi.ProviderResource,
     storage_class: str,
-    gpu_hour_prices: Mapping[str, float],
     receiver_secrets: pulumi.Input[Mapping[str, str]] | None,
     enable_mesh: bool = False,
     kafka: KafkaMode = "off",
@@ -273,7 +284,9 @@ def monitoring_args(
     return MonitoringArgs(
         k8s_provider=k8s_provider,
         storage_class=storage_class,
-        dashboards=DashboardOptions(gpu_hour_prices=gpu_hour_prices, enable_inference=enable_mesh, enable_kafka=kafka != "off"),
+        dashboards=DashboardOptions(
+            gpu_hour_prices=gpu_hour_prices(settings), enable_inference=enable_mesh, enable_kafka=kafka != "off"
+        ),
         prometheus_replicas=m.prometheus_replicas,
         prometheus_retention_days=m.prometheus_retention_days,
         prometheus_storage_gb=m.prometheus_storage_gb,

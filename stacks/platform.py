@@ -19,12 +19,14 @@ from components.data_lake import DataLake
 from components.efa_device_plugin import EfaDevicePlugin
 from components.gpu_nodes import GpuNodeGroups
 from components.gpu_operator import GpuOperator
+from components.monitoring import Monitoring
 from components.network import Network
 from components.team import Team
 from stacks.cluster_settings import cluster_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
 from stacks.loading import team_warnings_of
+from stacks.monitoring_settings import monitoring_args
 from stacks.network_settings import network_args
 from stacks.settings import Settings
 from stacks.team_settings import team_args
@@ -63,6 +65,18 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "cluster-autoscaler",
         cluster_autoscaler_args(settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider),
     )
+    monitoring = Monitoring(
+        "monitoring",
+        monitoring_args(
+            settings,
+            k8s_provider=provider,
+            # The encrypted gp3 class of components/storage_class.py (kafka branch): pass its output at merge.
+            storage_class="mlinfra-gp3-encrypted",
+            # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
+            receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
+            depends_on=[cluster.nodes_ready],
+        ),
+    )
     data_lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.get_caller_identity_output().account_id))
 
     # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
@@ -79,7 +93,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                 data_lake=data_lake,
                 # Until the mesh and monitoring components land, their namespaces are the catalog's.
                 mesh_namespace=namespaces.MESH,
-                monitoring_namespace=namespaces.MONITORING,
+                monitoring_namespace=monitoring.namespace_name,
             ),
         )
         for team in settings.teams
@@ -101,5 +115,6 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "data_lake_bucket_arns": data_lake.bucket_arns,
         "data_lake_log_bucket": data_lake.log_bucket_name,
         "data_lake_kms_key_arn": data_lake.kms_key_arn,
+        "monitoring_namespace": monitoring.namespace_name,
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
     }

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
+from stacks.monitoring_settings import ReceiverSettings
 
 SCHEMA_FILE = "team.schema.json"
 SCHEMA_COMMENT = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
@@ -90,6 +91,9 @@ class TeamFile(_Model):
     dev: TeamEnvironmentConfig
     staging: TeamEnvironmentConfig
     prod: TeamEnvironmentConfig
+    alerts: ReceiverSettings | None = None
+    """Where the team's alerts go (alerts labelled team=<name>): a Slack channel and/or a
+    PagerDuty service; without it they go to the platform's receiver."""
 
 
 class TeamSettings(_Model):

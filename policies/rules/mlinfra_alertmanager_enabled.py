@@ -17,7 +17,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if get(args.props, "values", "alertmanager", "enabled") is False:
         report_violation(
             f"release '{args.name}' turns Alertmanager off, so firing alerts reach nobody; "
-            "set mlinfra:monitoring.alertmanager_enabled: true (only dev's policy config allows it off)."
+            "set mlinfra:monitoring.alertmanager_enabled: true (only dev's policy config allows it off).",
+            None,
         )
 
 

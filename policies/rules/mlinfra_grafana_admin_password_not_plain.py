@@ -29,12 +29,14 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if get(grafana, "adminPassword") is not None:
         report_violation(
             f"release '{args.name}' sets {where} in its Helm values, where the plan and Helm's release "
-            "history keep it; remove it and set admin.existingSecret to a Kubernetes Secret holding the password."
+            "history keep it; remove it and set admin.existingSecret to a Kubernetes Secret holding the password.",
+            None,
         )
     elif not get(grafana, "admin", "existingSecret"):
         report_violation(
             f"release '{args.name}' lets the Grafana chart make up an admin password nobody manages; set "
-            f"{'.'.join((*path, 'admin', 'existingSecret'))} to a Kubernetes Secret (components/monitoring.py makes one)."
+            f"{'.'.join((*path, 'admin', 'existingSecret'))} to a Kubernetes Secret (components/monitoring.py makes one).",
+            None,
         )
 
 

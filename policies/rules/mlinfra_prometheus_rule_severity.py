@@ -25,7 +25,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
                 found = "no severity label" if severity is None else f"severity {severity!r}"
                 report_violation(
                     f"PrometheusRule '{args.name}', group '{get(group, 'name')}', alert '{alert}' has {found}; "
-                    f"add labels.severity, one of {allowed} (routing and paging depend on it)."
+                    f"add labels.severity, one of {allowed} (routing and paging depend on it).",
+                    None,
                 )
 
 

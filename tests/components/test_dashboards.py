@@ -96,6 +96,8 @@ def test_dashboards_follow_the_enabled_parts() -> None:
     off = DashboardOptions(gpu_hour_prices={"a10g": 1.0}, enable_inference=False, enable_kafka=False)
     assert enabled_dashboards(off) == ("gpu-fleet", "team-gpu-cost")
     assert list(dashboard_files(off)) == ["gpu-fleet", "team-gpu-cost"]
+    no_gpus = DashboardOptions(gpu_hour_prices={})
+    assert enabled_dashboards(no_gpus) == ("inference", "kafka"), "no GPU pools: no GPU dashboards"
 
 
 @pytest.mark.parametrize("name", DASHBOARDS)
@@ -111,7 +113,7 @@ def test_dashboard_matches_golden(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("prices", "message"),
-    [({}, "at least one GPU model"), ({"a10g": 0.0}, r"gpu_hour_prices\['a10g'\] must be > 0")],
+    [({"a10g": 0.0}, r"gpu_hour_prices\['a10g'\] must be > 0"), ({"h100": -1.0}, r"gpu_hour_prices\['h100'\] must be > 0")],
 )
 def test_options_reject_bad_prices(prices: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
