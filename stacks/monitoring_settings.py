@@ -9,11 +9,12 @@ settings: they are Pulumi secrets under ``mlinfra:alert_receivers`` (``pulumi co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import pulumi
-from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from components._alert_routing import PAGERDUTY_SERVICE, SLACK_CHANNEL, AlertReceiver, AlertRouting, receiver_secret_keys
 from components._alert_rules import AlertRuleOptions, AlertThresholds
@@ -28,11 +29,30 @@ if TYPE_CHECKING:
     from stacks.settings import Settings
     from stacks.team_model import TeamSettings
 
-Duration = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(s|m|h)$")]
-Cpu = Annotated[str, StringConstraints(pattern=r"^([1-9][0-9]{0,3}|[1-9][0-9]{0,5}m)$")]
-Memory = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,5}(Mi|Gi)$")]
-SlackChannel = Annotated[str, StringConstraints(pattern=SLACK_CHANNEL.pattern)]
-PagerDutyService = Annotated[str, StringConstraints(pattern=PAGERDUTY_SERVICE.pattern)]
+
+def _matching(pattern: str, allowed: str) -> AfterValidator:
+    """A string validator whose message says what is allowed (not the regular expression)."""
+    regex = re.compile(pattern)
+
+    def check(v: str) -> str:
+        if not regex.match(v):
+            raise ValueError(f"{allowed}, got {v!r}")
+        return v
+
+    return AfterValidator(check)
+
+
+Duration = Annotated[str, _matching(r"^[1-9][0-9]*(s|m|h)$", "a duration such as 30s, 5m or 1h")]
+Cpu = Annotated[str, _matching(r"^([1-9][0-9]{0,3}|[1-9][0-9]{0,5}m)$", 'a CPU quantity such as "2" or "500m"')]
+Memory = Annotated[str, _matching(r"^[1-9][0-9]{0,5}(Mi|Gi)$", 'a memory quantity such as "512Mi" or "4Gi"')]
+SlackChannel = Annotated[str, _matching(SLACK_CHANNEL.pattern, 'a Slack channel: "#" then lowercase letters, digits, "-" or "_"')]
+PagerDutyService = Annotated[
+    str, _matching(PAGERDUTY_SERVICE.pattern, "a PagerDuty service name: lowercase letters, digits and '-'")
+]
+BaseUrl = Annotated[str, _matching(r"^[^\s]*[^/\s]$", "a path or URL without spaces or a trailing '/'")]
+ReceiverKey = Annotated[
+    str, _matching(r"^[a-z0-9][a-z0-9._-]{0,252}$", "a receiver key such as slack-<channel> or pagerduty-<service>")
+]
 
 
 class ReceiverSettings(Model):
@@ -69,6 +89,9 @@ class ResourceSettings(Model):
         return str(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
+_DEFAULT = AlertThresholds()
+
+
 class ThresholdSettings(Model):
     """Per-environment alert thresholds (see the alert table in the README)."""
 
@@ -76,14 +99,14 @@ class ThresholdSettings(Model):
     inference_latency_p99_ms: float = Field(gt=0, le=600_000)
     inference_for: Duration
     inference_severity: Literal["critical", "warning", "info"]
-    gpu_temperature_celsius: float = Field(default=85, ge=30, le=110)
-    gpu_memory_used_ratio: float = Field(default=0.95, gt=0, le=1)
-    gpu_idle_utilisation_percent: float = Field(default=5, gt=0, lt=100)
-    gpu_idle_for: Duration = "30m"
-    gpu_pending_for: Duration = "15m"
+    gpu_temperature_celsius: float = Field(default=_DEFAULT.gpu_temperature_celsius, ge=30, le=110)
+    gpu_memory_used_ratio: float = Field(default=_DEFAULT.gpu_memory_used_ratio, gt=0, le=1)
+    gpu_idle_utilisation_percent: float = Field(default=_DEFAULT.gpu_idle_utilisation_percent, gt=0, lt=100)
+    gpu_idle_for: Duration = _DEFAULT.gpu_idle_for
+    gpu_pending_for: Duration = _DEFAULT.gpu_pending_for
     kafka_consumer_lag_messages: int = Field(gt=0)
-    kafka_disk_free_ratio: float = Field(default=0.15, gt=0, lt=1)
-    team_gpu_quota_ratio: float = Field(default=0.9, gt=0, le=1)
+    kafka_disk_free_ratio: float = Field(default=_DEFAULT.kafka_disk_free_ratio, gt=0, lt=1)
+    team_gpu_quota_ratio: float = Field(default=_DEFAULT.team_gpu_quota_ratio, gt=0, le=1)
 
     def thresholds(self) -> AlertThresholds:
         return AlertThresholds(**self.model_dump())
@@ -102,7 +125,7 @@ class MonitoringSettings(Model):
     """Only dev may turn Alertmanager off."""
     alertmanager_replicas: int = Field(default=2, ge=1, le=5)
     grafana_storage_gb: int = Field(default=10, ge=1, le=1024)
-    runbook_base_url: str = Field(default="docs/runbooks", min_length=1, pattern=r"^[^\s]*[^/\s]$")
+    runbook_base_url: BaseUrl = "docs/runbooks"
     """Prefix of every alert's runbook_url (e.g. https://github.com/<org>/mlinfra/blob/main/docs/runbooks)."""
     platform_alerts: ReceiverSettings = ReceiverSettings(slack_channel="#platform-alerts")
     """Receiver of alerts without a team (and of teams without an ``alerts:`` section)."""
@@ -235,9 +258,7 @@ class MonitoringArea(Model):
     )
 
     monitoring: MonitoringSettings
-    alert_receivers: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,252}$")], SecureValue] = Field(
-        default_factory=dict
-    )
+    alert_receivers: dict[ReceiverKey, SecureValue] = Field(default_factory=dict)
     """Secret webhook URLs / routing keys by receiver key (slack-<channel>, pagerduty-<service>);
     set each with ``pulumi config set --secret --path 'alert_receivers.<key>' <value>``."""
 

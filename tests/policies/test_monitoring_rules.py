@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from mlinfra.engine import Plan, PlannedResource
+from mlinfra.policy import evaluate
 from policies.rules import (
     mlinfra_alertmanager_enabled,
     mlinfra_grafana_admin_password_not_plain,
     mlinfra_prometheus_rule_severity,
 )
 from tests.policies.support import check_resource
+from tests.policies.support import shipped_config as env_config
+from tests.policies.test_real_plans import _set, mutate
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
@@ -66,3 +72,31 @@ def test_alerts_with_severity_and_recording_rules_pass() -> None:
     assert check_resource(SEVERITY, RULE, rule(None, {})) == [], "recording rules need no severity"
     config = {"allowedSeverities": ["page"]}
     assert check_resource(SEVERITY, RULE, rule("GpuHot", {"severity": "page"}), config=config) == []
+
+
+# Mutations of the real prod plan: each breaks one monitoring property and must be caught.
+def _drop_severity(r: PlannedResource) -> PlannedResource:
+    r.inputs["spec"]["groups"][0]["rules"][0]["labels"].pop("severity")
+    return r
+
+
+REAL_PLAN_MUTATIONS = [
+    (ALERTMANAGER, RELEASE, "monitoring-release", _set("values.alertmanager.enabled", False)),
+    (GRAFANA, RELEASE, "monitoring-release", _set("values.grafana.adminPassword", "admin")),
+    (GRAFANA, RELEASE, "monitoring-release", _set("values.grafana.admin", {})),
+    (SEVERITY, RULE, "monitoring-rules-gpu", _drop_severity),
+]
+
+
+@pytest.mark.parametrize(("policy", "type_", "name", "change"), REAL_PLAN_MUTATIONS, ids=lambda v: getattr(v, "name", None))
+def test_breaking_monitoring_in_the_prod_plan_is_caught(prod_plan: Plan, policy: Any, type_: str, name: str, change: Any) -> None:
+    before = evaluate(prod_plan, env_config("prod"), policies=[policy])
+    after = evaluate(mutate(prod_plan, type_, name, change), env_config("prod"), policies=[policy])
+    assert before.violations == [], f"{policy.name} already fails on the unmodified prod plan"
+    assert [v.name for v in after.mandatory] == [name], f"{policy.name} did not catch the change to {name}"
+
+
+def test_dev_may_run_without_alertmanager(dev_plan: Plan) -> None:
+    broken = mutate(dev_plan, RELEASE, "monitoring-release", _set("values.alertmanager.enabled", False))
+    assert evaluate(broken, env_config("dev"), policies=[ALERTMANAGER]).violations == []
+    assert [v.name for v in evaluate(broken, env_config("staging"), policies=[ALERTMANAGER]).mandatory] == ["monitoring-release"]
