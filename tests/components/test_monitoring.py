@@ -121,7 +121,8 @@ def test_dashboards_are_configmaps_for_the_sidecar(prod_plan: Plan) -> None:
     assert cost.inputs["metadata"]["labels"]["grafana_dashboard"] == "1", cost.name
     dashboard = json.loads(cost.inputs["data"]["team-gpu-cost.json"])
     assert dashboard["schemaVersion"] == 39 and dashboard["uid"] == "mlinfra-team-gpu-cost"
-    assert '"label_mlinfra_io_gpu_model", "a100"' in json.dumps(dashboard), "prod's pools are priced"
+    exprs = " ".join(t["expr"] for p in dashboard["panels"] for t in p["targets"])
+    assert 'label_replace(vector(2.7447), "label_mlinfra_io_gpu_model", "a100", "", "")' in exprs, "prod's pools are priced"
 
 
 def test_teams_allow_scraping_from_the_monitoring_namespace(dev_plan: Plan) -> None:
