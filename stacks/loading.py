@@ -204,7 +204,10 @@ def with_teams(build: Callable[[], Settings], teams_dir: Path | None = None) -> 
             teams_dir_source=display_path(directory),
         )
         problems += team_problems
-        if not team_problems:
+        # The areas' checks of team sections compare files (a topic another team reads, a host
+        # two teams claim): run them only on a complete, valid set, or a broken file would
+        # surface as false "unknown topic" errors in the others.
+        if not file_problems and not team_problems:
             problems += settings.team_problems(teams)
     if problems or settings is None:
         raise ConfigError(problems)
