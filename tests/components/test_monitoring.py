@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
+import yaml
 
 from components._alert_rules import AlertRuleOptions, alert_rule_files
 from components._dashboards import DashboardOptions
 from components.monitoring import CRDS_CHART, STACK_CHART, Monitoring, MonitoringArgs, stack_values
-from mlinfra.engine import Plan, Secret, redact_secrets, run_program
+from mlinfra.engine import Plan, Secret, plan_stack, redact_secrets, run_program
 from stacks.loading import load_settings
 from stacks.monitoring_settings import monitoring_args
 from stacks.settings import Settings
@@ -24,6 +26,7 @@ CONFIGMAP = "kubernetes:core/v1:ConfigMap"
 RULE = "kubernetes:monitoring.coreos.com/v1:PrometheusRule"
 SERVICE_MONITOR = "kubernetes:monitoring.coreos.com/v1:ServiceMonitor"
 POD_MONITOR = "kubernetes:monitoring.coreos.com/v1:PodMonitor"
+REPO = Path(__file__).resolve().parents[2]
 
 
 class _Provider:
@@ -191,3 +194,14 @@ def test_args_reject_bad_values(overrides: dict[str, Any], message: str) -> None
             dashboards=DashboardOptions(),
             **overrides,
         )
+
+
+def test_receiver_secrets_from_the_stack_file_fill_the_secret(tmp_path: Path) -> None:
+    stack_file = tmp_path / "Pulumi.dev.yaml"
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8"))
+    doc["config"]["mlinfra:alert_receivers"] = {"slack-platform-alerts": {"secure": "v1:AAAAciphertext"}}
+    stack_file.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    secret = plan_stack("dev", stack_file=stack_file).get(SECRET, "monitoring-alertmanager-receivers")
+    assert isinstance(secret.inputs["stringData"], Secret), secret.name
+    assert list(secret.inputs["stringData"].value) == ["slack-platform-alerts"], "only the keys the routing reads"
+    assert redact_secrets(secret.inputs)["stringData"] == "[secret]"
