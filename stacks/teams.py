@@ -59,7 +59,9 @@ def team_file_paths(teams_dir: Path) -> list[Path]:
 def parse_team_file(source: str, text: str) -> tuple[TeamFile | None, list[Problem]]:
     """Stage 1 for one file's text: the model, or the problems (never another exception)."""
     # A duplicate key (two `dev:` blocks) is an error, not "the last wins".
-    doc, problem = load_yaml_or_problem(source, text)
+    # No anchors or aliases in team files: each file reads on its own, and a pull request
+    # can never smuggle in a YAML bomb.
+    doc, problem = load_yaml_or_problem(source, text, allow_aliases=False)
     if problem is not None:
         return None, [problem]
     return validate_team_document(source, doc)

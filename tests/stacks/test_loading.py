@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from stacks.errors import ConfigError
-from stacks.loading import load_settings, settings_from_config
+from stacks.loading import load_settings, read_stack_file, settings_from_config
 from stacks.settings import ENVIRONMENT_DEFAULTS
 from tests.stacks.support import _error, _settings
 
@@ -134,3 +134,35 @@ def test_duplicate_key_in_stack_file_names_the_line(tmp_path: Path) -> None:
 def test_missing_explicit_stack_file_says_how_to_start_one(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="stack file not found; start one from stacks/Pulumi.dev.yaml"):
         load_settings("x", stack_file=tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    "config,field,message",
+    [
+        ({"mlinfra:environment": ["dev"]}, "mlinfra:environment", "must be one of ['dev', 'prod', 'staging'], got ['dev']"),
+        ({"mlinfra:environment": {"a": 1}}, "mlinfra:environment", "must be one of ['dev', 'prod', 'staging'], got {'a': 1}"),
+        ({42: "answer"}, "42", "config keys are text such as mlinfra:availability_zones"),
+        ({None: "x"}, "None", "config keys are text such as mlinfra:availability_zones"),
+    ],
+)
+def test_odd_shapes_are_config_errors_not_crashes(config: dict, field: str, message: str) -> None:
+    base = {"aws:region": "us-west-2", "mlinfra:environment": "dev"}
+    with pytest.raises(ConfigError) as info:
+        settings_from_config({**base, **config}, stack="test", source="stacks/Pulumi.test.yaml")
+    assert f"stacks/Pulumi.test.yaml: {field}: {message}" in str(info.value)
+
+
+def test_mixed_top_level_key_types_in_a_stack_file(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.x.yaml"
+    path.write_text("config:\n  aws:region: us-west-2\n7: seven\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="7: unknown top-level key; a stack file holds 'config:'"):
+        read_stack_file(path, explicit=True)
+
+
+def test_a_yaml_bomb_in_a_stack_file_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ["config:", "  aws:region: us-west-2", "  mlinfra:environment: dev", '  a0: &a0 ["x","x","x","x","x","x","x","x"]']
+    lines += [f"  a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 8) + "]" for i in range(1, 9)]
+    path = tmp_path / "Pulumi.bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"line \d+: expands to more than 100000 values"):
+        read_stack_file(path, explicit=True)
