@@ -162,15 +162,9 @@ def test_receiver_secrets_present_pass() -> None:
 
 
 def write_team(directory: Path, name: str, alerts: dict[str, str] | None) -> Path:
-    env = {"quota": {"gpu": 0}}
-    doc: dict[str, Any] = {
-        "name": name,
-        "owners": ["a@example.com"],
-        "cost_center": "cc",
-        "dev": env,
-        "staging": env,
-        "prod": env,
-    }
+    # One dict per environment: a shared one would be dumped as a YAML anchor, which team files refuse.
+    doc: dict[str, Any] = {"name": name, "owners": ["a@example.com"], "cost_center": "cc"}
+    doc.update({env: {"quota": {"gpu": 0}} for env in ("dev", "staging", "prod")})
     if alerts is not None:
         doc["alerts"] = alerts
     path = directory / f"{name}.yaml"
