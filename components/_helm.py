@@ -49,12 +49,13 @@ class HelmAddonArgs:
     """Chart values, already typed and rendered by the add-on."""
     namespace_labels: Mapping[str, str] = field(default_factory=dict)
     """E.g. Pod Security Admission labels; privileged add-ons must say so here."""
+    create_namespace: bool = True
+    """False when another release of the same component already creates the namespace
+    (Istio's base and istiod share istio-system), or when the caller creates it itself (a Secret
+    the chart reads must exist before the release); ``depends_on`` then includes the namespace."""
     timeout_seconds: int = 600
     """How long Helm waits for the release to become ready."""
     depends_on: Sequence[pulumi.Resource] = ()
-    create_namespace: bool = True
-    """False when the caller creates the namespace itself (e.g. a Secret the chart reads must exist
-    in it before the release); then ``depends_on`` must include that namespace."""
 
 
 def helm_addon(

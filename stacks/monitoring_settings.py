@@ -20,6 +20,7 @@ from components._alert_routing import PAGERDUTY_SERVICE, SLACK_CHANNEL, AlertRec
 from components._alert_rules import AlertRuleOptions, AlertThresholds
 from components._dashboards import DashboardOptions
 from components._scrape_targets import KafkaMode, ScrapeTargetsArgs
+from components.catalog import namespaces
 from components.catalog.gpu import GPU_INSTANCE_TYPES
 from components.monitoring import MonitoringArgs, Resources
 from stacks.area import Area, Model
@@ -296,6 +297,7 @@ def monitoring_args(
     storage_class: str,
     receiver_secrets: pulumi.Input[Mapping[str, str]] | None,
     enable_mesh: bool = False,
+    mesh_namespace: str = namespaces.MESH,
     kafka: KafkaMode = "off",
     msk_broker_hosts: pulumi.Input[list[str]] | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
@@ -326,6 +328,7 @@ def monitoring_args(
         scrape=ScrapeTargetsArgs(
             enable_dcgm=bool(settings.gpu_node_groups),
             enable_mesh=enable_mesh,
+            mesh_namespace=mesh_namespace,
             kafka=kafka,
             msk_broker_hosts=msk_broker_hosts,
         ),

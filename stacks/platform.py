@@ -12,22 +12,27 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.catalog import namespaces
 from components.cluster import Cluster
 from components.cluster_autoscaler import ClusterAutoscaler
 from components.data_lake import DataLake
 from components.efa_device_plugin import EfaDevicePlugin
 from components.gpu_nodes import GpuNodeGroups
 from components.gpu_operator import GpuOperator
+from components.load_balancer_controller import LoadBalancerController
+from components.mesh import ServiceMesh
 from components.monitoring import Monitoring
 from components.network import Network
+from components.serving import ModelEndpoint
 from components.team import Team
+from components.team_authorization import TeamAuthorization
 from stacks.cluster_settings import cluster_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
 from stacks.loading import team_warnings_of
+from stacks.mesh_settings import load_balancer_controller_args, mesh_args, team_authorization_args
 from stacks.monitoring_settings import monitoring_args
 from stacks.network_settings import network_args
+from stacks.serving_settings import MODELS_ZONE, endpoint_args
 from stacks.settings import Settings
 from stacks.team_settings import team_args
 
@@ -65,6 +70,20 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "cluster-autoscaler",
         cluster_autoscaler_args(settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider),
     )
+    data_lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.get_caller_identity_output().account_id))
+    lb_controller = LoadBalancerController(
+        "load-balancer-controller",
+        load_balancer_controller_args(
+            settings,
+            eks_cluster_name=cluster.name,
+            vpc_id=network.vpc_id,
+            k8s_provider=provider,
+            depends_on=[cluster.nodes_ready],
+        ),
+    )
+    mesh = ServiceMesh(
+        "mesh", mesh_args(settings, k8s_provider=provider, depends_on=[cluster.nodes_ready, lb_controller.release])
+    )
     monitoring = Monitoring(
         "monitoring",
         monitoring_args(
@@ -74,10 +93,13 @@ def build_platform(settings: Settings) -> dict[str, Any]:
             storage_class="mlinfra-gp3-encrypted",
             # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
             receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
+            # The mesh is always on: sidecars (and the model servers behind them) are scraped, and the
+            # inference rules and dashboard are rendered.
+            enable_mesh=True,
+            mesh_namespace=mesh.namespace,
             depends_on=[cluster.nodes_ready],
         ),
     )
-    data_lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.get_caller_identity_output().account_id))
 
     # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
     for warning in team_warnings_of(settings):
@@ -91,13 +113,42 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                 eks_cluster_name=cluster.name,
                 k8s_provider=provider,
                 data_lake=data_lake,
-                # Until the mesh and monitoring components land, their namespaces are the catalog's.
-                mesh_namespace=namespaces.MESH,
+                mesh_namespace=mesh.namespace,
                 monitoring_namespace=monitoring.namespace_name,
             ),
         )
         for team in settings.teams
     }
+    models_bucket = data_lake.bucket_names.apply(lambda names: names.get(MODELS_ZONE, ""))
+    for team in settings.teams:
+        owner = teams[team.name]
+        TeamAuthorization(
+            f"team-{team.name}-mesh",
+            team_authorization_args(
+                settings,
+                team,
+                team_component=owner,
+                mesh=mesh,
+                k8s_provider=provider,
+                monitoring_namespace=monitoring.namespace_name,
+            ),
+        )
+        for endpoint, spec in (team.spec.serving if team.spec else {}).items():
+            ModelEndpoint(
+                f"serving-{team.name}-{endpoint}",
+                endpoint_args(
+                    settings,
+                    team.name,
+                    endpoint,
+                    spec,
+                    namespace=team.namespace,
+                    service_account=owner.service_account_name,
+                    models_bucket=models_bucket,
+                    mesh=mesh,
+                    k8s_provider=provider,
+                    depends_on=[owner],
+                ),
+            )
 
     return {
         "region": settings.region,
@@ -117,4 +168,6 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "data_lake_kms_key_arn": data_lake.kms_key_arn,
         "monitoring_namespace": monitoring.namespace_name,
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
+        "mesh_namespace": mesh.namespace,
+        "serving_hosts": sorted(ep.host for t in settings.teams if t.spec for ep in t.spec.serving.values()),
     }

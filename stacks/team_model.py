@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
+from stacks.mesh_settings import MeshAccess
 from stacks.monitoring_settings import ReceiverSettings
+from stacks.serving_settings import SERVING_PATTERN_MEANS, EndpointName, ServingEndpoint
 
 SCHEMA_FILE = "team.schema.json"
 SCHEMA_COMMENT = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
@@ -91,6 +93,10 @@ class TeamFile(_Model):
     dev: TeamEnvironmentConfig
     staging: TeamEnvironmentConfig
     prod: TeamEnvironmentConfig
+    serving: dict[EndpointName, ServingEndpoint] = Field(default_factory=dict)
+    """Model endpoints served behind the mesh, released stable + canary (README: "Service mesh and model serving")."""
+    mesh: MeshAccess = MeshAccess()
+    """Other teams whose workloads may call this team's workloads through the mesh."""
     alerts: ReceiverSettings | None = None
     """Where the team's alerts go (alerts labelled team=<name>): a Slack channel and/or a
     PagerDuty service; without it they go to the platform's receiver."""
@@ -142,4 +148,5 @@ PATTERN_MEANS = {
     CPU_PATTERN: 'must be a CPU quantity such as "16", "0.5" or "500m"',
     MEMORY_PATTERN: 'must be a memory quantity such as "512Mi", "64Gi" or "1Ti"',
     COST_CENTER_PATTERN: "must be letters, digits, '.', '_' or '-' (no spaces), such as cv-research",
+    **SERVING_PATTERN_MEANS,
 }

@@ -116,7 +116,8 @@ def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
             continue  # "no valid item" follows from the item errors reported on their own
         means = PATTERN_MEANS.get(str(err.get("ctx", {}).get("pattern", "")))
         if err["type"] == "string_pattern_mismatch" and means:
-            problem = Problem(problem.file, problem.field, f"{means}, got {err.get('input')!r}")
+            # A map key (`serving.<endpoint>`) is named by its path, without pydantic's ".[key]".
+            problem = Problem(problem.file, problem.field.removesuffix(".[key]"), f"{means}, got {err.get('input')!r}")
         elif err["type"] == "extra_forbidden":
             problem = Problem(problem.file, problem.field, f"unknown field; team file fields: README.md (Teams) or {SCHEMA_FILE}")
         elif err["type"] == "tuple_type":

@@ -270,6 +270,8 @@ def test_plan_prints_the_overcommit_warning_and_the_team_resources(tmp_path: Pat
     for name in ("a", "b"):
         doc = yaml.safe_load((DEFAULT_TEAMS_DIR / "recsys.yaml").read_text())
         doc.update(name=name)
+        doc.pop("serving", None)  # hosts are unique across teams; the copies would share them
+        doc.pop("mesh", None)
         for env in ("dev", "staging", "prod"):
             doc[env]["read_published"] = []
         doc["dev"]["quota"]["gpu"] = capacity
