@@ -97,11 +97,12 @@ def test_alert_rules_are_the_rendered_files_with_the_stacks_thresholds(dev_plan:
     settings = load_settings("dev")
     expected = alert_rule_files(
         AlertRuleOptions(
-            thresholds=settings.monitoring.thresholds.thresholds(), enable_mesh_rules=False, enable_kafka_rules=False
+            thresholds=settings.monitoring.thresholds.thresholds(), enable_mesh_rules=True, enable_kafka_rules=False
         )
     )
     rules = {r.name: r for r in dev_plan.of_type(RULE)}
-    assert sorted(rules) == [f"monitoring-rules-{name}" for name in sorted(expected)], "no mesh or Kafka rules without them"
+    assert sorted(rules) == [f"monitoring-rules-{name}" for name in sorted(expected)], "mesh rules on, no Kafka rules without it"
+    assert "monitoring-rules-inference" in rules
     for name, content in expected.items():
         rule = rules[f"monitoring-rules-{name}"]
         assert rule.inputs["spec"] == content, f"{rule.name} must be the rendered templates/alerts/{name}.yaml.j2"
@@ -111,7 +112,13 @@ def test_alert_rules_are_the_rendered_files_with_the_stacks_thresholds(dev_plan:
 
 def test_monitors_switch_with_what_exists(dev_plan: Plan) -> None:
     names = sorted(r.name for r in dev_plan.of_type(SERVICE_MONITOR) + dev_plan.of_type(POD_MONITOR))
-    assert names == ["monitoring-cluster-autoscaler", "monitoring-dcgm-exporter", "monitoring-model-servers"]
+    # The mesh is on in every stack: model servers are scraped through their sidecars.
+    assert names == [
+        "monitoring-cluster-autoscaler",
+        "monitoring-dcgm-exporter",
+        "monitoring-envoy-sidecars",
+        "monitoring-istiod",
+    ]
     dcgm = dev_plan.get(SERVICE_MONITOR, "monitoring-dcgm-exporter")
     assert dcgm.inputs["metadata"]["namespace"] == "monitoring"
     assert dcgm.inputs["spec"]["namespaceSelector"] == {"matchNames": ["gpu-operator"]}
@@ -119,7 +126,11 @@ def test_monitors_switch_with_what_exists(dev_plan: Plan) -> None:
 
 def test_dashboards_are_configmaps_for_the_sidecar(prod_plan: Plan) -> None:
     maps = {r.name: r for r in prod_plan.of_type(CONFIGMAP) if r.name.startswith("monitoring-dashboard-")}
-    assert sorted(maps) == ["monitoring-dashboard-gpu-fleet", "monitoring-dashboard-team-gpu-cost"]
+    assert sorted(maps) == [
+        "monitoring-dashboard-gpu-fleet",
+        "monitoring-dashboard-inference",
+        "monitoring-dashboard-team-gpu-cost",
+    ], "no Kafka dashboard without Kafka"
     cost = maps["monitoring-dashboard-team-gpu-cost"]
     assert cost.inputs["metadata"]["labels"]["grafana_dashboard"] == "1", cost.name
     dashboard = json.loads(cost.inputs["data"]["team-gpu-cost.json"])
