@@ -96,9 +96,7 @@ def test_prometheus_sizing_per_environment(stack: str, replicas: int, storage: s
 def test_alert_rules_are_the_rendered_files_with_the_stacks_thresholds(dev_plan: Plan) -> None:
     settings = load_settings("dev")
     expected = alert_rule_files(
-        AlertRuleOptions(
-            thresholds=settings.monitoring.thresholds.thresholds(), enable_mesh_rules=True, enable_kafka_rules=False
-        )
+        AlertRuleOptions(thresholds=settings.monitoring.thresholds.thresholds(), enable_mesh_rules=True, enable_kafka_rules=False)
     )
     rules = {r.name: r for r in dev_plan.of_type(RULE)}
     assert sorted(rules) == [f"monitoring-rules-{name}" for name in sorted(expected)], "mesh rules on, no Kafka rules without it"
