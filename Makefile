@@ -18,8 +18,14 @@ plan: $(VENV)/.installed
 	$(PY) -m mlinfra plan --stack $(STACK)
 
 ## make test: lint, format, types, the import layers, then the whole test suite
-test: check
+test: check .tools/bin/promtool
 	$(PY) -m pytest -n 2 -q
+
+# promtool and amtool for the alert-rule and routing tests, unpacked from the Debian packages
+# into .tools/bin (no service is installed or started); re-run when the script changes.
+.tools/bin/promtool: .ci/install-promtool
+	.ci/install-promtool
+	touch $@
 
 ## make check: the static checks alone (ruff, mypy, import-linter); seconds, not minutes
 check: $(VENV)/.installed
@@ -33,4 +39,4 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis .tools

@@ -51,7 +51,8 @@ class HelmAddonArgs:
     """E.g. Pod Security Admission labels; privileged add-ons must say so here."""
     create_namespace: bool = True
     """False when another release of the same component already creates the namespace
-    (Istio's base and istiod share istio-system)."""
+    (Istio's base and istiod share istio-system), or when the caller creates it itself (a Secret
+    the chart reads must exist before the release); ``depends_on`` then includes the namespace."""
     timeout_seconds: int = 600
     """How long Helm waits for the release to become ready."""
     depends_on: Sequence[pulumi.Resource] = ()

@@ -49,6 +49,9 @@ RULE_MODULES: tuple[str, ...] = (
     "mlinfra_mesh_no_allow_all_sources",
     "mlinfra_mesh_virtual_service_weights",
     "mlinfra_model_server_image_pinned",
+    "mlinfra_grafana_admin_password_not_plain",
+    "mlinfra_alertmanager_enabled",
+    "mlinfra_prometheus_rule_severity",
 )
 
 POLICIES: list[Policy] = [importlib.import_module(f"policies.rules.{m}").POLICY for m in RULE_MODULES]

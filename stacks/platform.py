@@ -12,7 +12,6 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.catalog import namespaces
 from components.cluster import Cluster
 from components.cluster_autoscaler import ClusterAutoscaler
 from components.data_lake import DataLake
@@ -21,6 +20,7 @@ from components.gpu_nodes import GpuNodeGroups
 from components.gpu_operator import GpuOperator
 from components.load_balancer_controller import LoadBalancerController
 from components.mesh import ServiceMesh
+from components.monitoring import Monitoring
 from components.network import Network
 from components.serving import ModelEndpoint
 from components.team import Team
@@ -30,6 +30,7 @@ from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
 from stacks.loading import team_warnings_of
 from stacks.mesh_settings import load_balancer_controller_args, mesh_args, team_authorization_args
+from stacks.monitoring_settings import monitoring_args
 from stacks.network_settings import network_args
 from stacks.serving_settings import MODELS_ZONE, endpoint_args
 from stacks.settings import Settings
@@ -83,6 +84,22 @@ def build_platform(settings: Settings) -> dict[str, Any]:
     mesh = ServiceMesh(
         "mesh", mesh_args(settings, k8s_provider=provider, depends_on=[cluster.nodes_ready, lb_controller.release])
     )
+    monitoring = Monitoring(
+        "monitoring",
+        monitoring_args(
+            settings,
+            k8s_provider=provider,
+            # The encrypted gp3 class of components/storage_class.py (kafka branch): pass its output at merge.
+            storage_class="mlinfra-gp3-encrypted",
+            # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
+            receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
+            # The mesh is always on: sidecars (and the model servers behind them) are scraped, and the
+            # inference rules and dashboard are rendered.
+            enable_mesh=True,
+            mesh_namespace=mesh.namespace,
+            depends_on=[cluster.nodes_ready],
+        ),
+    )
 
     # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
     for warning in team_warnings_of(settings):
@@ -97,8 +114,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                 k8s_provider=provider,
                 data_lake=data_lake,
                 mesh_namespace=mesh.namespace,
-                # Until the monitoring component lands, its namespace is the catalog's.
-                monitoring_namespace=namespaces.MONITORING,
+                monitoring_namespace=monitoring.namespace_name,
             ),
         )
         for team in settings.teams
@@ -109,7 +125,12 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         TeamAuthorization(
             f"team-{team.name}-mesh",
             team_authorization_args(
-                settings, team, team_component=owner, mesh=mesh, k8s_provider=provider, monitoring_namespace=namespaces.MONITORING
+                settings,
+                team,
+                team_component=owner,
+                mesh=mesh,
+                k8s_provider=provider,
+                monitoring_namespace=monitoring.namespace_name,
             ),
         )
         for endpoint, spec in (team.spec.serving if team.spec else {}).items():
@@ -145,6 +166,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "data_lake_bucket_arns": data_lake.bucket_arns,
         "data_lake_log_bucket": data_lake.log_bucket_name,
         "data_lake_kms_key_arn": data_lake.kms_key_arn,
+        "monitoring_namespace": monitoring.namespace_name,
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
         "mesh_namespace": mesh.namespace,
         "serving_hosts": sorted(ep.host for t in settings.teams if t.spec for ep in t.spec.serving.values()),

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
 from stacks.mesh_settings import MeshAccess
+from stacks.monitoring_settings import ReceiverSettings
 from stacks.serving_settings import SERVING_PATTERN_MEANS, EndpointName, ServingEndpoint
 
 SCHEMA_FILE = "team.schema.json"
@@ -96,6 +97,9 @@ class TeamFile(_Model):
     """Model endpoints served behind the mesh, released stable + canary (README: "Service mesh and model serving")."""
     mesh: MeshAccess = MeshAccess()
     """Other teams whose workloads may call this team's workloads through the mesh."""
+    alerts: ReceiverSettings | None = None
+    """Where the team's alerts go (alerts labelled team=<name>): a Slack channel and/or a
+    PagerDuty service; without it they go to the platform's receiver."""
 
 
 class TeamSettings(_Model):
