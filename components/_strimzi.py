@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components._helm import HelmChart
+from components._render import render, render_text
 
 API_VERSION = "kafka.strimzi.io/v1"
 # The operator chart, published at https://strimzi.io/charts/ with the release's version.
@@ -65,10 +66,14 @@ class KafkaSpec:
     kafka_version: str = KAFKA_VERSION
     metadata_version: str = METADATA_VERSION
     metrics_key: str = "kafka-metrics-config.yml"
+    """Key of the rules in that ConfigMap (``METRICS_CONFIG_KEY``)."""
     super_users: tuple[str, ...] = ()
     """Principals that bypass ACLs (e.g. ``User:CN=admin``); none by default."""
     rack_topology_key: str = ZONE_TOPOLOGY_KEY
     """Node label whose value is the broker's rack: replicas spread over zones."""
+    client_namespace_label: str = "team"
+    """Only namespaces with this label (team namespaces), and Kafka Connect pods of the
+    Kafka's own namespace, may reach the listener (Strimzi writes the NetworkPolicy)."""
 
     def __post_init__(self) -> None:
         if self.kafka_version not in SUPPORTED_KAFKA_VERSIONS:
@@ -94,6 +99,14 @@ class KafkaSpec:
                         "type": "internal",
                         "tls": True,
                         "authentication": {"type": self.authentication},
+                        "networkPolicyPeers": [
+                            {
+                                "namespaceSelector": {
+                                    "matchExpressions": [{"key": self.client_namespace_label, "operator": "Exists"}]
+                                }
+                            },
+                            {"podSelector": {"matchLabels": {"strimzi.io/kind": "KafkaConnect"}}},
+                        ],
                     }
                 ],
                 # Without an authorizer every authenticated user could read every topic.
@@ -232,3 +245,16 @@ def manifest(kind: str, name: str, namespace: str, spec: Mapping[str, Any], labe
     if labels:
         metadata["labels"] = dict(labels)
     return {"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": dict(spec)}
+
+
+METRICS_CONFIG_KEY = "kafka-metrics-config.yml"
+
+
+def operator_values(replicas: int = 1) -> dict[str, Any]:
+    """The operator chart's values: templates/helm/strimzi-kafka-operator.yaml.j2 rendered and parsed."""
+    return render("helm/strimzi-kafka-operator.yaml.j2", chart_version=STRIMZI_CHART.version, replicas=replicas)
+
+
+def jmx_exporter_rules() -> str:
+    """The JMX exporter configuration (YAML text) for the metrics ConfigMap."""
+    return render_text("kafka/jmx-exporter-rules.yaml.j2")

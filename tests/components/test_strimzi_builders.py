@@ -140,3 +140,29 @@ def test_team_acls_cover_only_the_prefix_and_granted_topics() -> None:
 def test_builder_rejects_bad_input(build: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_operator_values_watch_one_namespace_and_restrict_operands() -> None:
+    from components._strimzi import STRIMZI_CHART, operator_values
+
+    values = operator_values()
+    assert (STRIMZI_CHART.name, STRIMZI_CHART.repository, STRIMZI_CHART.version) == (
+        "strimzi-kafka-operator",
+        "https://strimzi.io/charts/",
+        "1.2.0",
+    )
+    assert values["watchNamespaces"] == [] and values["watchAnyNamespace"] is False
+    assert {"name": "STRIMZI_POD_SECURITY_PROVIDER_CLASS", "value": "restricted"} in values["extraEnvs"]
+    assert values["podDisruptionBudget"]["enabled"] is False and operator_values(2)["podDisruptionBudget"]["enabled"] is True
+    assert_golden_yaml("helm/strimzi-kafka-operator.yaml", values)
+
+
+def test_jmx_exporter_rules_parse_and_export_replication_health() -> None:
+    import yaml
+
+    from components._strimzi import jmx_exporter_rules
+
+    config = yaml.safe_load(jmx_exporter_rules())
+    names = [rule["name"] for rule in config["rules"]]
+    assert "kafka_server_replicamanager_$1" in names and config["lowercaseOutputName"] is True
+    assert all(rule["type"] in ("GAUGE", "COUNTER") for rule in config["rules"])
