@@ -37,6 +37,8 @@ class MskArgs:
     cluster_name: str
     """MSK cluster name (part of every topic and group ARN; changing it replaces the cluster)."""
     vpc_id: pulumi.Input[str]
+    vpc_cidr: pulumi.Input[str]
+    """Broker addresses come from it: team pods get egress to it on the IAM port only."""
     subnet_ids: pulumi.Input[Sequence[str]]
     """Private subnets, one per AZ: brokers are spread evenly over them."""
     az_count: int

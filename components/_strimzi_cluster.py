@@ -34,7 +34,6 @@ from components.storage_class import STORAGE_CLASS_NAME
 class StrimziArgs:
     """Inputs of the Strimzi backend."""
 
-    k8s_provider: pulumi.ProviderResource
     depends_on: tuple[pulumi.Resource, ...] = ()
     """What must exist first (the cluster's nodes, the StorageClass)."""
     namespace: str = namespaces.KAFKA
@@ -105,10 +104,10 @@ def create_strimzi(
     *,
     config: Mapping[str, str | int | bool],
     stateful: pulumi.ResourceOptions,
+    provider: pulumi.ProviderResource,
     parent: pulumi.Resource,
 ) -> StrimziResources:
     """Operator, metrics rules, node pools and Kafka under ``parent``; ``stateful`` goes to the pools and the Kafka."""
-    provider = args.k8s_provider
     release = helm_addon(
         f"{name}-operator",
         HelmAddonArgs(
