@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
 
-.PHONY: plan test bench clean
+.PHONY: plan test check bench clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 plan: $(VENV)/.installed
 	$(PY) -m mlinfra plan --stack $(STACK)
 
-## make test: the whole test suite
-test: $(VENV)/.installed
+## make test: lint, format, types, the import layers, then the whole test suite
+test: check
 	$(PY) -m pytest -n 2 -q
+
+## make check: the static checks alone (ruff, mypy, import-linter); seconds, not minutes
+check: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## make bench: benchmarks of the offline engine (not part of the test suite)
 bench: $(VENV)/.installed

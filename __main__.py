@@ -2,8 +2,8 @@
 
 import pulumi
 
+from stacks.loading import settings_from_pulumi
 from stacks.platform import build_platform
-from stacks.settings import settings_from_pulumi
 
 for key, value in build_platform(settings_from_pulumi()).items():
     pulumi.export(key, value)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mlinfra import cost, policy  # noqa: E402
+from components.catalog import cost  # noqa: E402
+from mlinfra import policy  # noqa: E402
 from mlinfra.engine import plan_stack  # noqa: E402
 
 

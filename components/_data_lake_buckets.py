@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._data_lake_rules import ABORT_MULTIPART_DAYS
+from components.catalog.s3 import tls_only_statement
 
 LifecycleRule = aws.s3.BucketLifecycleConfigurationRuleArgs
 
@@ -154,14 +155,7 @@ def lifecycle(
 def tls_only_policy(name: str, b: PrivateBucket, extra: list[dict], opts: pulumi.ResourceOptions) -> aws.s3.BucketPolicy:
     """The bucket policy: deny any request without TLS, plus ``extra`` statements."""
     arn = b.bucket.arn
-    deny_plain_http = {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn, pulumi.Output.concat(arn, "/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+    deny_plain_http = tls_only_statement(arn, pulumi.Output.concat(arn, "/*"))
     return aws.s3.BucketPolicy(
         name,
         bucket=b.bucket.id,

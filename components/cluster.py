@@ -14,35 +14,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
 from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_policy_arn
-from components._launch_template import node_launch_template
-
-# Add-on versions pinned per Kubernetes version, so an upgrade is a reviewed diff.
-# Refresh with: aws eks describe-addon-versions --kubernetes-version <v> --addon-name <name>
-ADDON_VERSIONS: dict[str, dict[str, str]] = {
-    # 1.33 left standard support on 2026-07-29 (extended support, extra cost): upgrade.
-    "1.33": {
-        "vpc-cni": "v1.20.1-eksbuild.3",
-        "coredns": "v1.12.1-eksbuild.2",
-        "kube-proxy": "v1.33.0-eksbuild.2",
-        "aws-ebs-csi-driver": "v1.46.0-eksbuild.1",
-        "eks-pod-identity-agent": "v1.3.8-eksbuild.2",
-    },
-    "1.34": {
-        "vpc-cni": "v1.20.4-eksbuild.1",
-        "coredns": "v1.12.4-eksbuild.1",
-        "kube-proxy": "v1.34.0-eksbuild.4",
-        "aws-ebs-csi-driver": "v1.50.1-eksbuild.1",
-        "eks-pod-identity-agent": "v1.3.9-eksbuild.3",
-    },
-    "1.35": {
-        "vpc-cni": "v1.21.1-eksbuild.3",
-        "coredns": "v1.13.2-eksbuild.1",
-        "kube-proxy": "v1.35.0-eksbuild.2",
-        "aws-ebs-csi-driver": "v1.54.0-eksbuild.1",
-        "eks-pod-identity-agent": "v1.3.10-eksbuild.1",
-    },
-}
+from components._kms import rotating_key
+from components._node_group import managed_node_group, node_launch_template
+from components._tags import named_tags
+from components.catalog import tokens
+from components.catalog.kubernetes import ADDON_VERSIONS
 
 # Add-ons that call AWS APIs get their own role via Pod Identity (not the node role).
 _ADDON_ROLES: dict[str, tuple[str, str]] = {
@@ -61,6 +39,8 @@ BEFORE_NODES = ("eks-pod-identity-agent", "vpc-cni", "kube-proxy")
 AFTER_NODES = ("coredns", "aws-ebs-csi-driver")
 
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+# Label (value ``system``) of the system nodes; add-ons that must not run on GPU nodes select it.
+SYSTEM_NODE_LABEL = "mlinfra.io/node-role"
 
 
 @dataclass(frozen=True)
@@ -75,11 +55,8 @@ class SystemNodeGroupArgs:
     """Encrypted gp3 root volume."""
 
     def __post_init__(self) -> None:
-        if not 0 <= self.min_size <= self.desired_size <= self.max_size:
-            raise ValueError(
-                f"sizes must satisfy 0 <= min_size <= desired_size <= max_size, got "
-                f"{self.min_size}/{self.desired_size}/{self.max_size}"
-            )
+        if problems := node_group_size_problems(self.min_size, self.desired_size, self.max_size):
+            raise ValueError("; ".join(f"{field} {message}" for field, message in problems))
 
 
 @dataclass(frozen=True)
@@ -89,7 +66,7 @@ class ClusterArgs:
     cluster_name: str
     """EKS cluster name (explicit: subnets are tagged with it before the cluster exists)."""
     kubernetes_version: str
-    """Kubernetes version; must be a key of ADDON_VERSIONS."""
+    """Kubernetes version; must be a key of components/catalog/kubernetes.py ADDON_VERSIONS."""
     vpc_id: pulumi.Input[str]
     private_subnet_ids: pulumi.Input[Sequence[str]]
     """Control-plane interfaces and nodes go here; never public subnets."""
@@ -103,69 +80,88 @@ class ClusterArgs:
     service_cidr: str = "172.20.0.0/16"
     system_nodes: SystemNodeGroupArgs = field(default_factory=SystemNodeGroupArgs)
     admin_role_arns: tuple[str, ...] = ()
-    """IAM roles mapped to cluster-admin through access entries."""
+    """IAM roles mapped to cluster-admin through access entries (keyed by role name, so order is free)."""
     kms_deletion_window_days: int = 30
     enable_protection: bool = True
     """Protect and retain the cluster and its KMS key; turn on EKS deletion protection."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.kubernetes_version not in ADDON_VERSIONS:
-            raise ValueError(f"kubernetes_version must be one of {sorted(ADDON_VERSIONS)}, got {self.kubernetes_version!r}")
+        if problem := kubernetes_version_problem(self.kubernetes_version):
+            raise ValueError(f"kubernetes_version {problem}")
 
 
 class Cluster(pulumi.ComponentResource):
     """An EKS cluster ready for workloads, and the Kubernetes provider that reaches it."""
 
+    name: pulumi.Output[str]
+    """The EKS cluster's name (an output: depending on it waits for the cluster)."""
+    arn: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    security_group_id: pulumi.Output[str]
+    """The cluster security group EKS creates (control plane and managed nodes)."""
+    node_role_arn: pulumi.Output[str]
+    """The IAM role every managed node group's nodes use."""
+    oidc_provider_arn: pulumi.Output[str]
+    secrets_key_arn: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+    """A secret: the endpoint, CA and an `aws eks get-token` exec block."""
+    k8s_provider: k8s.Provider
+    """Every Kubernetes object goes through this provider."""
+    nodes_ready: pulumi.Resource
+    """Depend on this to wait until the system nodes (and the node role's policies) exist."""
+
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:cluster:Cluster", name, None, opts)
+        super().__init__(tokens.CLUSTER, name, None, opts)
         self._name, self._args = name, args
         self._create_control_plane()
         self._create_node_role()
-        self.addons: dict[str, aws.eks.Addon] = {}
+        self._addons: dict[str, aws.eks.Addon] = {}
         # The cluster is created without self-managed add-ons, so nodes only become Ready once
         # the CNI and kube-proxy run: those (and the Pod Identity agent they use) come first.
         self._create_addons(BEFORE_NODES, after=[])
-        self.system_node_group = self._create_system_nodes()
+        system_nodes = self._create_system_nodes()
         # CoreDNS and the EBS controller are Deployments: they need nodes to become healthy.
-        self._create_addons(AFTER_NODES, after=[self.system_node_group])
-        self._create_oidc_provider()
+        self._create_addons(AFTER_NODES, after=[system_nodes])
+        oidc_provider = self._create_oidc_provider()
         self._create_access_entries()
-        self._create_provider()
+        self._create_provider(system_nodes)
 
-        self.cluster_name = self.cluster.name
+        self.name = self._cluster.name
+        self.arn = self._cluster.arn
+        self.endpoint = self._cluster.endpoint
+        self.security_group_id = self._cluster.vpc_config.cluster_security_group_id
+        self.node_role_arn = self._node_role.arn
+        self.oidc_provider_arn = oidc_provider.arn
+        self.secrets_key_arn = self._secrets_key.arn
+        self.nodes_ready = system_nodes
         self.register_outputs(
             {
-                "cluster_name": self.cluster.name,
-                "cluster_arn": self.cluster.arn,
-                "endpoint": self.cluster.endpoint,
-                "node_role_arn": self.node_role.arn,
-                "oidc_provider_arn": self.oidc_provider.arn,
+                "cluster_name": self.name,
+                "cluster_arn": self.arn,
+                "endpoint": self.endpoint,
+                "node_role_arn": self.node_role_arn,
+                "oidc_provider_arn": self.oidc_provider_arn,
                 "kubeconfig": self.kubeconfig,
             }
         )
 
     def _tags(self, name: str) -> dict[str, str]:
-        return {**self._args.tags, "Name": name}
+        return named_tags(self._args.tags, name)
 
     def _create_control_plane(self) -> None:
         name, args = self._name, self._args
         stateful = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
-        self.secrets_key = aws.kms.Key(
+        self._secrets_key = rotating_key(
             f"{name}-secrets",
+            alias=f"{args.cluster_name}-secrets",
             description=f"Envelope encryption of Kubernetes secrets in {args.cluster_name}",
-            enable_key_rotation=True,
-            deletion_window_in_days=args.kms_deletion_window_days,
+            deletion_window_days=args.kms_deletion_window_days,
             tags=self._tags(f"{name}-secrets"),
             opts=stateful,
+            alias_opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.kms.Alias(
-            f"{name}-secrets",
-            name=f"alias/{args.cluster_name}-secrets",
-            target_key_id=self.secrets_key.key_id,
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.cluster_role = aws.iam.Role(
+        self._cluster_role = aws.iam.Role(
             f"{name}-cluster",
             assume_role_policy=assume_role_policy("eks.amazonaws.com", actions=("sts:AssumeRole", "sts:TagSession")),
             tags=self._tags(f"{name}-cluster"),
@@ -173,7 +169,7 @@ class Cluster(pulumi.ComponentResource):
         )
         cluster_policy = aws.iam.RolePolicyAttachment(
             f"{name}-cluster",
-            role=self.cluster_role.name,
+            role=self._cluster_role.name,
             policy_arn=managed_policy_arn(args.partition, "AmazonEKSClusterPolicy"),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -185,11 +181,11 @@ class Cluster(pulumi.ComponentResource):
             tags=self._tags(f"{name}-control-plane"),
             opts=pulumi.ResourceOptions(parent=self),
         )
-        self.cluster = aws.eks.Cluster(
+        self._cluster = aws.eks.Cluster(
             f"{name}-eks",
             name=args.cluster_name,
             version=args.kubernetes_version,
-            role_arn=self.cluster_role.arn,
+            role_arn=self._cluster_role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=args.private_subnet_ids,
                 endpoint_private_access=True,
@@ -204,7 +200,7 @@ class Cluster(pulumi.ComponentResource):
             ),
             encryption_config=aws.eks.ClusterEncryptionConfigArgs(
                 resources=["secrets"],
-                provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=self.secrets_key.arn),
+                provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=self._secrets_key.arn),
             ),
             enabled_cluster_log_types=list(args.log_types),
             kubernetes_network_config=aws.eks.ClusterKubernetesNetworkConfigArgs(
@@ -225,7 +221,7 @@ class Cluster(pulumi.ComponentResource):
 
     def _create_node_role(self) -> None:
         name, args = self._name, self._args
-        self.node_role = aws.iam.Role(
+        self._node_role = aws.iam.Role(
             f"{name}-node",
             assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
             tags=self._tags(f"{name}-node"),
@@ -234,7 +230,7 @@ class Cluster(pulumi.ComponentResource):
         self._node_policy_attachments = [
             aws.iam.RolePolicyAttachment(
                 f"{name}-node-{policy}",
-                role=self.node_role.name,
+                role=self._node_role.name,
                 policy_arn=managed_policy_arn(args.partition, policy),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -252,35 +248,26 @@ class Cluster(pulumi.ComponentResource):
             tags=self._tags(f"{name}-system"),
             parent=self,
         )
-        return aws.eks.NodeGroup(
+        return managed_node_group(
             f"{name}-system",
-            cluster_name=self.cluster.name,
-            node_role_arn=self.node_role.arn,
+            cluster_name=self._cluster.name,
+            node_role_arn=self._node_role.arn,
             subnet_ids=args.private_subnet_ids,
             ami_type="AL2023_x86_64_STANDARD",
             capacity_type="ON_DEMAND",
-            instance_types=list(nodes.instance_types),
-            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
-                min_size=nodes.min_size, max_size=nodes.max_size, desired_size=nodes.desired_size
-            ),
-            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
-            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
-                id=launch_template.id, version=launch_template.latest_version.apply(str)
-            ),
-            labels={"mlinfra.io/node-role": "system"},
+            instance_types=nodes.instance_types,
+            sizes=(nodes.min_size, nodes.desired_size, nodes.max_size),
+            launch_template=launch_template,
+            labels={SYSTEM_NODE_LABEL: "system"},
             tags=self._tags(f"{name}-system"),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                depends_on=[*self._node_policy_attachments, *(self.addons[a] for a in BEFORE_NODES)],
-                # The autoscaler owns desired_size once the group exists.
-                ignore_changes=["scalingConfig.desiredSize"],
-            ),
+            parent=self,
+            depends_on=[*self._node_policy_attachments, *(self._addons[a] for a in BEFORE_NODES)],
         )
 
-    def _create_oidc_provider(self) -> None:
+    def _create_oidc_provider(self) -> aws.iam.OpenIdConnectProvider:
         # Kept for IRSA-only integrations; add-ons and teams use Pod Identity.
-        issuer = self.cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)
-        self.oidc_provider = aws.iam.OpenIdConnectProvider(
+        issuer = self._cluster.identities.apply(_oidc_issuer)
+        return aws.iam.OpenIdConnectProvider(
             f"{self._name}-oidc",
             url=issuer,
             client_id_lists=["sts.amazonaws.com"],
@@ -289,18 +276,20 @@ class Cluster(pulumi.ComponentResource):
         )
 
     def _create_access_entries(self) -> None:
-        for i, role_arn in enumerate(self._args.admin_role_arns):
+        # Keyed by the role's name, not its list position: reordering admin_role_arns changes nothing.
+        for role_arn in self._args.admin_role_arns:
+            child = f"{self._name}-admin-{role_key(role_arn)}"
             entry = aws.eks.AccessEntry(
-                f"{self._name}-admin-{i}",
-                cluster_name=self.cluster.name,
+                child,
+                cluster_name=self._cluster.name,
                 principal_arn=role_arn,
                 type="STANDARD",
-                tags=self._tags(f"{self._name}-admin-{i}"),
+                tags=self._tags(child),
                 opts=pulumi.ResourceOptions(parent=self),
             )
             aws.eks.AccessPolicyAssociation(
-                f"{self._name}-admin-{i}",
-                cluster_name=self.cluster.name,
+                child,
+                cluster_name=self._cluster.name,
                 principal_arn=entry.principal_arn,
                 policy_arn=CLUSTER_ADMIN_POLICY,
                 access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
@@ -331,10 +320,10 @@ class Cluster(pulumi.ComponentResource):
             # (the teams' default-deny included).
             configuration = json.dumps({"enableNetworkPolicy": "true"}) if addon == "vpc-cni" else None
             # Add-ons with a Pod Identity role need the agent running to get credentials.
-            agent = [self.addons["eks-pod-identity-agent"]] if addon != "eks-pod-identity-agent" else []
-            self.addons[addon] = aws.eks.Addon(
+            agent = [self._addons["eks-pod-identity-agent"]] if addon != "eks-pod-identity-agent" else []
+            self._addons[addon] = aws.eks.Addon(
                 f"{name}-{addon}",
-                cluster_name=self.cluster.name,
+                cluster_name=self._cluster.name,
                 addon_name=addon,
                 addon_version=versions[addon],
                 resolve_conflicts_on_update="OVERWRITE",
@@ -344,18 +333,29 @@ class Cluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[*agent, *after]),
             )
 
-    def _create_provider(self) -> None:
+    def _create_provider(self, system_nodes: aws.eks.NodeGroup) -> None:
         args = self._args
         self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(self.cluster.endpoint, self.cluster.certificate_authority.data).apply(
+            pulumi.Output.all(self._cluster.endpoint, self._cluster.certificate_authority.data).apply(
                 lambda v: _kubeconfig(args.cluster_name, args.region, v[0], v[1])
             )
         )
         self.k8s_provider = k8s.Provider(
             f"{self._name}-k8s",
             kubeconfig=self.kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.system_node_group]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[system_nodes]),
         )
+
+
+def _oidc_issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity] | None) -> str:
+    # EKS reports exactly one identity with one OIDC issuer once the cluster exists.
+    oidcs = (identities or [])[0].oidcs or []
+    return str(oidcs[0].issuer)
+
+
+def role_key(role_arn: str) -> str:
+    """A stable child-name key for an IAM role ARN: its path and name (``role/ops/admin`` -> ``ops-admin``)."""
+    return role_arn.split(":role/", 1)[-1].replace("/", "-")
 
 
 def _kubeconfig(cluster_name: str, region: str, endpoint: str, ca_data: str) -> str:

@@ -20,6 +20,10 @@ import pulumi_kubernetes as k8s
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components._iam import POD_IDENTITY_TRUST
 from components._render import render
+from components.catalog import tokens
+from components.catalog.kubernetes import CLUSTER_AUTOSCALER_IMAGE_TAGS
+from components.catalog.namespaces import KUBE_SYSTEM
+from components.cluster import SYSTEM_NODE_LABEL
 from components.gpu_nodes import AUTOSCALER_TAG
 
 # Upstream: https://github.com/kubernetes/autoscaler (cluster-autoscaler/charts/cluster-autoscaler),
@@ -27,13 +31,10 @@ from components.gpu_nodes import AUTOSCALER_TAG
 CLUSTER_AUTOSCALER_CHART = HelmChart(
     name="cluster-autoscaler", repository="https://kubernetes.github.io/autoscaler", version="9.59.0"
 )
-# The autoscaler's minor version follows the cluster's (its README's compatibility table);
-# the chart's default image is the newest minor, so the tag is pinned per Kubernetes version:
-# the newest patch of each minor (tags cluster-autoscaler-1.3x.y of kubernetes/autoscaler,
-# checked 2026-11 against a snapshot of 2026-08). Keep the keys = SUPPORTED_KUBERNETES_VERSIONS.
-IMAGE_TAGS: Mapping[str, str] = {"1.33": "v1.33.6", "1.34": "v1.34.5", "1.35": "v1.35.2"}
+# The image tag follows the cluster's minor version: components/catalog/kubernetes.py.
+IMAGE_TAGS = CLUSTER_AUTOSCALER_IMAGE_TAGS
 VALUES_TEMPLATE = "helm/cluster-autoscaler.yaml.j2"
-NAMESPACE = "kube-system"
+NAMESPACE = KUBE_SYSTEM
 SERVICE_ACCOUNT = "cluster-autoscaler"
 
 # Read-only calls; AWS does not support resource-level permissions for them.
@@ -70,7 +71,7 @@ class ClusterAutoscalerArgs:
     scale_down_utilization_threshold: float = 0.5
     scale_down_gpu_utilization_threshold: float = 0.5
     max_node_provision_time: str = "15m"
-    system_node_label: str = "mlinfra.io/node-role"
+    system_node_label: str = SYSTEM_NODE_LABEL
     """Label (value ``system``) of the nodes the autoscaler itself runs on."""
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -137,7 +138,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
 
     def __init__(self, name: str, args: ClusterAutoscalerArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:cluster:ClusterAutoscaler", name, None, opts)
+        super().__init__(tokens.CLUSTER_AUTOSCALER, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags, "Name": f"{name}-role"}
         self.role = aws.iam.Role(f"{name}-role", assume_role_policy=POD_IDENTITY_TRUST, tags=tags, opts=child)

@@ -44,6 +44,9 @@ from components._data_lake_rules import (
     validate_grants,
     zone_problems,
 )
+from components._kms import rotating_key
+from components._tags import named_tags
+from components.catalog import tokens
 
 __all__ = ["DataLake", "DataLakeArgs", "PrefixGrant", "build_access_policy"]
 
@@ -99,29 +102,38 @@ class DataLakeArgs:
 class DataLake(pulumi.ComponentResource):
     """The S3 data lake: zone buckets, access-log bucket, KMS key, Glue databases."""
 
+    bucket_names: pulumi.Output[dict[str, str]]
+    """Zone -> bucket name."""
+    bucket_arns: pulumi.Output[dict[str, str]]
+    """Zone -> bucket ARN."""
+    kms_key_arn: pulumi.Output[str]
+    """The lake key: SSE-KMS of every zone bucket (writers and readers need it)."""
+    log_bucket_name: pulumi.Output[str]
+    """The server access-log bucket."""
+
     def __init__(self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:storage:DataLake", name, None, opts)
+        super().__init__(tokens.DATA_LAKE, name, None, opts)
         self._name, self._args = name, args
         # Every child is protected in prod, not only buckets and key: dropping a bucket's
         # policy or public access block while the bucket is retained would expose the data.
         self._child = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
-        self._create_key()
-        self.log_bucket = self._create_log_bucket()
-        self.buckets: dict[str, aws.s3.Bucket] = {zone: self._create_zone_bucket(zone) for zone in args.zones}
+        self._key = self._create_key()
+        self._log_bucket = self._create_log_bucket()
+        self._buckets: dict[str, aws.s3.Bucket] = {zone: self._create_zone_bucket(zone) for zone in args.zones}
         self._create_access_logging()
-        self.databases = {zone: self._create_database(zone) for zone in args.zones}
+        for zone in args.zones:
+            self._create_database(zone)
 
-        self.bucket_names: pulumi.Output[dict[str, str]] = pulumi.Output.all(
-            **{zone: b.bucket for zone, b in self.buckets.items()}
-        )
-        self.bucket_arns: pulumi.Output[dict[str, str]] = pulumi.Output.all(**{zone: b.arn for zone, b in self.buckets.items()})
-        self.kms_key_arn: pulumi.Output[str] = self.key.arn
+        self.bucket_names = pulumi.Output.all(**{zone: b.bucket for zone, b in self._buckets.items()})
+        self.bucket_arns = pulumi.Output.all(**{zone: b.arn for zone, b in self._buckets.items()})
+        self.kms_key_arn = self._key.arn
+        self.log_bucket_name = self._log_bucket.bucket
         self.register_outputs(
             {
                 "bucket_names": self.bucket_names,
                 "bucket_arns": self.bucket_arns,
-                "log_bucket": self.log_bucket.bucket,
-                "kms_key_arn": self.key.arn,
+                "log_bucket": self.log_bucket_name,
+                "kms_key_arn": self.kms_key_arn,
             }
         )
 
@@ -130,33 +142,27 @@ class DataLake(pulumi.ComponentResource):
         # Validate now, so a bad grant fails at the caller's line, not inside an apply.
         validate_grants(self._args.zones, grants)
         grants = tuple(grants)
-        return pulumi.Output.all(self.bucket_arns, self.key.arn).apply(
+        return pulumi.Output.all(self.bucket_arns, self.kms_key_arn).apply(
             lambda v: json.dumps(build_access_policy(v[0], v[1], grants), sort_keys=True)
         )
 
     # -- helpers ------------------------------------------------------------------------
     def _tags(self, name: str) -> dict[str, str]:
-        return {**self._args.tags, "Name": name}
+        return named_tags(self._args.tags, name)
 
     def _bucket_name(self, role: str) -> pulumi.Output[str]:
         return pulumi.Output.concat(self._args.name_prefix, "-", role, "-", self._args.account_id, "-", self._args.region)
 
-    def _create_key(self) -> None:
+    def _create_key(self) -> aws.kms.Key:
         name, args = self._name, self._args
         # No explicit key policy: the default one trusts the account root, so IAM policies
         # (the team roles built with access_policy) decide who may use the key.
-        self.key = aws.kms.Key(
+        return rotating_key(
             f"{name}-key",
+            alias=f"{args.name_prefix}-data-lake",
             description=f"SSE-KMS of the {args.name_prefix} data lake buckets",
-            enable_key_rotation=True,
-            deletion_window_in_days=args.kms_deletion_window_days,
+            deletion_window_days=args.kms_deletion_window_days,
             tags=self._tags(f"{name}-key"),
-            opts=self._child,
-        )
-        aws.kms.Alias(
-            f"{name}-key",
-            name=f"alias/{args.name_prefix}-data-lake",
-            target_key_id=self.key.key_id,
             opts=self._child,
         )
 
@@ -189,7 +195,7 @@ class DataLake(pulumi.ComponentResource):
         # BucketOwnerEnforced disables ACL grants, so log delivery is allowed by policy:
         # each zone bucket may write only under its own prefix, from this account only.
         # https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html#grant-log-delivery-permissions-general
-        log_arn, sids = self.log_bucket.arn, set[str]()
+        log_arn, sids = self._log_bucket.arn, set[str]()
         statements = [
             {
                 "Sid": unique_sid(f"S3ServerAccessLogs{camel(zone)}", sids),
@@ -202,14 +208,14 @@ class DataLake(pulumi.ComponentResource):
                     "StringEquals": {"aws:SourceAccount": self._args.account_id},
                 },
             }
-            for zone, bucket in self.buckets.items()
+            for zone, bucket in self._buckets.items()
         ]
         log_policy = tls_only_policy(f"{self._name}-{LOG_BUCKET_ROLE}", self._log, statements, self._child)
-        for zone, bucket in self.buckets.items():
+        for zone, bucket in self._buckets.items():
             aws.s3.BucketLogging(
                 f"{self._name}-{zone}",
                 bucket=bucket.id,
-                target_bucket=self.log_bucket.id,
+                target_bucket=self._log_bucket.id,
                 target_prefix=f"{zone}/",
                 # Delivery starts at once; the log bucket must already allow it.
                 opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[log_policy])),
@@ -217,7 +223,7 @@ class DataLake(pulumi.ComponentResource):
 
     def _create_zone_bucket(self, zone: str) -> aws.s3.Bucket:
         args, name = self._args, f"{self._name}-{zone}"
-        b = self._create_bucket(zone, sse_kms(self.key.arn))
+        b = self._create_bucket(zone, sse_kms(self._key.arn))
         tiering = [tiering_rule(args.raw_to_ia_days, args.raw_to_glacier_ir_days)] if zone in args.tiering_zones else []
         lifecycle(name, b, args.noncurrent_expiry_days, tiering, self._child)
         tls_only_policy(name, b, [], self._child)
@@ -230,7 +236,7 @@ class DataLake(pulumi.ComponentResource):
             f"{self._name}-{zone}",
             name=db_name,
             description=f"Tables of the {zone} zone of the data lake",
-            location_uri=pulumi.Output.concat("s3://", self.buckets[zone].bucket, "/"),
+            location_uri=pulumi.Output.concat("s3://", self._buckets[zone].bucket, "/"),
             tags=self._tags(f"{self._name}-{zone}"),
             opts=self._child,
         )

@@ -16,7 +16,8 @@ import pulumi_kubernetes as k8s
 
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components._render import render
-from components.gpu_nodes import GPU_TAINT_KEY
+from components.catalog import tokens
+from components.catalog.gpu import GPU_TAINT_KEY
 
 # Upstream: https://github.com/aws/eks-charts (stable/aws-efa-k8s-device-plugin, image v0.5.20),
 # repository https://aws.github.io/eks-charts. Values checked against the chart at v0.5.30.
@@ -47,7 +48,7 @@ class EfaDevicePlugin(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
 
     def __init__(self, name: str, args: EfaDevicePluginArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:gpu:EfaDevicePlugin", name, None, opts)
+        super().__init__(tokens.EFA_DEVICE_PLUGIN, name, None, opts)
         self.release = helm_addon(
             name,
             HelmAddonArgs(chart=EFA_DEVICE_PLUGIN_CHART, namespace=NAMESPACE, values=efa_device_plugin_values()),

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
-from components._launch_template import node_launch_template
-from components.gpu_catalog import GPU_INSTANCE_TYPES, GpuInstanceType
+from components._gpu_rules import CapacityType, pool_problems
+from components._node_group import managed_node_group, node_launch_template
+from components._tags import named_tags
+from components.catalog import tokens
+from components.catalog.gpu import (
+    DEFAULT_GPU_POOL_AMI_TYPE,
+    GPU_INSTANCE_TYPES,
+    GPU_TAINT_EFFECT,
+    GPU_TAINT_KEY,
+    GPU_TAINT_VALUE,
+    GpuInstanceType,
+    GpuPoolAmiType,
+)
 
-GPU_TAINT_KEY = "nvidia.com/gpu"
-GPU_TAINT_VALUE = "true"
 # Labels on every GPU node. The model label is our own: GPU Feature Discovery owns
 # nvidia.com/gpu.product and overwrites it once the node is up, so we do not set it.
 POOL_LABEL = "mlinfra.io/gpu-pool"
@@ -29,9 +37,6 @@ MODEL_LABEL = "mlinfra.io/gpu-model"
 AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator"
 AUTOSCALER_TAG = "k8s.io/cluster-autoscaler"
 NODE_TEMPLATE = f"{AUTOSCALER_TAG}/node-template"
-
-AmiType = Literal["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"]
-CapacityType = Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class GpuNodeGroupArgs:
     disk_size_gb: int = 200
     """Encrypted gp3 volume holding container images."""
     labels: Mapping[str, str] = field(default_factory=dict)
-    ami_type: AmiType = "AL2023_x86_64_NVIDIA"
+    ami_type: GpuPoolAmiType = DEFAULT_GPU_POOL_AMI_TYPE
     """NVIDIA AMIs ship the driver and container toolkit (the GPU Operator does not install them)."""
     capacity_reservation_id: str | None = None
     """An ODCR (ON_DEMAND) or a Capacity Block (CAPACITY_BLOCK) to launch into."""
@@ -56,19 +61,18 @@ class GpuNodeGroupArgs:
     """EFA interfaces on every EFA network card of the type."""
 
     def __post_init__(self) -> None:
-        unknown = [t for t in self.instance_types if t not in GPU_INSTANCE_TYPES]
-        if not self.instance_types or unknown:
-            raise ValueError(f"instance_types must be catalogued GPU types, got {list(self.instance_types)}")
-        if len({GPU_INSTANCE_TYPES[t].gpu_model for t in self.instance_types}) != 1:
-            raise ValueError(f"instance_types must share one GPU model, got {list(self.instance_types)}")
-        if not 0 <= self.min_size <= self.initial_size <= self.max_size or self.max_size < 1:
-            raise ValueError(
-                f"sizes must satisfy 0 <= min <= desired <= max, max >= 1, got {self.min_size}/{self.initial_size}/{self.max_size}"
-            )
-        if self.efa and not all(t.supports_efa for t in self.types):
-            raise ValueError(f"efa needs EFA-capable types, got {list(self.instance_types)}")
-        if self.capacity_type == "CAPACITY_BLOCK" and not self.capacity_reservation_id:
-            raise ValueError("capacity_type CAPACITY_BLOCK needs capacity_reservation_id")
+        problems = pool_problems(
+            instance_types=self.instance_types,
+            min_size=self.min_size,
+            desired_size=self.initial_size,
+            max_size=self.max_size,
+            capacity_type=self.capacity_type,
+            capacity_reservation_id=self.capacity_reservation_id,
+            efa=self.efa,
+            labels=self.labels,
+        )
+        if problems:
+            raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
 
     @property
     def initial_size(self) -> int:
@@ -108,7 +112,7 @@ class GpuNodeGroups(pulumi.ComponentResource):
     node_group_names: pulumi.Output[dict[str, str]]
 
     def __init__(self, name: str, args: GpuNodeGroupsArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:gpu:GpuNodeGroups", name, None, opts)
+        super().__init__(tokens.GPU_NODE_GROUPS, name, None, opts)
         self._name, self._args = name, args
         self.node_groups = {pool: self._create_pool(pool, spec) for pool, spec in args.pools.items()}
         self.node_group_names = pulumi.Output.all(
@@ -117,7 +121,7 @@ class GpuNodeGroups(pulumi.ComponentResource):
         self.register_outputs({"node_group_names": self.node_group_names})
 
     def _tags(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        return {**self._args.tags, **(extra or {}), "Name": name}
+        return named_tags(self._args.tags, name, extra)
 
     def _create_pool(self, pool: str, spec: GpuNodeGroupArgs) -> aws.eks.NodeGroup:
         child = f"{self._name}-{pool}"
@@ -129,34 +133,24 @@ class GpuNodeGroups(pulumi.ComponentResource):
             **template_tags,
         }
         launch_template = self._create_launch_template(child, spec)
-        group = aws.eks.NodeGroup(
+        # CAPACITY_BLOCK is a valid EKS capacity type (EKS API CapacityTypes) and the bridged
+        # Terraform provider accepts it since hashicorp/terraform-provider-aws#38216 (2024-07);
+        # the pulumi_aws docstring still lists only ON_DEMAND/SPOT (docs lag, see #40876).
+        group = managed_node_group(
             child,
             cluster_name=self._args.eks_cluster_name,
             node_role_arn=self._args.node_role_arn,
             subnet_ids=self._args.private_subnet_ids,
             ami_type=spec.ami_type,
-            # CAPACITY_BLOCK is a valid EKS capacity type (EKS API CapacityTypes) and the bridged
-            # Terraform provider accepts it since hashicorp/terraform-provider-aws#38216 (2024-07);
-            # the pulumi_aws docstring still lists only ON_DEMAND/SPOT (docs lag, see #40876).
             capacity_type=spec.capacity_type,
-            instance_types=list(spec.instance_types),
-            scaling_config=aws.eks.NodeGroupScalingConfigArgs(
-                min_size=spec.min_size, max_size=spec.max_size, desired_size=spec.initial_size
-            ),
-            # GPU nodes run long jobs: replace one node at a time during AMI updates.
-            update_config=aws.eks.NodeGroupUpdateConfigArgs(max_unavailable=1),
-            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
-                id=launch_template.id, version=launch_template.latest_version.apply(str)
-            ),
+            instance_types=spec.instance_types,
+            sizes=(spec.min_size, spec.initial_size, spec.max_size),
+            launch_template=launch_template,
             labels=labels,
-            taints=[aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value=GPU_TAINT_VALUE, effect="NO_SCHEDULE")],
+            taints=[aws.eks.NodeGroupTaintArgs(key=GPU_TAINT_KEY, value=GPU_TAINT_VALUE, effect=GPU_TAINT_EFFECT)],
             tags=self._tags(child, autoscaler_tags),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                depends_on=list(self._args.depends_on),
-                # The autoscaler owns desired_size once the group exists.
-                ignore_changes=["scalingConfig.desiredSize"],
-            ),
+            parent=self,
+            depends_on=self._args.depends_on,
         )
         self._tag_autoscaling_group(child, group, template_tags)
         return group
@@ -208,7 +202,7 @@ class GpuNodeGroups(pulumi.ComponentResource):
         # EKS does not copy node group tags to its Auto Scaling group, and the autoscaler reads
         # node-template tags from the ASG (cloudprovider/aws/README.md). EKS itself adds the two
         # auto-discovery tags to the ASG, so only the node-template tags are added here.
-        asg_name = group.resources.apply(lambda rs: rs[0].autoscaling_groups[0].name)
+        asg_name = group.resources.apply(_autoscaling_group_name)
         for key, value in sorted(template_tags.items()):
             slug = key.removeprefix(f"{NODE_TEMPLATE}/").replace("/", "-").replace(".", "-")
             aws.autoscaling.Tag(
@@ -217,6 +211,12 @@ class GpuNodeGroups(pulumi.ComponentResource):
                 tag=aws.autoscaling.TagTagArgs(key=key, value=value, propagate_at_launch=False),
                 opts=pulumi.ResourceOptions(parent=self),
             )
+
+
+def _autoscaling_group_name(resources: Sequence[aws.eks.outputs.NodeGroupResource] | None) -> str:
+    # A managed node group has exactly one Auto Scaling group once it exists.
+    groups = (resources or [])[0].autoscaling_groups or []
+    return str(groups[0].name)
 
 
 def pool_labels(pool: str, spec: GpuNodeGroupArgs) -> dict[str, str]:

@@ -15,7 +15,8 @@ import pulumi_kubernetes as k8s
 
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components._render import render
-from components.gpu_nodes import GPU_TAINT_KEY
+from components.catalog import tokens
+from components.catalog.gpu import GPU_TAINT_KEY
 
 # Upstream: https://github.com/NVIDIA/gpu-operator (deployments/gpu-operator), published
 # to the NGC Helm repository. Values checked against the chart's values.yaml at v26.7.0.
@@ -68,7 +69,7 @@ class GpuOperator(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
 
     def __init__(self, name: str, args: GpuOperatorArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:gpu:GpuOperator", name, None, opts)
+        super().__init__(tokens.GPU_OPERATOR, name, None, opts)
         self.release = helm_addon(
             name,
             HelmAddonArgs(

@@ -9,12 +9,14 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 
 from components._iam import assume_role_policy, policy_document
+from components._network_rules import MAX_AZS, MIN_AZS, NAT_GATEWAY_MODES, NatGateways, vpc_cidr_problem
+from components._tags import named_tags
+from components.catalog import tokens
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ class NetworkArgs:
     """Region, for the S3 gateway endpoint's service name."""
     cluster_name: str
     """EKS cluster name, for the ``kubernetes.io/cluster/<name>`` subnet tags."""
-    nat_gateways: Literal["single", "one_per_az"] = "one_per_az"
+    nat_gateways: NatGateways = "one_per_az"
     """One shared NAT gateway, or one per AZ so an AZ outage cannot cut the others off."""
     flow_log_retention_days: int = 365
     """CloudWatch retention of the VPC flow logs."""
@@ -39,10 +41,16 @@ class NetworkArgs:
     """Tags on every taggable child (environment, managed-by, cost-center...)."""
 
     def __post_init__(self) -> None:
-        if self.az_count < 2:
-            raise ValueError(f"az_count must be >= 2 (EKS needs two AZs), got {self.az_count}")
-        if self.nat_gateways not in ("single", "one_per_az"):
-            raise ValueError(f"nat_gateways must be one of ['one_per_az', 'single'], got {self.nat_gateways!r}")
+        if not MIN_AZS <= self.az_count <= MAX_AZS:
+            raise ValueError(f"az_count must be between {MIN_AZS} and {MAX_AZS} (EKS needs two AZs), got {self.az_count}")
+        if self.nat_gateways not in NAT_GATEWAY_MODES:
+            raise ValueError(f"nat_gateways must be one of {sorted(NAT_GATEWAY_MODES)}, got {self.nat_gateways!r}")
+        if problem := vpc_cidr_problem(self.cidr):
+            raise ValueError(f"cidr {problem}")
+
+
+def _nth(names: pulumi.Output[Sequence[str]], i: int) -> pulumi.Output[str]:
+    return names.apply(lambda values: values[i])
 
 
 def plan_subnets(cidr: str, az_count: int) -> tuple[list[str], list[str]]:
@@ -64,16 +72,20 @@ class Network(pulumi.ComponentResource):
     """VPC, public/private subnets, internet and NAT gateways, routes, S3 endpoint, flow logs."""
 
     vpc_id: pulumi.Output[str]
+    vpc_cidr: str
+    """The VPC's IPv4 block (security groups admit clients from it)."""
     private_subnet_ids: pulumi.Output[list[str]]
+    """One per AZ, in AZ order: nodes, the control plane's interfaces, brokers."""
     public_subnet_ids: pulumi.Output[list[str]]
+    """One per AZ: NAT gateways and internet-facing load balancers only."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:network:Network", name, None, opts)
+        super().__init__(tokens.NETWORK, name, None, opts)
         self._name = name
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
 
-        self.vpc = aws.ec2.Vpc(
+        self._vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.cidr,
             enable_dns_hostnames=True,  # EKS private endpoint resolution needs both DNS flags
@@ -85,14 +97,14 @@ class Network(pulumi.ComponentResource):
         azs = pulumi.Output.from_input(args.availability_zones)
         cluster_tag = {f"kubernetes.io/cluster/{args.cluster_name}": "shared"}
 
-        self.public_subnets: list[aws.ec2.Subnet] = []
-        self.private_subnets: list[aws.ec2.Subnet] = []
+        self._public_subnets: list[aws.ec2.Subnet] = []
+        self._private_subnets: list[aws.ec2.Subnet] = []
         for i in range(args.az_count):
-            az = azs.apply(lambda names, i=i: names[i])
-            self.public_subnets.append(
+            az = _nth(azs, i)
+            self._public_subnets.append(
                 aws.ec2.Subnet(
                     f"{name}-public-{i}",
-                    vpc_id=self.vpc.id,
+                    vpc_id=self._vpc.id,
                     cidr_block=public_cidrs[i],
                     availability_zone=az,
                     map_public_ip_on_launch=False,  # nothing but NAT and load balancers lives here
@@ -100,10 +112,10 @@ class Network(pulumi.ComponentResource):
                     opts=child,
                 )
             )
-            self.private_subnets.append(
+            self._private_subnets.append(
                 aws.ec2.Subnet(
                     f"{name}-private-{i}",
-                    vpc_id=self.vpc.id,
+                    vpc_id=self._vpc.id,
                     cidr_block=private_cidrs[i],
                     availability_zone=az,
                     tags=self._tags(f"{name}-private-{i}", {**cluster_tag, "kubernetes.io/role/internal-elb": "1"}),
@@ -115,9 +127,10 @@ class Network(pulumi.ComponentResource):
         self._create_s3_endpoint()
         self._create_flow_logs()
 
-        self.vpc_id = self.vpc.id
-        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self.private_subnets])
-        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self.public_subnets])
+        self.vpc_id = self._vpc.id
+        self.vpc_cidr = args.cidr
+        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in self._private_subnets])
+        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in self._public_subnets])
         self.register_outputs(
             {
                 "vpc_id": self.vpc_id,
@@ -127,13 +140,13 @@ class Network(pulumi.ComponentResource):
         )
 
     def _tags(self, name: str, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        return {**self._args.tags, **(extra or {}), "Name": name}
+        return named_tags(self._args.tags, name, extra)
 
     def _create_routing(self) -> None:
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
-        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self.vpc.id, tags=self._tags(f"{name}-igw"), opts=child)
-        public_rt = aws.ec2.RouteTable(f"{name}-public", vpc_id=self.vpc.id, tags=self._tags(f"{name}-public"), opts=child)
+        igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=self._vpc.id, tags=self._tags(f"{name}-igw"), opts=child)
+        public_rt = aws.ec2.RouteTable(f"{name}-public", vpc_id=self._vpc.id, tags=self._tags(f"{name}-public"), opts=child)
         aws.ec2.Route(
             f"{name}-public-default",
             route_table_id=public_rt.id,
@@ -141,7 +154,7 @@ class Network(pulumi.ComponentResource):
             gateway_id=igw.id,
             opts=child,
         )
-        for i, subnet in enumerate(self.public_subnets):
+        for i, subnet in enumerate(self._public_subnets):
             aws.ec2.RouteTableAssociation(f"{name}-public-{i}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child)
 
         nat_count = 1 if args.nat_gateways == "single" else args.az_count
@@ -152,7 +165,7 @@ class Network(pulumi.ComponentResource):
                 aws.ec2.NatGateway(
                     f"{name}-nat-{i}",
                     allocation_id=eip.allocation_id,
-                    subnet_id=self.public_subnets[i].id,
+                    subnet_id=self._public_subnets[i].id,
                     connectivity_type="public",
                     tags=self._tags(f"{name}-nat-{i}"),
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
@@ -162,8 +175,10 @@ class Network(pulumi.ComponentResource):
         # One private route table per AZ even with a single NAT: switching to one NAT per
         # AZ later then changes routes only, never the tables or their associations.
         self.private_route_tables: list[aws.ec2.RouteTable] = []
-        for i, subnet in enumerate(self.private_subnets):
-            rt = aws.ec2.RouteTable(f"{name}-private-{i}", vpc_id=self.vpc.id, tags=self._tags(f"{name}-private-{i}"), opts=child)
+        for i, subnet in enumerate(self._private_subnets):
+            rt = aws.ec2.RouteTable(
+                f"{name}-private-{i}", vpc_id=self._vpc.id, tags=self._tags(f"{name}-private-{i}"), opts=child
+            )
             aws.ec2.Route(
                 f"{name}-private-{i}-default",
                 route_table_id=rt.id,
@@ -178,7 +193,7 @@ class Network(pulumi.ComponentResource):
         # S3 traffic (the data lake, images layers from ECR) skips NAT: cheaper and private.
         aws.ec2.VpcEndpoint(
             f"{self._name}-s3",
-            vpc_id=self.vpc.id,
+            vpc_id=self._vpc.id,
             service_name=f"com.amazonaws.{self._args.region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[rt.id for rt in self.private_route_tables],
@@ -217,7 +232,7 @@ class Network(pulumi.ComponentResource):
         )
         aws.ec2.FlowLog(
             f"{name}-flow-logs",
-            vpc_id=self.vpc.id,
+            vpc_id=self._vpc.id,
             traffic_type="ALL",
             log_destination_type="cloud-watch-logs",
             log_destination=log_group.arn,

@@ -16,6 +16,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components._iam import POD_IDENTITY_TRUST
+from components._tags import named_tags
+from components.catalog import tokens
+from components.catalog.namespaces import KUBE_SYSTEM, MESH_INJECTION_LABEL
 from components.data_lake import PrefixGrant
 
 # Namespace-scoped "edit" (the Kubernetes edit ClusterRole, without RBAC changes):
@@ -34,7 +37,7 @@ class TeamArgs:
     team: str
     """The team's name: namespace name, ``team`` tag and label, data-lake prefix ``teams/<team>/``."""
     cluster_name: pulumi.Input[str]
-    k8s_provider: k8s.Provider
+    k8s_provider: pulumi.ProviderResource
     """The cluster's provider: every Kubernetes object of the team goes through it."""
     gpu_quota: int = 0
     """Total ``requests.nvidia.com/gpu`` of the namespace."""
@@ -51,10 +54,12 @@ class TeamArgs:
     """Requests of a container that sets none (the quota requires every pod to have some)."""
     default_limit: Mapping[str, str] = field(default_factory=lambda: {"cpu": "2", "memory": "2Gi"})
     """Limits of a container that sets none."""
-    monitoring_namespace: str = "monitoring"
-    """Namespace whose pods (Prometheus) may scrape the team's pods."""
-    mesh_namespace: str = "istio-system"
-    """Namespace of istiod, which the injected sidecars must reach."""
+    monitoring_namespace: str | None = None
+    """Namespace whose pods (Prometheus) may scrape the team's pods (the monitoring component's);
+    None: no scrape allowance."""
+    mesh_namespace: str | None = None
+    """Namespace of istiod (the mesh component's): sidecars are injected into the team's pods and
+    may reach istiod; None: no mesh, no injection."""
     enable_https_egress: bool = True
     """Allow TCP 443 to non-private addresses (AWS APIs such as S3 and STS, package
     registries); private ranges stay denied, so other namespaces remain unreachable."""
@@ -78,26 +83,36 @@ def team_grants(team: str, data_lake: Mapping[str, str], published_reads: Sequen
 class Team(pulumi.ComponentResource):
     """A team's namespace, quota, network isolation, workload identity and cluster access."""
 
+    namespace_name: pulumi.Output[str]
+    """The team's namespace (its name)."""
+    service_account_name: pulumi.Output[str]
+    """The ServiceAccount whose pods get the team's IAM role (EKS Pod Identity)."""
+    role_arn: pulumi.Output[str]
+    role_name: pulumi.Output[str]
+    """Attach more policies to the team's role by name (e.g. Kafka topic access)."""
+
     def __init__(self, name: str, args: TeamArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("mlinfra:team:Team", name, None, opts)
+        super().__init__(tokens.TEAM, name, None, opts)
         self._name, self._args = name, args
         self._k8s = pulumi.ResourceOptions(provider=args.k8s_provider, parent=self)
-        self.namespace = self._create_namespace()
+        self._namespace = self._create_namespace()
         self._create_quota()
         self._create_network_policies()
-        self.role = self._create_role()
-        self.service_account = self._create_workload_identity()
+        self._role = self._create_role()
+        service_account = self._create_workload_identity()
         self._create_access()
 
-        self.namespace_name: pulumi.Output[str] = self.namespace.metadata.name
-        self.role_arn: pulumi.Output[str] = self.role.arn
+        self.namespace_name = self._namespace.metadata.name
+        self.service_account_name = service_account.metadata.name
+        self.role_arn = self._role.arn
+        self.role_name = self._role.name
         self.register_outputs({"namespace": self.namespace_name, "role_arn": self.role_arn})
 
     def _tags(self, name: str) -> dict[str, str]:
-        return {**self._args.tags, "team": self._args.team, "Name": name}
+        return named_tags(self._args.tags, name, {"team": self._args.team})
 
     def _meta(self, name: str) -> k8s.meta.v1.ObjectMetaArgs:
-        return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=self.namespace.metadata.name, labels={"team": self._args.team})
+        return k8s.meta.v1.ObjectMetaArgs(name=name, namespace=self._namespace.metadata.name, labels={"team": self._args.team})
 
     def _create_namespace(self) -> k8s.core.v1.Namespace:
         args = self._args
@@ -107,7 +122,7 @@ class Team(pulumi.ComponentResource):
                 name=args.team,
                 labels={
                     "team": args.team,
-                    "istio-injection": "enabled",
+                    **({MESH_INJECTION_LABEL: "enabled"} if args.mesh_namespace else {}),
                     # GPU workloads run as "baseline"; "restricted" is reported, not enforced.
                     "pod-security.kubernetes.io/enforce": "baseline",
                     "pod-security.kubernetes.io/warn": "restricted",
@@ -180,7 +195,7 @@ class Team(pulumi.ComponentResource):
             egress=[net.NetworkPolicyEgressRuleArgs(to=[same_namespace])],
         )
         kube_dns = net.NetworkPolicyPeerArgs(
-            namespace_selector=in_namespace("kube-system"),
+            namespace_selector=in_namespace(KUBE_SYSTEM),
             pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}),
         )
         self._policy(
@@ -188,14 +203,16 @@ class Team(pulumi.ComponentResource):
             "allow-dns",
             egress=[net.NetworkPolicyEgressRuleArgs(to=[kube_dns], ports=[port(53, "UDP"), port(53, "TCP")])],
         )
-        monitoring = net.NetworkPolicyPeerArgs(namespace_selector=in_namespace(args.monitoring_namespace))
-        self._policy(
-            "allow-monitoring", "allow-monitoring-scrape", ingress=[net.NetworkPolicyIngressRuleArgs(from_=[monitoring])]
-        )
-        # istio-injection is on: without istiod (xDS and certificates on 15012) sidecars never start.
-        istiod = net.NetworkPolicyPeerArgs(namespace_selector=in_namespace(args.mesh_namespace))
-        mesh = net.NetworkPolicyEgressRuleArgs(to=[istiod], ports=[port(15012)])
-        self._policy("allow-mesh", "allow-mesh-control-plane", egress=[mesh])
+        if args.monitoring_namespace:
+            monitoring = net.NetworkPolicyPeerArgs(namespace_selector=in_namespace(args.monitoring_namespace))
+            self._policy(
+                "allow-monitoring", "allow-monitoring-scrape", ingress=[net.NetworkPolicyIngressRuleArgs(from_=[monitoring])]
+            )
+        if args.mesh_namespace:
+            # Sidecars are injected: without istiod (xDS and certificates on 15012) they never start.
+            istiod = net.NetworkPolicyPeerArgs(namespace_selector=in_namespace(args.mesh_namespace))
+            mesh = net.NetworkPolicyEgressRuleArgs(to=[istiod], ports=[port(15012)])
+            self._policy("allow-mesh", "allow-mesh-control-plane", egress=[mesh])
         # Without the Pod Identity agent the role below is unusable; without 443 so is S3.
         egress = [
             net.NetworkPolicyEgressRuleArgs(
@@ -246,9 +263,9 @@ class Team(pulumi.ComponentResource):
         aws.eks.PodIdentityAssociation(
             f"{name}-pod-identity",
             cluster_name=args.cluster_name,
-            namespace=self.namespace.metadata.name,
+            namespace=self._namespace.metadata.name,
             service_account=service_account.metadata.name,
-            role_arn=self.role.arn,
+            role_arn=self._role.arn,
             tags=self._tags(f"{name}-pod-identity"),
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -259,7 +276,7 @@ class Team(pulumi.ComponentResource):
         entry = aws.eks.AccessEntry(
             f"{name}-access",
             cluster_name=args.cluster_name,
-            principal_arn=self.role.arn,
+            principal_arn=self._role.arn,
             type="STANDARD",
             tags=self._tags(f"{name}-access"),
             opts=pulumi.ResourceOptions(parent=self),
@@ -270,7 +287,7 @@ class Team(pulumi.ComponentResource):
             principal_arn=entry.principal_arn,
             policy_arn=EDIT_POLICY,
             access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(
-                type="namespace", namespaces=[self.namespace.metadata.name]
+                type="namespace", namespaces=[self._namespace.metadata.name]
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

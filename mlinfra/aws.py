@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import botocore.loaders
@@ -31,8 +31,12 @@ from botocore.exceptions import (
 _CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=10, read_timeout=30)
 
 
+T = TypeVar("T")
+
+
 class AwsError(Exception):
-    """A failure the command line reports as one line on stderr with exit code 2."""
+    """A failure the command line reports as one line on stderr with exit code 2 (a usage error:
+    bad input, region or credentials, or a resource that cannot be used)."""
 
 
 @cache
@@ -107,7 +111,7 @@ class Aws:
         return self.client("sts").get_caller_identity()["Account"]
 
 
-def one_line_errors(call: Callable[[], Any]) -> Any:
+def one_line_errors(call: Callable[[], T]) -> T:
     """Run a command body; a botocore failure becomes an AwsError with a one-line message.
 
     Anything botocore did not cause is a bug and keeps its traceback.

@@ -16,23 +16,19 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
+from components.catalog.s3 import TLS_ONLY_SID, tls_only_statement
 from mlinfra.aws import (
     Aws,
     AwsError,
     check_region,
     error_code,
     http_status,
-    one_line_errors,
     read_or_none,
 )
 
 CREATED, UPDATED, ALREADY_OK = "created", "updated", "already ok"
 DEFAULT_KMS_ALIAS = "alias/mlinfra-state"
-TLS_SID = "DenyInsecureTransport"
 PAB_ALL = {
     "BlockPublicAcls": True,
     "IgnorePublicAcls": True,
@@ -113,16 +109,9 @@ def pulumi_commands(bucket: str, region: str, kms_alias: str, stack: str) -> tup
     return login, init
 
 
-def tls_only_statement(partition: str, bucket: str) -> dict[str, Any]:
+def bucket_tls_statement(partition: str, bucket: str) -> dict[str, Any]:
     arn = f"arn:{partition}:s3:::{bucket}"
-    return {
-        "Sid": TLS_SID,
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
+    return tls_only_statement(arn, f"{arn}/*")
 
 
 def _normalise_statement(stmt: dict[str, Any]) -> dict[str, Any]:
@@ -321,14 +310,15 @@ class Bootstrapper:
             f"SSE-KMS with {self.alias}, bucket key on",
         )
 
-        stmt = tls_only_statement(self.aws.partition, b)
+        stmt = bucket_tls_statement(self.aws.partition, b)
         raw = read_or_none(lambda: s3.get_bucket_policy(Bucket=b)["Policy"], "NoSuchBucketPolicy")
-        doc = json.loads(raw) if raw else {"Version": "2012-10-17", "Statement": []}
-        statements = doc.get("Statement", [])
-        statements = [statements] if isinstance(statements, dict) else list(statements)
-        ours = [s for s in statements if s.get("Sid") == TLS_SID]
+        doc: dict[str, Any] = json.loads(raw) if raw else {"Version": "2012-10-17", "Statement": []}
+        raw_statements = doc.get("Statement", [])
+        # IAM allows one statement object in place of a list of them.
+        statements: list[dict[str, Any]] = [raw_statements] if isinstance(raw_statements, dict) else list(raw_statements)
+        ours = [s for s in statements if s.get("Sid") == TLS_ONLY_SID]
         # Keep every other statement: the policy may carry grants this command does not own.
-        new_doc = {**doc, "Statement": [s for s in statements if s.get("Sid") != TLS_SID] + [stmt]}
+        new_doc = {**doc, "Statement": [s for s in statements if s.get("Sid") != TLS_ONLY_SID] + [stmt]}
         in_place = len(ours) == 1 and _normalise_statement(ours[0]) == _normalise_statement(stmt)
         _reconcile(
             self.steps,
@@ -343,7 +333,10 @@ class Bootstrapper:
 def run(
     region: str, bucket: str, kms_alias: str = DEFAULT_KMS_ALIAS, stack: str = "dev", aws: Aws | None = None
 ) -> BootstrapResult:
-    """Create or converge the state bucket and key. Raises AwsError (exit 2) on bad input."""
+    """Create or converge the state bucket and key; the steps taken are in the result.
+
+    Raises AwsError on bad input or a bucket/key that cannot be used (a usage error).
+    """
     problem = bucket_name_problem(bucket)
     if problem:
         raise AwsError(f"invalid bucket name {bucket!r}: {problem}")
@@ -365,37 +358,3 @@ def run(
     boot.configure_bucket(key_arn)
     login, init = pulumi_commands(bucket, region, kms_alias, stack)
     return BootstrapResult(region, bucket, kms_alias, key_arn, account, boot.steps, login, init)
-
-
-def print_result(out: Console, result: BootstrapResult) -> None:
-    table = Table(
-        title=f"mlinfra bootstrap: s3://{result.bucket} in {result.region} (account {result.account_id})", title_justify="left"
-    )
-    for col in ("step", "status", "detail"):
-        table.add_column(col)
-    colour = {CREATED: "green", UPDATED: "yellow", ALREADY_OK: "dim"}
-    for s in result.steps:
-        table.add_row(s.step, Text(s.status, style=colour[s.status]), Text(s.detail))
-    out.print(table)
-    counts = {k: sum(s.status == k for s in result.steps) for k in (CREATED, UPDATED, ALREADY_OK)}
-    if result.changed:
-        out.print(f"{counts[CREATED]} created, {counts[UPDATED]} updated, {counts[ALREADY_OK]} already ok", markup=False)
-    else:
-        out.print(f"nothing changed: all {len(result.steps)} steps already ok", markup=False)
-    out.print("\nNext, point Pulumi at this backend and create a stack that encrypts secrets with the key:", markup=False)
-    out.print(f"  {result.login_command}", markup=False, soft_wrap=True)
-    out.print(f"  {result.stack_init_command}", markup=False, soft_wrap=True)
-
-
-def command(region: str, bucket: str, kms_alias: str, stack: str, as_json: bool, out: Console, err: Console) -> int:
-    """The CLI body: returns the exit code (0 ok, 2 on any error, reported as one line)."""
-    try:
-        result = one_line_errors(lambda: run(region, bucket, kms_alias, stack))
-    except AwsError as exc:
-        err.print(f"error: {exc}", markup=False)
-        return 2
-    if as_json:
-        print(json.dumps(result.to_json(), indent=2))
-    else:
-        print_result(out, result)
-    return 0

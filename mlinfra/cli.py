@@ -1,7 +1,9 @@
 """The mlinfra command line (typer). Exit codes: 0 ok, 1 findings, 2 usage or config error.
 
-Each command lives in its own module; this file only wires them and maps errors to exit
-codes, so no command ever ends in a traceback on bad input.
+Each command's work lives in a domain module that returns a result or raises a typed error
+(engine, policy, cost, diff, verify, bootstrap); this file calls it, renders the result with
+mlinfra/report.py and maps it to an exit code, so no command ever ends in a traceback on
+bad input. The team commands are a sub-app in mlinfra/team.py; both share mlinfra/console.py.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from mlinfra.console import EXIT_FINDINGS, EXIT_OK, fail_config, out, usage_error
+from mlinfra.team import team_app
 from stacks.errors import ConfigError
 
 app = typer.Typer(
@@ -23,29 +26,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=False, width=160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-
-
-def fail_config(exc: ConfigError, consequence: str = "nothing was planned") -> typer.Exit:
-    """Print every problem, one per line, and exit 2. ``consequence`` ends the summary line
-    and says what the command did not do (`team new`: "nothing was written")."""
-    err.print(f"[bold red]error:[/] {len(exc.problems)} configuration problem(s); {consequence}")
-    for problem in exc.problems:
-        err.print(f"  {problem}", markup=False)
-    return typer.Exit(EXIT_USAGE)
+app.add_typer(team_app, name="team")
 
 
 @app.callback()
 def _root() -> None:
     """mlinfra: an ML platform on AWS as code. Plans run offline; nothing here deploys."""
-
-
-from mlinfra.team import team_app  # noqa: E402 - after the shared helpers it uses
-
-app.add_typer(team_app, name="team")
 
 
 @app.command()
@@ -73,14 +59,13 @@ def plan(
     Exit 0 ok, 1 if a mandatory policy is violated (advisory violations are printed only),
     2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
-    from mlinfra import cost, engine, policy, report
+    from components.catalog import cost
+    from mlinfra import engine, policy, report
 
     if json_path is not None and json_path.is_dir():
-        err.print(f"[bold red]error:[/] --json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
-        raise typer.Exit(EXIT_USAGE)
+        raise usage_error(f"--json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
     if teams_dir is not None and not teams_dir.is_dir():
-        err.print(f"[bold red]error:[/] --teams-dir {teams_dir}: not a directory")
-        raise typer.Exit(EXIT_USAGE)
+        raise usage_error(f"--teams-dir {teams_dir}: not a directory")
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
@@ -91,8 +76,7 @@ def plan(
     except ConfigError as exc:
         raise fail_config(exc) from None
     except engine.EngineError as exc:
-        err.print(f"[bold red]error:[/] the program failed under the offline engine: {exc}", markup=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise usage_error(f"the program failed under the offline engine: {exc}") from None
     result.extras["policy"] = policy_result.to_json()
     estimate = cost.estimate_plan(result)
     result.extras["cost"] = estimate.to_json()
@@ -132,8 +116,17 @@ def diff(
     Exit 0 no finding, 1 findings, 2 an unreadable or malformed file, an offline plan as --head without --base, or plans of different stacks.
     """
     from mlinfra import diff as diff_mod
+    from mlinfra import report
 
-    raise typer.Exit(diff_mod.command(base, head, as_json, out, err))
+    try:
+        result = diff_mod.diff_files(base, head)
+    except diff_mod.DiffError as exc:
+        raise usage_error(str(exc)) from None
+    if as_json:
+        sys.stdout.write(report.diff_json(result))
+    else:
+        report.print_diff(out, result)
+    raise typer.Exit(EXIT_FINDINGS if result.findings else EXIT_OK)
 
 
 @app.command()
@@ -153,8 +146,18 @@ def bootstrap(
     Each step reports created / updated / already ok, then the `pulumi login` and `pulumi stack init` commands are printed. Exit 2 on any error.
     """
     from mlinfra import bootstrap as bootstrap_mod
+    from mlinfra import report
+    from mlinfra.aws import AwsError, one_line_errors
 
-    raise typer.Exit(bootstrap_mod.command(region, bucket, kms_alias, stack, as_json, out, err))
+    try:
+        result = one_line_errors(lambda: bootstrap_mod.run(region, bucket, kms_alias, stack))
+    except AwsError as exc:
+        raise usage_error(str(exc)) from None
+    if as_json:
+        sys.stdout.write(report.bootstrap_json(result))
+    else:
+        report.print_bootstrap(out, result)
+    raise typer.Exit(EXIT_OK)
 
 
 @app.command()
@@ -171,9 +174,19 @@ def verify(
 
     Exit 0 all pass, 1 a check failed, 2 bad outputs file, region or credentials.
     """
+    from mlinfra import report
     from mlinfra import verify as verify_mod
+    from mlinfra.aws import AwsError, one_line_errors
 
-    raise typer.Exit(verify_mod.command(stack_outputs, region, as_json, out, err))
+    try:
+        result = one_line_errors(lambda: verify_mod.run(stack_outputs, region))
+    except AwsError as exc:
+        raise usage_error(str(exc)) from None
+    if as_json:
+        sys.stdout.write(report.verify_json(result))
+    else:
+        report.print_checks(out, stack_outputs, result)
+    raise typer.Exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 
 
 def main() -> None:

@@ -10,109 +10,28 @@ Two inputs are understood:
 
 Offline plans carry ``"mlinfra": {"kind": "offline-plan", "stack": ...}`` (real previews do
 not): an offline plan given as ``--head`` alone, or two offline plans of different stacks, is
-refused (exit 2) instead of being read as "everything is created".
+refused with a ``DiffError`` instead of being read as "everything is created".
 
-A stateful resource (see ``STATEFUL_TYPES``) that would be deleted or replaced is a finding.
-Only input key names are ever printed, never values, so secrets stay "[secret]".
+A stateful resource (components/catalog/stateful.py) that would be deleted or replaced is a finding.
+Only input key names are ever reported, never values, so secrets stay "[secret]".
+This module only computes: ``diff_files`` returns a ``DiffResult`` or raises ``DiffError``
+(the files are read and checked by mlinfra/diff_input.py); mlinfra/report.py renders the
+result and mlinfra/cli.py chooses the exit code.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-# The project standard: buckets, KMS keys, Kafka and the cluster must never be lost by accident.
-STATEFUL_TYPES: dict[str, str] = {
-    "aws:s3/bucket:Bucket": "S3 bucket (its objects)",
-    "aws:kms/key:Key": "KMS key (everything encrypted with it)",
-    "aws:eks/cluster:Cluster": "EKS cluster (every workload on it)",
-    "aws:glue/catalogDatabase:CatalogDatabase": "Glue database (its table definitions)",
-    "aws:msk/cluster:Cluster": "MSK cluster (its topics)",
-    "aws:cloudwatch/logGroup:LogGroup": "CloudWatch log group (its logs)",
-}
+from components.catalog.stateful import STATEFUL_TYPES
+from mlinfra.diff_input import Change, DiffError, State, offline_plan_stack, plan_states, preview_changes, read_doc
 
-# Input properties (wire names; dotted = nested) whose change forces a new resource.
-# Sources: the pulumi_aws 7.51 docstrings in site-packages where they say so ("Changing this
-# value will force a new cluster to be created": eks.Cluster bootstrap_self_managed_addons,
-# kubernetes_network_config ip_family / service_ipv4_cidr), otherwise `ForceNew: true` in the
-# schema of the upstream Terraform provider that pulumi-aws bridges
-# (https://github.com/hashicorp/terraform-provider-aws, internal/service/{s3/bucket.go,
-# kms/key.go, eks/cluster.go, glue/catalog_database.go, kafka/cluster.go, logs/group.go}).
-# Only properties found there are listed; anything else is treated as an in-place update.
-REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
-    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
-    "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage", "multiRegion"),
-    "aws:eks/cluster:Cluster": (
-        "name",
-        "roleArn",
-        "bootstrapSelfManagedAddons",
-        "accessConfig.bootstrapClusterCreatorAdminPermissions",
-        "kubernetesNetworkConfig.ipFamily",
-        "kubernetesNetworkConfig.serviceIpv4Cidr",
-        "remoteNetworkConfig",
-    ),
-    "aws:glue/catalogDatabase:CatalogDatabase": ("name", "catalogId", "targetDatabase"),
-    "aws:msk/cluster:Cluster": ("clusterName", "encryptionInfo.encryptionAtRestKmsKeyArn"),
-    "aws:cloudwatch/logGroup:LogGroup": ("name", "namePrefix", "logGroupClass"),
-}
-
-# `pulumi preview --json` step ops, folded into the five kinds this tool reports.
-_OPS: dict[str, str] = {
-    "same": "same",
-    "read": "same",
-    "refresh": "same",
-    "remove-pending-replace": "same",
-    "create": "create",
-    "import": "create",
-    "update": "update",
-    "replace": "replace",
-    "create-replacement": "replace",
-    "delete-replaced": "replace",
-    "read-replacement": "replace",
-    "import-replacement": "replace",
-    "discard-replaced": "replace",
-    "delete": "delete",
-    "discard": "delete",
-}
 KINDS = ("create", "update", "replace", "delete", "same")
-_RANK = {"same": 0, "create": 1, "update": 2, "delete": 3, "replace": 4}
 _TAG_KEYS = ("tags", "tagsAll")
 _MISSING = object()
-
-
-class DiffError(Exception):
-    """An input file is missing, unreadable or not a plan/preview; the message names the file."""
-
-
-@dataclass(frozen=True)
-class State:
-    urn: str
-    type: str
-    name: str
-    parent: str = ""
-    inputs: Mapping[str, Any] = field(default_factory=dict)
-    protect: bool = False
-    retain_on_delete: bool = False
-
-
-@dataclass(frozen=True)
-class Change:
-    op: str
-    """create, update, replace, delete or same."""
-    urn: str
-    type: str
-    name: str
-    keys: tuple[str, ...] = ()
-    """Changed top-level input keys (and ``protect``/``retainOnDelete``), or the engine's diffReasons."""
-    replace_keys: tuple[str, ...] = ()
-    """The properties that force the replacement."""
-    protect: bool = False
-    """The existing resource is protected."""
-    retain_on_delete: bool = False
-
 
 FINDING_KINDS: dict[str, str] = {
     "loss": "deleted or replaced",
@@ -161,87 +80,6 @@ class DiffResult:
         }
 
 
-# --- reading -------------------------------------------------------------------------------
-
-
-def _split_urn(urn: str) -> tuple[str, str]:
-    """(type, name) from ``urn:pulumi:stack::project::parent$type::name``."""
-    parts = urn.split("::", 3)
-    if len(parts) != 4 or not urn.startswith("urn:pulumi:"):
-        raise ValueError(f"not a Pulumi URN: {urn!r}")
-    return parts[2].split("$")[-1], parts[3]
-
-
-def _state(path: Path, where: str, raw: Any, urn: str) -> State:
-    if not isinstance(raw, dict):
-        raise DiffError(f"{path}: {where} must be an object, got {type(raw).__name__}")
-    type_, name = _split_urn(urn)
-    inputs = raw.get("inputs", {})
-    if not isinstance(inputs, dict):
-        raise DiffError(f"{path}: {where}.inputs must be an object")
-    return State(
-        urn=urn,
-        type=str(raw.get("type") or type_),
-        name=name,
-        parent=str(raw.get("parent") or ""),
-        inputs=inputs,
-        protect=bool(raw.get("protect", False)),
-        retain_on_delete=bool(raw.get("retainOnDelete", False)),
-    )
-
-
-def read_doc(path: Path) -> dict[str, Any]:
-    """A plan / preview JSON file, its ``steps`` each checked to have an ``op`` and a URN."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DiffError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DiffError(f"{path}: cannot read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise DiffError(f"{path}: not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
-        raise DiffError(f"{path}: expected an object with a 'steps' list (`mlinfra plan --json` or `pulumi preview --json`)")
-    for i, step in enumerate(doc["steps"]):
-        if not isinstance(step, dict) or not isinstance(step.get("op"), str) or not isinstance(step.get("urn"), str):
-            raise DiffError(f"{path}: steps[{i}] must be an object with string 'op' and 'urn'")
-        try:
-            _split_urn(step["urn"])
-        except ValueError as exc:
-            raise DiffError(f"{path}: steps[{i}]: {exc}") from None
-        if step["op"] not in _OPS:
-            raise DiffError(f"{path}: steps[{i}]: unknown op {step['op']!r}; known: {', '.join(sorted(_OPS))}")
-    return doc
-
-
-def read_steps(path: Path) -> list[dict[str, Any]]:
-    """The ``steps`` of a plan / preview JSON file, each checked to have an ``op`` and a URN."""
-    steps: list[dict[str, Any]] = read_doc(path)["steps"]
-    return steps
-
-
-def offline_plan_stack(doc: Mapping[str, Any]) -> str | None:
-    """The stack of an offline plan (``"mlinfra": {"kind": "offline-plan"}``), None for a real preview."""
-    marker = doc.get("mlinfra")
-    if isinstance(marker, Mapping) and marker.get("kind") == "offline-plan":
-        return str(marker.get("stack") or "")
-    return None
-
-
-def read_plan(path: Path) -> dict[str, State]:
-    """The desired state of every resource in a plan file, keyed by URN."""
-    return _plan_states(path, read_steps(path))
-
-
-def _plan_states(path: Path, steps: Sequence[dict[str, Any]]) -> dict[str, State]:
-    states: dict[str, State] = {}
-    for i, step in enumerate(steps):
-        if "newState" not in step:
-            raise DiffError(f"{path}: steps[{i}] has no newState: not a plan written by `mlinfra plan --json`")
-        states[step["urn"]] = _state(path, f"steps[{i}].newState", step["newState"], step["urn"])
-    return states
-
-
 # --- comparing -----------------------------------------------------------------------------
 
 
@@ -256,7 +94,8 @@ def _at(inputs: Mapping[str, Any], path: str) -> Any:
 
 def replacing_keys(type_: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
     """The replacement-forcing properties of ``type_`` whose value differs."""
-    return tuple(p for p in REPLACE_ON_CHANGE.get(type_, ()) if _at(old, p) != _at(new, p))
+    stateful = STATEFUL_TYPES.get(type_)
+    return tuple(p for p in (stateful.replace_on_change if stateful else ()) if _at(old, p) != _at(new, p))
 
 
 def _changed_keys(old: State, new: State) -> tuple[str, ...]:
@@ -285,48 +124,6 @@ def compare_plans(base: Mapping[str, State], head: Mapping[str, State]) -> list[
     return changes
 
 
-def read_preview(path: Path) -> list[Change]:
-    """One change per URN from a real `pulumi preview --json` (a replacement spans several steps)."""
-    return _preview_changes(path, read_steps(path))
-
-
-def _preview_changes(path: Path, steps: Sequence[dict[str, Any]]) -> list[Change]:
-    by_urn: dict[str, Change] = {}
-    for i, step in enumerate(steps):
-        urn, op = step["urn"], _OPS[step["op"]]
-        raw_old, raw_new = step.get("oldState"), step.get("newState")
-        old = _state(path, f"steps[{i}].oldState", raw_old, urn) if raw_old is not None else None
-        new = _state(path, f"steps[{i}].newState", raw_new, urn) if raw_new is not None else None
-        state = old or new or _state(path, f"steps[{i}]", {}, urn)
-        reasons = [r for r in (step.get("replaceReasons") or []) if isinstance(r, str)]
-        diffs = [r for r in (step.get("diffReasons") or []) if isinstance(r, str)]
-        change = Change(
-            op,
-            urn,
-            state.type,
-            state.name,
-            tuple(sorted(set(diffs) | set(reasons))),
-            tuple(sorted(set(reasons))),
-            bool(old and old.protect),
-            bool(old and old.retain_on_delete),
-        )
-        previous = by_urn.get(urn)
-        if previous is None or _RANK[op] > _RANK[previous.op]:
-            by_urn[urn] = change
-        elif _RANK[op] == _RANK[previous.op]:  # merge what the steps of one replacement say
-            by_urn[urn] = Change(
-                previous.op,
-                urn,
-                previous.type,
-                previous.name,
-                tuple(sorted(set(previous.keys) | set(change.keys))),
-                tuple(sorted(set(previous.replace_keys) | set(change.replace_keys))),
-                previous.protect or change.protect,
-                previous.retain_on_delete or change.retain_on_delete,
-            )
-    return [by_urn[u] for u in sorted(by_urn)]
-
-
 # --- findings ------------------------------------------------------------------------------
 
 
@@ -342,18 +139,18 @@ def _similarity(a: Mapping[str, Any], b: Mapping[str, Any]) -> float:
     return sum(a.get(k, _MISSING) == b.get(k, _MISSING) for k in keys) / len(keys)
 
 
-def _renames(changes: Sequence[Change], base: Mapping[str, State], head: Mapping[str, State]) -> dict[str, State]:
-    """Deleted stateful URN -> the created resource of the same type that looks like it, renamed."""
+def _renames(changes: Sequence[Change], base: Mapping[str, State], head: Mapping[str, State]) -> dict[str, tuple[State, State]]:
+    """Deleted stateful URN -> (its old state, the created resource of the same type that looks like it, renamed)."""
     created = [head[c.urn] for c in changes if c.op == "create" and c.type in STATEFUL_TYPES and c.urn in head]
-    found: dict[str, State] = {}
+    found: dict[str, tuple[State, State]] = {}
     for change in changes:
         if change.op != "delete" or change.type not in STATEFUL_TYPES or change.urn not in base:
             continue
         old = base[change.urn]
         scored = [(_similarity(old.inputs, new.inputs), new.urn, new) for new in created if new.type == old.type]
-        scored = [s for s in scored if s[0] > 0.5 and s[2].urn not in {n.urn for n in found.values()}]
+        scored = [s for s in scored if s[0] > 0.5 and s[2].urn not in {n.urn for _, n in found.values()}]
         if scored:
-            found[change.urn] = max(scored, key=lambda s: (s[0], s[1]))[2]
+            found[change.urn] = (old, max(scored, key=lambda s: (s[0], s[1]))[2])
     return found
 
 
@@ -376,7 +173,7 @@ def findings_for(
             ]
             if lost:
                 # Not a loss yet, but the next change could delete it without a guard: a reviewer should see it.
-                what = STATEFUL_TYPES[c.type]
+                what = STATEFUL_TYPES[c.type].what
                 out.append(
                     Finding(
                         c.urn,
@@ -392,13 +189,13 @@ def findings_for(
             continue
         if c.type not in STATEFUL_TYPES or c.op not in ("delete", "replace"):
             continue
-        what = STATEFUL_TYPES[c.type]
+        what = STATEFUL_TYPES[c.type].what
         kind = "loss"
         refuse = " It is protected, so the real engine will refuse it and `pulumi up` fails." if c.protect else ""
         if c.urn in renames:
-            new = renames[c.urn]
+            old, new = renames[c.urn]
             message = f"{what} '{c.name}' would be deleted and '{new.name}' created in its place: it looks renamed.{refuse}"
-            advice = f"add `{_alias(base[c.urn], new)}` to the options of '{new.name}' to keep the resource (old URN {c.urn})"
+            advice = f"add `{_alias(old, new)}` to the options of '{new.name}' to keep the resource (old URN {c.urn})"
             kind = "rename"
         elif c.op == "replace":
             reasons = ", ".join(f"`{k}`" for k in c.replace_keys) or "the engine's replaceReasons"
@@ -429,7 +226,7 @@ def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
                 f"{head_path}: this is an offline plan (`mlinfra plan --json`, stack {head_stack!r}), not a real "
                 "`pulumi preview --json`; pass `--base <plan of the base branch>` too to compare the two plans"
             )
-        changes = _preview_changes(head_path, head_doc["steps"])
+        changes = preview_changes(head_path, head_doc["steps"])
         return DiffResult(changes, findings_for(changes))
     base_doc = read_doc(base_path)
     base_stack = offline_plan_stack(base_doc)
@@ -438,26 +235,6 @@ def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
             f"{base_path} is an offline plan of stack {base_stack!r} but {head_path} is one of stack "
             f"{head_stack!r}: compare plans of the same stack (`mlinfra plan --stack {head_stack} --json` on both branches)"
         )
-    base, head = _plan_states(base_path, base_doc["steps"]), _plan_states(head_path, head_doc["steps"])
+    base, head = plan_states(base_path, base_doc["steps"]), plan_states(head_path, head_doc["steps"])
     changes = compare_plans(base, head)
     return DiffResult(changes, findings_for(changes, base, head))
-
-
-def command(base: Path | None, head: Path, as_json: bool, out: Any, err: Any) -> int:
-    """`mlinfra diff`: 0 nothing stateful lost, 1 findings, 2 an unreadable, malformed or mismatched file."""
-    from mlinfra import report
-
-    try:
-        result = diff_files(base, head)
-    except DiffError as exc:
-        from rich.text import Text
-
-        err.print(Text.assemble(("error:", "bold red"), " ", str(exc)))
-        return 2
-    if as_json:
-        import sys
-
-        sys.stdout.write(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
-    else:
-        report.print_diff(out, result)
-    return 1 if result.findings else 0

@@ -279,7 +279,9 @@ def run_program(
     @pulumi.runtime.test
     def _run() -> pulumi.Output[Any]:
         outputs = {k: pulumi.Output.from_input(v) for k, v in program(settings).items()}
-        waits = [pulumi.Output.from_input(asyncio.ensure_future(_capture(k, o))) for k, o in outputs.items()]
+        waits: list[pulumi.Output[None]] = [
+            pulumi.Output.from_input(asyncio.ensure_future(_capture(k, o))) for k, o in outputs.items()
+        ]
         return pulumi.Output.all(*waits)
 
     try:
@@ -333,7 +335,7 @@ def _with_default_providers(records: list[PlannedResource], settings: Settings) 
 
 def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Plan:
     """Load and validate the stack's settings and team files (ConfigError on bad input), then plan it."""
-    from stacks.settings import load_settings_and_config
+    from stacks.loading import load_settings_and_config
 
     settings, config = load_settings_and_config(stack, stack_file=stack_file, teams_dir=teams_dir)
     return run_program(settings, config=config)

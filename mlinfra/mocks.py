@@ -14,7 +14,7 @@ from typing import Any
 
 import pulumi
 
-from stacks.regions import region_az_names
+from components.catalog.regions import region_az_names
 
 ACCOUNT_ID = "123456789012"
 

@@ -241,7 +241,7 @@ def evaluate(
 
         if isinstance(policy, ResourceValidationPolicy):
             for r in plan.resources:
-                args = ResourceValidationArgs(
+                resource_args = ResourceValidationArgs(
                     r.type,
                     wrap_props(r.inputs, wire=wire[r.urn]),
                     r.urn,
@@ -251,16 +251,21 @@ def evaluate(
                     dict(props),
                     {},
                 )
+
+                def report_for(message: str, _urn: str | None = None, *, _resource: str = r.urn) -> None:
+                    # A resource policy's violations belong to the resource, whatever urn is passed.
+                    report(message, _resource)
+
                 try:
-                    _run(policy.validate(args, lambda m, u=None, _u=r.urn: report(m, _u)))
+                    _run(policy.validate(resource_args, report_for))
                 except UnknownValueError as exc:
                     cannot_run(exc)
                 except _NotApplicableError as exc:
                     not_applicable.append((policy.name, exc.reason or ""))
         elif isinstance(policy, StackValidationPolicy):
-            args = StackValidationArgs(stack_resources(plan), dict(props), {})
+            stack_args = StackValidationArgs(stack_resources(plan), dict(props), {})
             try:
-                _run(policy.validate(args, report))
+                _run(policy.validate(stack_args, report))
             except UnknownValueError as exc:
                 cannot_run(exc)
             except _NotApplicableError as exc:

@@ -1,16 +1,29 @@
-"""Human-readable rendering of a Plan: counts by type, the component tree, the outputs."""
+"""Every report the command line prints: plan, cost, policy, diff, verify, bootstrap, teams.
+
+The domain modules return results (dataclasses, plain data); these functions turn them into
+rich tables and lines on a console, or into the ``--json`` text. Nothing here decides an
+exit code (mlinfra/cli.py does) or computes a result.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from mlinfra.diff import FINDING_KINDS, DiffResult
 from mlinfra.engine import Plan, PlannedResource, Secret
+
+if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK
+    from components.catalog.cost import CostEstimate
+    from mlinfra.bootstrap import BootstrapResult
+    from mlinfra.policy import PolicyResult
+    from mlinfra.verify import VerifyResult
 
 
 def print_plan(console: Console, plan: Plan) -> None:
@@ -82,11 +95,8 @@ def outputs_table(plan: Plan) -> Table:
     return table
 
 
-def print_policy(console: Console, result: Any) -> None:
-    """Policy violations grouped by rule: level, what the rule checks, each resource and what to do.
-
-    ``result`` is a ``mlinfra.policy.PolicyResult`` (typed loosely: report stays import-light).
-    """
+def print_policy(console: Console, result: PolicyResult) -> None:
+    """Policy violations grouped by rule: level, what the rule checks, each resource and what to do."""
     mandatory, advisory = len(result.mandatory), len(result.advisory)
     verdict = "[bold red]FAILED[/]" if mandatory else "[bold green]passed[/]"
     console.print(
@@ -104,11 +114,8 @@ def print_policy(console: Console, result: Any) -> None:
         console.print(Text(f"  not applicable: {name}: {reason}", style="dim"))
 
 
-def print_cost(console: Console, estimate: Any) -> None:
-    """The estimated monthly cost range with one row per priced item.
-
-    ``estimate`` is a ``mlinfra.cost.CostEstimate`` (typed loosely: report stays import-light).
-    """
+def print_cost(console: Console, estimate: CostEstimate) -> None:
+    """The estimated monthly cost range with one row per priced item."""
     console.print(cost_table(estimate))
     console.print(
         f"[bold]Estimated monthly cost[/] ({estimate.region}): "
@@ -119,8 +126,8 @@ def print_cost(console: Console, estimate: Any) -> None:
         console.print(Text(f"  not priced: {entry}", style="yellow"))
 
 
-def cost_table(estimate: Any) -> Table:
-    from mlinfra.cost import HOURS_PER_MONTH
+def cost_table(estimate: CostEstimate) -> Table:
+    from components.catalog.prices import HOURS_PER_MONTH
 
     table = Table(title=f"Estimated monthly cost (USD, on-demand list prices, {HOURS_PER_MONTH} h/month)", title_justify="left")
     table.add_column("item")
@@ -144,11 +151,8 @@ def cost_table(estimate: Any) -> Table:
     return table
 
 
-def print_diff(console: Console, result: Any) -> None:
-    """The summary line, a table of changes (op, type, name, changed keys), then findings in red.
-
-    ``result`` is a ``mlinfra.diff.DiffResult`` (typed loosely: report stays import-light).
-    """
+def print_diff(console: Console, result: DiffResult) -> None:
+    """The summary line, a table of changes (op, type, name, changed keys), then findings in red."""
     counts = result.summary()
     console.print(
         f"[bold]mlinfra diff[/]: {counts['create']} to create, {counts['update']} to update, "
@@ -173,11 +177,98 @@ def print_diff(console: Console, result: Any) -> None:
         console.print("[green]no stateful resource would be deleted or replaced[/]")
         return
     # Worded by kind: a protection loss deletes nothing yet, so "N would be lost" would overstate it.
-    from mlinfra.diff import FINDING_KINDS
-
     by_kind = result.finding_counts()
     parts = ", ".join(f"{by_kind[k]} {words}" for k, words in FINDING_KINDS.items() if by_kind.get(k))
     console.print(f"\n[bold red]{len(result.findings)} finding(s) about stateful resources: {parts}[/]")
     for f in result.findings:
         console.print(Text(f"  ✗ {f.op} {f.type} {f.name}: {f.message}", style="red"))
         console.print(Text(f"    → {f.advice}"))
+
+
+def diff_json(result: DiffResult) -> str:
+    """`mlinfra diff --json`: {summary, finding_counts, changes, findings}, keys sorted."""
+    return json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n"
+
+
+def print_checks(console: Console, path: Path, result: VerifyResult) -> None:
+    """`mlinfra verify`: one row per check (resource, check, result, detail), then the counts."""
+    from mlinfra.verify import FAIL, PASS, SKIP
+
+    table = Table(title=f"mlinfra verify: {path} against account {result.account} in {result.region}", title_justify="left")
+    for col in ("resource", "check", "result", "detail"):
+        table.add_column(col)
+    style = {PASS: "green", FAIL: "bold red", SKIP: "yellow"}
+    for c in result.checks:
+        table.add_row(Text(c.resource), c.check, Text(c.result.upper(), style=style[c.result]), Text(c.detail))
+    console.print(table)
+    n = result.counts()
+    console.print(f"{n[PASS]} passed, {n[FAIL]} failed, {n[SKIP]} skipped", markup=False)
+
+
+def verify_json(result: VerifyResult) -> str:
+    """`mlinfra verify --json`: the checks as a list, each in field order."""
+    return json.dumps(result.to_json(), indent=2) + "\n"
+
+
+def print_bootstrap(console: Console, result: BootstrapResult) -> None:
+    """`mlinfra bootstrap`: one row per step, what changed, then the two Pulumi commands to run next."""
+    from mlinfra.bootstrap import ALREADY_OK, CREATED, UPDATED
+
+    table = Table(
+        title=f"mlinfra bootstrap: s3://{result.bucket} in {result.region} (account {result.account_id})", title_justify="left"
+    )
+    for col in ("step", "status", "detail"):
+        table.add_column(col)
+    colour = {CREATED: "green", UPDATED: "yellow", ALREADY_OK: "dim"}
+    for s in result.steps:
+        table.add_row(s.step, Text(s.status, style=colour[s.status]), Text(s.detail))
+    console.print(table)
+    counts = {k: sum(s.status == k for s in result.steps) for k in (CREATED, UPDATED, ALREADY_OK)}
+    if result.changed:
+        console.print(f"{counts[CREATED]} created, {counts[UPDATED]} updated, {counts[ALREADY_OK]} already ok", markup=False)
+    else:
+        console.print(f"nothing changed: all {len(result.steps)} steps already ok", markup=False)
+    console.print("\nNext, point Pulumi at this backend and create a stack that encrypts secrets with the key:", markup=False)
+    console.print(f"  {result.login_command}", markup=False, soft_wrap=True)
+    console.print(f"  {result.stack_init_command}", markup=False, soft_wrap=True)
+
+
+def bootstrap_json(result: BootstrapResult) -> str:
+    """`mlinfra bootstrap --json`: the result's fields in order, plus ``changed``."""
+    return json.dumps(result.to_json(), indent=2) + "\n"
+
+
+def team_table(doc: dict[str, Any]) -> Table:
+    """`mlinfra team list`: quotas per team and environment, then the GPUs each environment has left.
+
+    ``doc`` is ``mlinfra.team.team_report``'s plain data (the same as the ``--json`` output).
+    """
+    from stacks.teams import ENVIRONMENTS
+
+    table = Table(title="Teams (quota per environment: GPUs / CPU / memory / pods)", title_justify="left")
+    table.add_column("team")
+    table.add_column("owners")
+    table.add_column("cost center")
+    for env in ENVIRONMENTS:
+        table.add_column(env, justify="right")
+    for name, team in doc["teams"].items():
+        cells = []
+        for env in ENVIRONMENTS:
+            q = team["environments"].get(env)
+            cells.append(f"{q['gpu']} / {q['cpu']} / {q['memory']} / {q['pods']}" if q else "-")
+        table.add_row(name, ", ".join(team["owners"]), team["cost_center"], *cells)
+    table.add_section()
+    remaining = []
+    for env in ENVIRONMENTS:
+        c = doc["gpu_capacity"][env]
+        if c["overcommitted_by"]:
+            remaining.append(f"[red]over by {c['overcommitted_by']}[/] ({c['gpus']} GPUs)")
+        else:
+            remaining.append(f"[green]{c['remaining']}[/] of {c['gpus']} GPUs left")
+    table.add_row("[bold]capacity[/]", "", "", *remaining)
+    return table
+
+
+def teams_json(doc: dict[str, Any]) -> str:
+    """`mlinfra team list --json`: ``team_report``'s data, keys sorted."""
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"

@@ -7,17 +7,15 @@ pull request never starts from a broken team file.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from components._render import render_text
+from mlinfra.console import error, fail_config, out, usage_error, warning
 from stacks.errors import ConfigError
 from stacks.teams import (
     ENVIRONMENTS,
@@ -44,14 +42,14 @@ READ_ONLY_ZONES = ("raw",)
 
 
 def _default_teams_dir() -> Path:
-    from stacks.settings import DEFAULT_TEAMS_DIR
+    from stacks.loading import DEFAULT_TEAMS_DIR
 
     return DEFAULT_TEAMS_DIR
 
 
 def _zones(environment: str) -> tuple[str, ...]:
     """The data-lake zones of the environment's stack (the stack file alone, no team files)."""
-    from stacks.settings import read_stack_file, settings_from_config, stack_file_path
+    from stacks.loading import read_stack_file, settings_from_config, stack_file_path
 
     path = stack_file_path(environment)
     settings = settings_from_config(read_stack_file(path), stack=environment, source=display_path(path))
@@ -70,7 +68,7 @@ def render_team_file(name: str, owners: list[str], cost_center: str, gpu_quota: 
 def load_all_environments(teams_dir: Path) -> dict[str, Any]:
     """Settings of every shipped environment with the teams of ``teams_dir``; one ConfigError
     listing the problems of all environments."""
-    from stacks.settings import load_settings
+    from stacks.loading import load_settings
 
     problems, result = [], {}
     for env in ENVIRONMENTS:
@@ -92,22 +90,18 @@ def new(
     teams_dir: Annotated[Path | None, typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
 ) -> None:
     """Write stacks/teams/NAME.yaml for a new team, validated; never overwrites a file."""
-    from mlinfra.cli import EXIT_USAGE, err, fail_config, out
-    from stacks.settings import team_warnings_of
+    from stacks.loading import team_warnings_of
 
     directory = teams_dir or _default_teams_dir()
     # Checked before the name becomes part of a path ("../x" must never be written).
     if not re.match(TEAM_NAME_PATTERN, name):
-        err.print(f"[bold red]error:[/] team name {escape(repr(name))}: {PATTERN_MEANS[TEAM_NAME_PATTERN]}")
-        raise typer.Exit(EXIT_USAGE)
+        raise usage_error(f"team name {name!r}: {PATTERN_MEANS[TEAM_NAME_PATTERN]}")
     if not directory.is_dir():
-        err.print(f"[bold red]error:[/] --teams-dir {directory}: not a directory")
-        raise typer.Exit(EXIT_USAGE)
+        raise usage_error(f"--teams-dir {directory}: not a directory")
     path = directory / f"{name}.yaml"
     existing = [p for p in (path, path.with_suffix(".yml")) if p.exists()]
     if existing:
-        err.print(f"[bold red]error:[/] {display_path(existing[0])} already exists; edit it instead (team new never overwrites)")
-        raise typer.Exit(EXIT_USAGE)
+        raise usage_error(f"{display_path(existing[0])} already exists; edit it instead (team new never overwrites)")
     try:
         text = render_team_file(name, owner, cost_center, gpu_quota)
     except ConfigError as exc:
@@ -118,13 +112,13 @@ def new(
         settings = load_all_environments(directory)
     except ConfigError as exc:
         path.unlink()
-        err.print(f"[bold red]error:[/] {display_path(path)} would not load, so it was removed again")
+        error(f"{display_path(path)} would not load, so it was removed again")
         raise fail_config(exc, NOTHING_WRITTEN) from None
     out.print(f"wrote {display_path(path)}; review it, then open a pull request (`mlinfra plan` shows its resources)")
     # Where overcommit is only a warning (dev, staging) the file stays; say so now, not only in `plan`.
     for env in ENVIRONMENTS:
-        for warning in team_warnings_of(settings[env]):
-            err.print(f"[yellow]warning:[/] {escape(warning)}")
+        for message in team_warnings_of(settings[env]):
+            warning(message)
 
 
 @team_app.command("list")
@@ -133,21 +127,20 @@ def list_teams(
     teams_dir: Annotated[Path | None, typer.Option("--teams-dir", help="Directory of team files (default stacks/teams).")] = None,
 ) -> None:
     """Every team's quotas per environment, and the GPU capacity each environment has left."""
-    from mlinfra.cli import EXIT_USAGE, err, fail_config, out
+    from mlinfra import report  # loads the plan engine: only for this command
 
     directory = teams_dir or _default_teams_dir()
     if not directory.is_dir():
-        err.print(f"[bold red]error:[/] --teams-dir {directory}: not a directory")
-        raise typer.Exit(EXIT_USAGE)
+        raise usage_error(f"--teams-dir {directory}: not a directory")
     try:
         settings = load_all_environments(directory)
     except ConfigError as exc:
         raise fail_config(exc, "nothing was listed") from None
     doc = team_report(settings)
     if as_json:
-        sys.stdout.write(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+        sys.stdout.write(report.teams_json(doc))
         return
-    out.print(team_table(doc))
+    out.print(report.team_table(doc))
 
 
 def team_report(settings: dict[str, Any]) -> dict[str, Any]:
@@ -171,31 +164,6 @@ def team_report(settings: dict[str, Any]) -> dict[str, Any]:
 
 def _quota(t: TeamSettings) -> dict[str, Any]:
     return {"gpu": t.gpu_quota, "cpu": t.cpu_quota, "memory": t.memory_quota, "pods": t.max_pods, "data_lake": t.data_lake}
-
-
-def team_table(doc: dict[str, Any]) -> Table:
-    table = Table(title="Teams (quota per environment: GPUs / CPU / memory / pods)", title_justify="left")
-    table.add_column("team")
-    table.add_column("owners")
-    table.add_column("cost center")
-    for env in ENVIRONMENTS:
-        table.add_column(env, justify="right")
-    for name, team in doc["teams"].items():
-        cells = []
-        for env in ENVIRONMENTS:
-            q = team["environments"].get(env)
-            cells.append(f"{q['gpu']} / {q['cpu']} / {q['memory']} / {q['pods']}" if q else "-")
-        table.add_row(name, ", ".join(team["owners"]), team["cost_center"], *cells)
-    table.add_section()
-    remaining = []
-    for env in ENVIRONMENTS:
-        c = doc["gpu_capacity"][env]
-        if c["overcommitted_by"]:
-            remaining.append(f"[red]over by {c['overcommitted_by']}[/] ({c['gpus']} GPUs)")
-        else:
-            remaining.append(f"[green]{c['remaining']}[/] of {c['gpus']} GPUs left")
-    table.add_row("[bold]capacity[/]", "", "", *remaining)
-    return table
 
 
 @team_app.command("schema")

@@ -2,8 +2,9 @@
 
 Reads the JSON that `pulumi stack output --json` printed and, with read-only boto3 calls,
 checks each data-lake bucket, the EKS cluster and each GPU node group. Every check is a
-row (resource, check, result, detail); exit 1 if any fails. A missing optional output
-(say no ``gpu_node_groups``) skips those checks with a note rather than failing.
+``Check`` (resource, check, result, detail); ``run`` returns them all in a ``VerifyResult``
+(mlinfra/report.py renders it; mlinfra/cli.py exits 1 when one failed). A missing optional
+output (say no ``gpu_node_groups``) skips those checks with a note rather than failing.
 """
 
 from __future__ import annotations
@@ -15,17 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
+from components.catalog.gpu import GPU_TAINT_EFFECT, GPU_TAINT_KEY, NVIDIA_AMI_TYPES
 from mlinfra.aws import (
     Aws,
     AwsError,
     check_region,
     error_code,
     http_status,
-    one_line_errors,
     read_or_none,
 )
 
@@ -35,8 +33,6 @@ PASS, FAIL, SKIP = "pass", "fail", "skip"
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
 # EKS AMI types that ship the NVIDIA driver and container toolkit
 # (https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType).
-NVIDIA_AMI_TYPES = ("AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA", "AL2_x86_64_GPU")
-GPU_TAINT_KEY, GPU_TAINT_EFFECT = "nvidia.com/gpu", "NO_SCHEDULE"
 OPTIONAL_KEYS = ("data_lake_buckets", "cluster_name", "gpu_node_groups")
 
 # moto 5.2 (what the tests run against) stores and returns everything read here as given:
@@ -227,7 +223,7 @@ class Verifier:
             res,
             "NVIDIA AMI type",
             PASS if ami in NVIDIA_AMI_TYPES else FAIL,
-            ami if ami in NVIDIA_AMI_TYPES else f"{ami or 'none'}, want one of {', '.join(NVIDIA_AMI_TYPES)}",
+            ami if ami in NVIDIA_AMI_TYPES else f"{ami or 'none'}, want one of {', '.join(sorted(NVIDIA_AMI_TYPES))}",
         )
         taints = group.get("taints") or []
         found = any(t.get("key") == GPU_TAINT_KEY and t.get("effect") == GPU_TAINT_EFFECT for t in taints)
@@ -259,9 +255,18 @@ class VerifyResult:
     def failed(self) -> bool:
         return any(c.result == FAIL for c in self.checks)
 
+    def counts(self) -> dict[str, int]:
+        """How many checks passed, failed and were skipped."""
+        return {k: sum(c.result == k for c in self.checks) for k in (PASS, FAIL, SKIP)}
+
+    def to_json(self) -> list[dict[str, str]]:
+        """The checks as plain data, in order (the `--json` output)."""
+        return [asdict(c) for c in self.checks]
+
 
 def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -> VerifyResult:
-    """All checks for one stack's outputs. Raises AwsError (exit 2) for a bad file or region."""
+    """All checks for one stack's outputs. Raises AwsError for a bad file or region (a usage error);
+    a failed AWS read of one setting fails that check only."""
     outputs = load_outputs(outputs_path)
     region = region or outputs.region
     if not region:
@@ -286,30 +291,3 @@ def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -
     else:
         checks.append(Check("gpu node groups", "all", SKIP, "no gpu_node_groups in the stack outputs"))
     return VerifyResult(region, account, checks)
-
-
-def print_checks(out: Console, path: Path, result: VerifyResult) -> None:
-    checks = result.checks
-    table = Table(title=f"mlinfra verify: {path} against account {result.account} in {result.region}", title_justify="left")
-    for col in ("resource", "check", "result", "detail"):
-        table.add_column(col)
-    style = {PASS: "green", FAIL: "bold red", SKIP: "yellow"}
-    for c in checks:
-        table.add_row(Text(c.resource), c.check, Text(c.result.upper(), style=style[c.result]), Text(c.detail))
-    out.print(table)
-    n = {k: sum(c.result == k for c in checks) for k in (PASS, FAIL, SKIP)}
-    out.print(f"{n[PASS]} passed, {n[FAIL]} failed, {n[SKIP]} skipped", markup=False)
-
-
-def command(outputs_path: Path, region: str | None, as_json: bool, out: Console, err: Console) -> int:
-    """The CLI body: 0 all pass, 1 a check failed, 2 bad outputs file / region / credentials."""
-    try:
-        result = one_line_errors(lambda: run(outputs_path, region))
-    except AwsError as exc:
-        err.print(f"error: {exc}", markup=False)
-        return 2
-    if as_json:
-        print(json.dumps([asdict(c) for c in result.checks], indent=2))
-    else:
-        print_checks(out, outputs_path, result)
-    return 1 if result.failed else 0

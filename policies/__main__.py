@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 # The Pulumi CLI runs this file with policies/ (not the repository root) as sys.path[0].
-# The rules import themselves as the `policies` package and use shared code from the
-# repository (mlinfra.schema, mlinfra.cost, components.gpu_catalog), so the repository root must be importable.
+# The rules import themselves as the `policies` package and read the facts in
+# components/catalog/ (never anything else of the repository), so the root must be importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pulumi_policy import PolicyPack  # noqa: E402

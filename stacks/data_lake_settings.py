@@ -1,15 +1,16 @@
-"""Typed settings of the S3 data lake (stack key ``mlinfra:data_lake``).
+"""Settings of the S3 data lake (stack key ``mlinfra:data_lake``) and their mapping to ``DataLakeArgs``.
 
-Kept beside stacks/settings.py (which holds the per-environment defaults in
-``ENVIRONMENT_DEFAULTS``) so the lake's rules read in one place. The rules themselves live in
-components/_data_lake_rules.py, shared with ``DataLakeArgs``, so one rule never has two
-spellings. Checks that need other settings (the environment, protection, the region) run in
-``data_lake_problems`` and name the exact field, e.g. ``mlinfra:data_lake.force_destroy``.
+The rules live in components/_data_lake_rules.py, shared with ``DataLakeArgs``, so one rule
+never has two spellings. Checks that need other settings (the environment, protection, the
+region) run in ``_problems`` and name the exact field, e.g. ``mlinfra:data_lake.force_destroy``.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from typing import TYPE_CHECKING, ClassVar
+
+import pulumi
+from pydantic import Field, ValidationInfo, field_validator
 
 from components._data_lake_rules import (
     DEFAULT_ZONES,
@@ -19,13 +20,16 @@ from components._data_lake_rules import (
     positive_days_problem,
     zone_problems,
 )
+from components.data_lake import DataLakeArgs
+from stacks.area import Area, Model
 from stacks.errors import Problem
 
+if TYPE_CHECKING:
+    from stacks.settings import Settings
 
-class DataLakeSettings(BaseModel):
+
+class DataLakeSettings(Model):
     """The S3 data lake (stack key ``mlinfra:data_lake``); rules in components/_data_lake_rules.py."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     zones: tuple[str, ...] = DEFAULT_ZONES
     """One bucket and one Glue database per zone; DNS-safe, unique names."""
@@ -85,15 +89,14 @@ class DataLakeSettings(BaseModel):
         return v
 
 
-def data_lake_problems(
-    lake: DataLakeSettings, *, bucket_prefix: str, region: str, environment: str, enable_protection: bool, source: str
-) -> list[Problem]:
+def _problems(settings: Settings, source: str) -> list[Problem]:
     """Checks that need settings outside ``mlinfra:data_lake``, each against the field to change."""
+    lake = settings.data_lake
     problems = [
         Problem(source, "mlinfra:data_lake.bucket_prefix", message)
-        for message in bucket_name_problems(bucket_prefix, lake.zones, region)
+        for message in bucket_name_problems(settings.effective_bucket_prefix, lake.zones, settings.region)
     ]
-    if lake.force_destroy and environment == "prod":
+    if lake.force_destroy and settings.environment == "prod":
         problems.append(
             Problem(
                 source,
@@ -101,7 +104,7 @@ def data_lake_problems(
                 "prod never sets force_destroy: its buckets are protected and retained; remove it from the stack file",
             )
         )
-    elif lake.force_destroy and enable_protection:
+    elif lake.force_destroy and settings.enable_protection:
         problems.append(
             Problem(
                 source,
@@ -111,3 +114,63 @@ def data_lake_problems(
             )
         )
     return problems
+
+
+class DataLakeArea(Model):
+    """The S3 data lake."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            # Dev stacks come and go: let `pulumi destroy` empty the buckets.
+            "dev": {
+                "data_lake": {
+                    "force_destroy": True,
+                    "raw_to_ia_days": 30,
+                    "raw_to_glacier_ir_days": 60,
+                    "noncurrent_expiry_days": 7,
+                    "log_retention_days": 30,
+                }
+            },
+            "staging": {
+                "data_lake": {
+                    "force_destroy": False,
+                    "raw_to_ia_days": 30,
+                    "raw_to_glacier_ir_days": 90,
+                    "noncurrent_expiry_days": 30,
+                    "log_retention_days": 90,
+                }
+            },
+            "prod": {
+                "data_lake": {
+                    "force_destroy": False,
+                    "raw_to_ia_days": 90,
+                    "raw_to_glacier_ir_days": 180,
+                    "noncurrent_expiry_days": 90,
+                    "log_retention_days": 365,
+                }
+            },
+        },
+        problems=_problems,
+    )
+
+    data_lake: DataLakeSettings
+
+
+def data_lake_args(settings: Settings, *, account_id: pulumi.Input[str]) -> DataLakeArgs:
+    """DataLakeArgs from the settings, field by field."""
+    lake = settings.data_lake
+    return DataLakeArgs(
+        name_prefix=settings.effective_bucket_prefix,
+        account_id=account_id,
+        region=settings.region,
+        zones=lake.zones,
+        tiering_zones=lake.tiering_zones,
+        raw_to_ia_days=lake.raw_to_ia_days,
+        raw_to_glacier_ir_days=lake.raw_to_glacier_ir_days,
+        noncurrent_expiry_days=lake.noncurrent_expiry_days,
+        log_retention_days=lake.log_retention_days,
+        force_destroy=lake.force_destroy,
+        enable_protection=settings.enable_protection,
+        kms_deletion_window_days=settings.kms_deletion_window_days,
+        tags=settings.base_tags,
+    )

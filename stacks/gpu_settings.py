@@ -1,41 +1,35 @@
-"""Typed settings of the GPU pools, the NVIDIA GPU Operator and the cluster autoscaler.
+"""Settings of the GPU pools, the NVIDIA GPU Operator and the cluster autoscaler, and their
+mapping to the components' Args.
 
-Kept beside stacks/settings.py (which holds the fields and the per-environment defaults) so
-the GPU rules read in one place. Checks that need the region or several fields of a pool run
-in ``gpu_node_group_problems`` and name the exact field, e.g.
-``mlinfra:gpu_node_groups.training.instance_types[0]``.
+The pool rules live in components/_gpu_rules.py, shared with ``GpuNodeGroupArgs``; checks that
+need the region or several fields of a pool run in ``_problems`` and name the exact field,
+e.g. ``mlinfra:gpu_node_groups.training.instance_types[0]``.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Annotated, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+import pulumi
+from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from components.gpu_catalog import GPU_FAMILIES, GPU_INSTANCE_TYPES, regions_offering
+from components._gpu_rules import CapacityType, gpu_type_problem, label_problem, pool_problems
+from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
+from components.cluster_autoscaler import ClusterAutoscalerArgs
+from components.efa_device_plugin import EfaDevicePluginArgs
+from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroupsArgs
+from components.gpu_operator import GpuOperatorArgs
+from stacks.area import Area, Model
 from stacks.errors import Problem
 
-# Labels and label prefixes the platform sets on every GPU node; a pool may not override them.
-RESERVED_LABEL_KEYS = ("accelerator", "k8s.amazonaws.com/accelerator")
-RESERVED_LABEL_PREFIXES = ("mlinfra.io/", "nvidia.com/", "kubernetes.io/", "k8s.io/", "eks.amazonaws.com/")
-
-_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_MAX_LABEL_KEY = 128 - len("k8s.io/cluster-autoscaler/node-template/label/")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$")
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+if TYPE_CHECKING:
+    from stacks.settings import Settings
 
 
 def _is_gpu_type(name: str) -> str:
-    if name not in GPU_INSTANCE_TYPES:
-        raise ValueError(
-            f"{name!r} is not a GPU instance type this toolkit knows; allowed families: "
-            f"{', '.join(GPU_FAMILIES)} (see components/gpu_catalog.py)"
-        )
+    if problem := gpu_type_problem(name):
+        raise ValueError(problem)
     return name
 
 
@@ -44,12 +38,12 @@ PoolName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
 Duration = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(s|m|h)$")]
 
 
-class GpuNodeGroupSettings(_Model):
+class GpuNodeGroupSettings(Model):
     """One GPU pool: an EKS managed node group of a single GPU model."""
 
     instance_types: tuple[GpuInstanceTypeName, ...] = Field(min_length=1, max_length=10)
     """GPU instance types of one GPU model; the node group tries them in order."""
-    capacity_type: Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"] = "ON_DEMAND"
+    capacity_type: CapacityType = "ON_DEMAND"
     """CAPACITY_BLOCK needs ``capacity_reservation_id`` (an EC2 Capacity Block)."""
     min_size: int = Field(default=0, ge=0, le=100)
     """0 lets the pool scale to zero when no GPU pod is waiting."""
@@ -60,7 +54,7 @@ class GpuNodeGroupSettings(_Model):
     """Encrypted gp3 volume for the OS and container images (CUDA images are large)."""
     labels: dict[str, str] = Field(default_factory=dict)
     """Extra Kubernetes node labels (the platform's own labels are reserved)."""
-    ami_type: Literal["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"] = "AL2023_x86_64_NVIDIA"
+    ami_type: GpuPoolAmiType = DEFAULT_GPU_POOL_AMI_TYPE
     """An EKS AMI with the NVIDIA driver and container toolkit preinstalled."""
     capacity_reservation_id: str | None = Field(default=None, pattern=r"^cr-[0-9a-f]{17}$")
     """Target an On-Demand Capacity Reservation (ON_DEMAND) or a Capacity Block (CAPACITY_BLOCK)."""
@@ -71,18 +65,8 @@ class GpuNodeGroupSettings(_Model):
     @classmethod
     def _labels_valid(cls, v: dict[str, str]) -> dict[str, str]:
         for key, value in v.items():
-            if key in RESERVED_LABEL_KEYS or key.startswith(RESERVED_LABEL_PREFIXES):
-                raise ValueError(
-                    f"label {key!r} is reserved (set by the platform); reserved: "
-                    f"{', '.join(RESERVED_LABEL_KEYS + RESERVED_LABEL_PREFIXES)}"
-                )
-            if len(key) > _MAX_LABEL_KEY:
-                # The label is also a tag key (node-template/label/<key>); AWS tag keys hold 128 characters.
-                raise ValueError(f"label key {key!r} is longer than {_MAX_LABEL_KEY} characters")
-            if not _LABEL_KEY.match(key):
-                raise ValueError(f"label key {key!r} is not a valid Kubernetes label key")
-            if not _LABEL_VALUE.match(value):
-                raise ValueError(f"label {key!r}: value {value!r} is not a valid Kubernetes label value")
+            if problem := label_problem(key, value):
+                raise ValueError(problem)
         return v
 
     @property
@@ -98,7 +82,7 @@ class GpuNodeGroupSettings(_Model):
         return min(GPU_INSTANCE_TYPES[t].gpus for t in self.instance_types)
 
 
-class GpuOperatorSettings(_Model):
+class GpuOperatorSettings(Model):
     """The NVIDIA GPU Operator (device plugin, feature discovery, DCGM exporter)."""
 
     time_slicing_replicas: int = Field(default=1, ge=1, le=48)
@@ -111,7 +95,7 @@ class GpuOperatorSettings(_Model):
     """Create the DCGM exporter's ServiceMonitor (needs the Prometheus Operator CRDs)."""
 
 
-class ClusterAutoscalerSettings(_Model):
+class ClusterAutoscalerSettings(Model):
     """The Kubernetes cluster autoscaler (scales GPU pools from zero and back)."""
 
     expander: Literal["least-waste", "least-nodes", "most-pods", "random"] = "least-waste"
@@ -126,41 +110,165 @@ class ClusterAutoscalerSettings(_Model):
     """GPU instances are slow to boot; give up on a scale-up after this long."""
 
 
-def gpu_node_group_problems(pools: Mapping[str, GpuNodeGroupSettings], region: str, source: str) -> list[Problem]:
+def _problems(settings: Settings, source: str) -> list[Problem]:
     """Checks of each pool that span fields or need the region, each against the field to change."""
     problems: list[Problem] = []
-    for pool_name, pool in pools.items():
-        path = f"mlinfra:gpu_node_groups.{pool_name}"
-
-        def add(field: str, message: str, path: str = path) -> None:
-            problems.append(Problem(source, f"{path}.{field}", message))
-
-        types = [GPU_INSTANCE_TYPES[t] for t in pool.instance_types]
-        for i, t in enumerate(types):
-            if not t.offered_in(region):
-                add(
-                    f"instance_types[{i}]", f"{t.name} is not offered in {region}; regions: {', '.join(regions_offering(t.name))}"
-                )
-        models = sorted({t.gpu_model for t in types})
-        if len(models) > 1:
-            add("instance_types", f"mixes GPU models {models}; one pool holds one GPU model (add another pool)")
-        if pool.min_size > pool.max_size:
-            add("min_size", f"({pool.min_size}) must be <= max_size ({pool.max_size})")
-        elif not pool.min_size <= pool.initial_size <= pool.max_size:
-            add(
-                "desired_size", f"({pool.initial_size}) must be between min_size ({pool.min_size}) and max_size ({pool.max_size})"
-            )
-        if pool.efa:
-            for i, t in enumerate(types):
-                if not t.supports_efa:
-                    efa_types = sorted(n for n, c in GPU_INSTANCE_TYPES.items() if c.supports_efa and c.family == t.family)
-                    hint = f"EFA types of {t.family}: {', '.join(efa_types)}" if efa_types else f"{t.family} has no EFA type"
-                    add(f"instance_types[{i}]", f"{t.name} has no EFA interface but efa is true; {hint}")
-        if pool.capacity_type == "CAPACITY_BLOCK":
-            if pool.capacity_reservation_id is None:
-                add("capacity_reservation_id", "is required when capacity_type is CAPACITY_BLOCK (the Capacity Block's cr- id)")
-            if len(types) > 1:
-                add("instance_types", "a Capacity Block reserves one instance type; list exactly one")
-        elif pool.capacity_type == "SPOT" and pool.capacity_reservation_id is not None:
-            add("capacity_reservation_id", "a capacity reservation is not used by SPOT; use ON_DEMAND or CAPACITY_BLOCK")
+    for pool_name, pool in settings.gpu_node_groups.items():
+        found = pool_problems(
+            instance_types=pool.instance_types,
+            min_size=pool.min_size,
+            desired_size=pool.initial_size,
+            max_size=pool.max_size,
+            capacity_type=pool.capacity_type,
+            capacity_reservation_id=pool.capacity_reservation_id,
+            efa=pool.efa,
+            labels={},  # labels were checked one by one when the field was read
+            region=settings.region,
+        )
+        problems += [Problem(source, f"mlinfra:gpu_node_groups.{pool_name}.{field}", message) for field, message in found]
     return problems
+
+
+class GpuArea(Model):
+    """GPU pools and the software that makes their GPUs schedulable and elastic."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            # One small SPOT pool that rests at zero: dev GPUs cost nothing while idle.
+            "dev": {
+                "gpu_node_groups": {
+                    "gpu": {
+                        "instance_types": ["g5.xlarge"],
+                        "capacity_type": "SPOT",
+                        "min_size": 0,
+                        "max_size": 2,
+                        "disk_size_gb": 100,
+                    },
+                },
+            },
+            "staging": {
+                "gpu_node_groups": {
+                    "gpu": {
+                        "instance_types": ["g5.xlarge", "g5.2xlarge"],
+                        "capacity_type": "ON_DEMAND",
+                        "min_size": 0,
+                        "max_size": 4,
+                        "disk_size_gb": 200,
+                    },
+                },
+            },
+            "prod": {
+                "gpu_node_groups": {
+                    # Multi-node training: 8 x A100 per node, EFA between nodes.
+                    "training": {
+                        "instance_types": ["p4d.24xlarge"],
+                        "capacity_type": "ON_DEMAND",
+                        "min_size": 0,
+                        "max_size": 8,
+                        "disk_size_gb": 500,
+                        "efa": True,
+                    },
+                    # Model serving: one L4 per node, the 2xlarge when the xlarge is short.
+                    "inference": {
+                        "instance_types": ["g6.xlarge", "g6.2xlarge"],
+                        "capacity_type": "ON_DEMAND",
+                        "min_size": 0,
+                        "max_size": 10,
+                        "disk_size_gb": 200,
+                    },
+                },
+            },
+        },
+        problems=_problems,
+    )
+
+    gpu_node_groups: dict[PoolName, GpuNodeGroupSettings] = Field(default_factory=dict)
+    """GPU pools keyed by name; a stack file that lists pools replaces the default map."""
+    gpu_operator: GpuOperatorSettings = Field(default_factory=GpuOperatorSettings)
+    cluster_autoscaler: ClusterAutoscalerSettings = Field(default_factory=ClusterAutoscalerSettings)
+
+    def gpu_capacity(self) -> int:
+        """GPUs at maximum size: sum over pools of max_size x GPUs per instance (largest type)."""
+        return sum(pool.max_size * pool.gpus_per_node_max for pool in self.gpu_node_groups.values())
+
+    @property
+    def needs_efa(self) -> bool:
+        return any(pool.efa for pool in self.gpu_node_groups.values())
+
+
+def gpu_node_groups_args(
+    settings: Settings,
+    *,
+    eks_cluster_name: pulumi.Input[str],
+    cluster_security_group_id: pulumi.Input[str],
+    node_role_arn: pulumi.Input[str],
+    private_subnet_ids: pulumi.Input[Sequence[str]],
+    depends_on: Sequence[pulumi.Resource],
+) -> GpuNodeGroupsArgs:
+    """GpuNodeGroupsArgs from the settings, pool by pool and field by field."""
+    return GpuNodeGroupsArgs(
+        cluster_name=settings.effective_cluster_name,
+        eks_cluster_name=eks_cluster_name,
+        cluster_security_group_id=cluster_security_group_id,
+        node_role_arn=node_role_arn,
+        private_subnet_ids=private_subnet_ids,
+        pools={name: _pool_args(pool) for name, pool in settings.gpu_node_groups.items()},
+        gpu_replicas=settings.gpu_operator.time_slicing_replicas,
+        tags=settings.base_tags,
+        depends_on=tuple(depends_on),
+    )
+
+
+def _pool_args(pool: GpuNodeGroupSettings) -> GpuNodeGroupArgs:
+    return GpuNodeGroupArgs(
+        instance_types=pool.instance_types,
+        max_size=pool.max_size,
+        min_size=pool.min_size,
+        desired_size=pool.desired_size,
+        capacity_type=pool.capacity_type,
+        disk_size_gb=pool.disk_size_gb,
+        labels=pool.labels,
+        ami_type=pool.ami_type,
+        capacity_reservation_id=pool.capacity_reservation_id,
+        efa=pool.efa,
+    )
+
+
+def gpu_operator_args(settings: Settings, *, k8s_provider: pulumi.ProviderResource) -> GpuOperatorArgs:
+    operator = settings.gpu_operator
+    return GpuOperatorArgs(
+        k8s_provider=k8s_provider,
+        time_slicing_replicas=operator.time_slicing_replicas,
+        enable_mig=operator.enable_mig,
+        mig_strategy=operator.mig_strategy,
+        enable_dcgm_service_monitor=operator.enable_dcgm_service_monitor,
+    )
+
+
+def efa_device_plugin_args(settings: Settings, *, k8s_provider: pulumi.ProviderResource) -> EfaDevicePluginArgs:
+    return EfaDevicePluginArgs(k8s_provider=k8s_provider)
+
+
+def cluster_autoscaler_args(
+    settings: Settings,
+    *,
+    eks_cluster_name: pulumi.Input[str],
+    cluster_arn: pulumi.Input[str],
+    k8s_provider: pulumi.ProviderResource,
+) -> ClusterAutoscalerArgs:
+    autoscaler = settings.cluster_autoscaler
+    return ClusterAutoscalerArgs(
+        cluster_name=settings.effective_cluster_name,
+        eks_cluster_name=eks_cluster_name,
+        cluster_arn=cluster_arn,
+        region=settings.region,
+        kubernetes_version=settings.kubernetes_version,
+        k8s_provider=k8s_provider,
+        expander=autoscaler.expander,
+        scale_down_delay_after_add=autoscaler.scale_down_delay_after_add,
+        scale_down_unneeded_time=autoscaler.scale_down_unneeded_time,
+        scale_down_utilization_threshold=autoscaler.scale_down_utilization_threshold,
+        scale_down_gpu_utilization_threshold=autoscaler.scale_down_gpu_utilization_threshold,
+        max_node_provision_time=autoscaler.max_node_provision_time,
+        tags=settings.base_tags,
+    )

@@ -12,7 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
+from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
+from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
+
 SCHEMA_FILE = "team.schema.json"
 SCHEMA_COMMENT = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
 
@@ -27,9 +29,7 @@ MEMORY_PATTERN = r"^[1-9][0-9]{0,6}(Mi|Gi|Ti)$"
 COST_CENTER_PATTERN = r"^[A-Za-z0-9._-]+$"
 
 # Namespaces the platform (or Kubernetes) owns: a team by that name would take them over.
-RESERVED_NAMES = frozenset(
-    {"default", "monitoring", "kafka", "istio-system", "istio-ingress", "cert-manager", "karpenter", "platform"}
-)
+RESERVED_NAMES = KUBERNETES_NAMESPACES | PLATFORM_NAMESPACES | RESERVED_FOR_LATER
 RESERVED_PREFIXES = ("kube-", "istio-", "mlinfra-", "aws-", "amazon-", "eks-")
 
 TeamName = Annotated[str, StringConstraints(pattern=TEAM_NAME_PATTERN)]
@@ -108,6 +108,8 @@ class TeamSettings(_Model):
     """(zone, prefix) pairs of other teams' ``published/`` prefixes this team may read."""
     source: str = ""
     """The team file, for messages."""
+    spec: TeamFile | None = None
+    """The whole team file: the sections of other areas (Kafka topics, serving, alerts) are read from here."""
 
     @property
     def namespace(self) -> str:

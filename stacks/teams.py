@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import ValidationError
 
 from stacks.errors import ConfigError, Problem, display_path, field_path, problems_from_validation_error  # noqa: F401 - display_path re-exported
@@ -40,7 +39,7 @@ from stacks.team_model import (  # noqa: F401 - re-exported: callers import the 
     team_schema,
     team_schema_text,
 )
-from stacks.yaml_loader import DuplicateKeyError, load_yaml
+from stacks.yaml_loader import load_yaml_or_problem
 
 TEAM_FILE_SUFFIXES = (".yaml", ".yml")
 
@@ -59,16 +58,10 @@ def team_file_paths(teams_dir: Path) -> list[Path]:
 
 def parse_team_file(source: str, text: str) -> tuple[TeamFile | None, list[Problem]]:
     """Stage 1 for one file's text: the model, or the problems (never another exception)."""
-    try:
-        doc = load_yaml(text)  # a duplicate key (two `dev:` blocks) is an error, not "the last wins"
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else "-"
-        if isinstance(exc, DuplicateKeyError):  # well-formed, but one of the two values would be lost
-            return None, [Problem(source, where, str(exc.problem))]
-        return None, [Problem(source, where, f"malformed YAML: {getattr(exc, 'problem', None) or exc}")]
-    except RecursionError:
-        return None, [Problem(source, "-", "malformed YAML: nested too deeply")]
+    # A duplicate key (two `dev:` blocks) is an error, not "the last wins".
+    doc, problem = load_yaml_or_problem(source, text)
+    if problem is not None:
+        return None, [problem]
     return validate_team_document(source, doc)
 
 
@@ -249,6 +242,7 @@ def resolve_teams(
                 data_lake=dict(sorted(block.data_lake.items())),
                 published_reads=tuple(sorted(set(published))),
                 source=item.source,
+                spec=team,
             )
         )
     if overcommit == "error":

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from stacks.errors import Problem
+
 
 class DuplicateKeyError(yaml.constructor.ConstructorError):
     """A mapping holds the same key twice; ``problem_mark`` points at the second one."""
@@ -38,3 +40,20 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _S
 def load_yaml(text: str) -> Any:
     """``yaml.safe_load`` that also refuses duplicate keys (raises a ``yaml.YAMLError``)."""
     return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def load_yaml_or_problem(source: str, text: str) -> tuple[Any, Problem | None]:
+    """The document, or the one Problem that says where ``source`` is not YAML (never an exception).
+
+    The one spelling of YAML errors for stack files and team files alike.
+    """
+    try:
+        return load_yaml(text), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "-"
+        if isinstance(exc, DuplicateKeyError):  # well-formed, but one of the two values would be lost
+            return None, Problem(source, where, str(exc.problem))
+        return None, Problem(source, where, f"malformed YAML: {getattr(exc, 'problem', None) or exc}")
+    except RecursionError:
+        return None, Problem(source, "-", "malformed YAML: nested too deeply")

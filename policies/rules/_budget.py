@@ -1,44 +1,43 @@
 """The stack's cost estimate, shared by the GPU and cost budget rules.
 
-Uses ``mlinfra.cost.estimate`` (the same model `mlinfra plan` prints), imported lazily so
-the rest of the pack works without it. ``set_estimator`` swaps the model in tests.
+Uses ``components.catalog.cost.estimate``, the same model `mlinfra plan` prints.
+``set_estimator`` swaps the model in tests.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
 from pulumi_policy import StackValidationArgs
 
+from components.catalog.cost import estimate as catalog_estimate
 from policies.rules._util import get, plain
 
 
 class CostEstimate(Protocol):
-    monthly_min: float
-    monthly_max: float
-    gpus_min: int
-    gpus_max: int
+    @property
+    def monthly_min(self) -> float: ...
+    @property
+    def monthly_max(self) -> float: ...
+    @property
+    def gpus_min(self) -> int: ...
+    @property
+    def gpus_max(self) -> int: ...
 
 
-Estimator = Callable[[Iterable[tuple[str, str, dict[str, Any]]], str], CostEstimate]
+Estimator = Callable[[Iterable[tuple[str, str, Mapping[str, Any]]], str], CostEstimate]
 _override: Estimator | None = None
 
 
 def set_estimator(estimator: Estimator | None) -> None:
-    """Replace the cost model (tests); ``None`` restores mlinfra.cost.estimate."""
+    """Replace the cost model (tests); ``None`` restores the catalog's model."""
     global _override
     _override = estimator
 
 
-def _estimator() -> Estimator | None:
-    if _override is not None:
-        return _override
-    try:
-        return importlib.import_module("mlinfra.cost").estimate
-    except (ImportError, AttributeError):
-        return None
+def _estimator() -> Estimator:
+    return _override or catalog_estimate
 
 
 def region_of(args: StackValidationArgs) -> str:
@@ -57,9 +56,6 @@ def region_of(args: StackValidationArgs) -> str:
 
 
 def estimate(args: StackValidationArgs) -> CostEstimate:
-    """The stack's estimate, or ``args.not_applicable`` when no cost model is installed."""
-    estimator = _estimator()
-    if estimator is None:
-        args.not_applicable("mlinfra.cost is not importable, so the stack cannot be costed")
+    """The stack's estimate (GPUs and monthly cost at minimum and maximum size)."""
     resources = [(r.resource_type, r.name, plain(r.props)) for r in args.resources]
-    return estimator(resources, region_of(args))  # type: ignore[misc]
+    return _estimator()(resources, region_of(args))

@@ -10,31 +10,20 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
+
+from components.catalog import tokens
+from components.catalog.gpu import GPU_FAMILIES, NVIDIA_AMI_TYPES  # noqa: F401 - re-exported to the rules
 
 BUCKET = "aws:s3/bucket:Bucket"
 KMS_KEY = "aws:kms/key:Key"
 EKS_CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
-TEAM_COMPONENT = "mlinfra:team:Team"
-
-# GPU instance families (NVIDIA): a node group of these types is a GPU pool.
-GPU_FAMILIES: frozenset[str] = frozenset({"g4dn", "g5", "g6", "g6e", "p4d", "p4de", "p5", "p5e"})
-# EKS AMI types that ship the NVIDIA driver and container toolkit.
-# https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
-NVIDIA_AMI_TYPES: frozenset[str] = frozenset(
-    {
-        "AL2023_x86_64_NVIDIA",
-        "AL2023_ARM_64_NVIDIA",
-        "BOTTLEROCKET_x86_64_NVIDIA",
-        "BOTTLEROCKET_ARM_64_NVIDIA",
-        "AL2_x86_64_GPU",
-    }
-)
+TEAM_COMPONENT = tokens.TEAM
 
 
 def get(props: Any, *path: str | int, default: Any = None) -> Any:
@@ -123,7 +112,8 @@ def plain(value: Any) -> Any:
         target = value["__target"] if _is_proxy(value) else value
         return {k: plain(target[k]) for k in target}
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        target = value["__target"] if _is_proxy(value) else value
+        # A proxied sequence also answers the "__target" key (pulumi_policy.proxy).
+        target = cast(Any, value)["__target"] if _is_proxy(value) else value
         return [plain(v) for v in target]
     return value
 

@@ -16,7 +16,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if not mappings:
         report_violation(
             f"launch template '{args.name}' declares no block device mappings, so the root volume's encryption "
-            "depends on the AMI and account defaults; declare the root volume with ebs.encrypted='true'."
+            "depends on the AMI and account defaults; declare the root volume with ebs.encrypted='true'.",
+            None,
         )
         return
     plain = [
@@ -27,7 +28,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if plain:
         report_violation(
             f"launch template '{args.name}' has unencrypted EBS volume(s) {plain}; set ebs.encrypted='true' "
-            "on every block device mapping."
+            "on every block device mapping.",
+            None,
         )
 
 

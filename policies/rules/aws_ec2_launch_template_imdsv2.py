@@ -18,7 +18,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if get(options, "httpTokens") != "required":
         report_violation(
             f"launch template '{args.name}' allows IMDSv1; set metadata_options.http_tokens='required' "
-            "(and http_put_response_hop_limit=1 so pods cannot reach node credentials)."
+            "(and http_put_response_hop_limit=1 so pods cannot reach node credentials).",
+            None,
         )
 
 

@@ -19,7 +19,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if missing:
         report_violation(
             f"EKS cluster '{args.name}' does not send control-plane logs {missing}; add them to "
-            "mlinfra:control_plane_log_types (enabled_cluster_log_types)."
+            "mlinfra:control_plane_log_types (enabled_cluster_log_types).",
+            None,
         )
 
 

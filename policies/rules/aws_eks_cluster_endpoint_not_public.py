@@ -31,7 +31,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         report_violation(
             f"EKS cluster '{args.name}' has a public endpoint open to {open_cidrs}; set "
             "mlinfra:endpoint_public_access: false, or list the office/VPN CIDRs in "
-            "mlinfra:endpoint_public_access_cidrs."
+            "mlinfra:endpoint_public_access_cidrs.",
+            None,
         )
 
 

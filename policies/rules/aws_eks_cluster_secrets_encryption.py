@@ -17,7 +17,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if "secrets" not in items(get(config, "resources")) or not is_set(get(config, "provider", default={}), "keyArn"):
         report_violation(
             f"EKS cluster '{args.name}' does not encrypt secrets with KMS; set encryption_config "
-            "{resources: ['secrets'], provider: {key_arn: <KMS key ARN>}}."
+            "{resources: ['secrets'], provider: {key_arn: <KMS key ARN>}}.",
+            None,
         )
 
 

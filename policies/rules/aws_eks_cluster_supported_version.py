@@ -6,28 +6,13 @@ import datetime as dt
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
+from components.catalog.kubernetes import END_OF_STANDARD_SUPPORT, END_OF_SUPPORT_TABLE_CHECKED
 from policies.rules._util import EKS_CLUSTER, get
 
 NAME = "aws-eks-cluster-supported-version"
 
-# End of standard support per EKS version, from the EKS Kubernetes release calendar:
-# https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
-# Add a row when EKS releases a version (14 months of standard support after release), and
-# set TABLE_CHECKED to the day you checked the calendar.
-END_OF_STANDARD_SUPPORT: dict[str, dt.date] = {
-    "1.29": dt.date(2025, 3, 23),
-    "1.30": dt.date(2025, 7, 23),
-    "1.31": dt.date(2025, 11, 26),
-    "1.32": dt.date(2026, 3, 23),
-    "1.33": dt.date(2026, 7, 29),
-    "1.34": dt.date(2026, 12, 2),
-    "1.35": dt.date(2027, 3, 27),
-}
-TABLE_CHECKED = dt.date(2026, 11, 26)
-"""The day the table was last checked against the EKS calendar. The tests judge as of this
-date (policy config `asOf`), so their verdicts change when the table does, never with the clock;
-`mlinfra plan` and `pulumi preview` judge as of today, so a stack fails there on the day its
-version leaves standard support."""
+# The table and the day it was checked live with the other version facts.
+TABLE_CHECKED = END_OF_SUPPORT_TABLE_CHECKED
 
 
 def as_of(config) -> dt.date:
@@ -56,12 +41,14 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         report_violation(
             f"EKS cluster '{args.name}' runs Kubernetes {version or '(unset, EKS picks)'} which is not in the "
             f"support table; pin one of {supported} (mlinfra:kubernetes_version), or add the version with its "
-            "end-of-standard-support date to this rule."
+            "end-of-standard-support date to this rule.",
+            None,
         )
     elif end < today:
         report_violation(
             f"EKS cluster '{args.name}' runs Kubernetes {version}, past the end of EKS standard support "
-            f"({end.isoformat()}); upgrade mlinfra:kubernetes_version to one of {supported}."
+            f"({end.isoformat()}); upgrade mlinfra:kubernetes_version to one of {supported}.",
+            None,
         )
 
 

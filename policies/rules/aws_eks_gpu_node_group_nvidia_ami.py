@@ -17,7 +17,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if ami not in NVIDIA_AMI_TYPES:
         report_violation(
             f"GPU node group '{args.name}' ({', '.join(gpu_types)}) uses amiType {ami!r}; set ami_type to "
-            "'AL2023_x86_64_NVIDIA' or 'BOTTLEROCKET_x86_64_NVIDIA'."
+            "'AL2023_x86_64_NVIDIA' or 'BOTTLEROCKET_x86_64_NVIDIA'.",
+            None,
         )
 
 

@@ -21,7 +21,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         report_violation(
             f"node group '{args.name}' uses instance type(s) {denied} not allowed in this environment "
             f"(allowed: {allowed}); pick an allowed type, or change allowedInstanceTypes in the "
-            "environment's policies/config/<env>.json through a reviewed change."
+            "environment's policies/config/<env>.json through a reviewed change.",
+            None,
         )
 
 

@@ -21,7 +21,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         kind = "GPU node group" if is_gpu else "node group"
         report_violation(
             f"{kind} '{args.name}' may scale to {max_size} nodes; this environment caps {kind}s at {cap} ({key}). "
-            "Lower max_size in the stack file, or split the workload across pools."
+            "Lower max_size in the stack file, or split the workload across pools.",
+            None,
         )
 
 

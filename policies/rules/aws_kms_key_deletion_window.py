@@ -18,7 +18,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if window < minimum:
         report_violation(
             f"KMS key '{args.name}' has a {window}-day deletion window; this environment requires at least "
-            f"{minimum} days: raise mlinfra:kms_deletion_window_days (or the key's deletion_window_in_days)."
+            f"{minimum} days: raise mlinfra:kms_deletion_window_days (or the key's deletion_window_in_days).",
+            None,
         )
 
 

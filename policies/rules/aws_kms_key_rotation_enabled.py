@@ -17,7 +17,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if spec != "SYMMETRIC_DEFAULT" or get(args.props, "keyUsage", default="ENCRYPT_DECRYPT") != "ENCRYPT_DECRYPT":
         return
     if get(args.props, "enableKeyRotation") is not True:
-        report_violation(f"KMS key '{args.name}' does not rotate; set enable_key_rotation=True.")
+        report_violation(f"KMS key '{args.name}' does not rotate; set enable_key_rotation=True.", None)
 
 
 POLICY = ResourceValidationPolicy(

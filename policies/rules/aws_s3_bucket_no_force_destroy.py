@@ -15,7 +15,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if truthy(get(args.props, "forceDestroy")):
         report_violation(
             f"bucket '{args.name}' sets forceDestroy, which lets a destroy delete every object; "
-            "leave force_destroy off in this environment (only dev's policy config allows it)."
+            "leave force_destroy off in this environment (only dev's policy config allows it).",
+            None,
         )
 
 

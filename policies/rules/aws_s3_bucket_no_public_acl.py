@@ -21,14 +21,15 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if acl in PUBLIC_CANNED_ACLS:
         report_violation(
             f"{args.resource_type} '{args.name}' sets the public ACL {acl!r}; remove it (buckets use "
-            "BucketOwnerEnforced ownership and grant access through IAM and bucket policies)."
+            "BucketOwnerEnforced ownership and grant access through IAM and bucket policies).",
+            None,
         )
     # BucketAcl: accessControlPolicy.grants[].grantee.uri; Bucket (deprecated inline): grants[].uri.
     uris = {get(g, "grantee", "uri") for g in items(get(args.props, "accessControlPolicy", "grants"))}
     uris |= {get(g, "uri") for g in items(get(args.props, "grants"))}
     public = sorted(uris & PUBLIC_GRANTEES)
     if public:
-        report_violation(f"{args.resource_type} '{args.name}' grants access to {public}; remove those grants.")
+        report_violation(f"{args.resource_type} '{args.name}' grants access to {public}; remove those grants.", None)
 
 
 POLICY = ResourceValidationPolicy(

@@ -17,7 +17,8 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
         report_violation(
             f"GPU pools can scale to {as_int(est.gpus_max)} GPUs at max size; the budget is {budget} (maxGpus). "
             "Lower max_size of the GPU pools in the stack file, or raise the budget in policies/config/<env>.json "
-            "through a reviewed change."
+            "through a reviewed change.",
+            None,
         )
 
 

@@ -16,14 +16,16 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     if unpriced:
         # Fail closed: an unpriced pool would make any budget check meaningless.
         report_violation(
-            f"the cost model cannot price {unpriced}; add the instance type's price to components/gpu_catalog.py "
-            "or use a priced type."
+            f"the cost model cannot price {unpriced}; add the instance type's price to components/catalog/gpu.py "
+            "or use a priced type.",
+            None,
         )
     if float(est.monthly_max) > budget:
         report_violation(
             f"the stack can cost ${float(est.monthly_max):,.0f}/month at max size (estimate "
             f"${float(est.monthly_min):,.0f}-${float(est.monthly_max):,.0f}); the budget is ${budget:,.0f} "
-            "(maxMonthlyCostUsd). Lower pool max sizes or instance sizes, or raise the budget through a reviewed change."
+            "(maxMonthlyCostUsd). Lower pool max sizes or instance sizes, or raise the budget through a reviewed change.",
+            None,
         )
 
 

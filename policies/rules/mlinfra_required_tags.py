@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from mlinfra.schema import is_taggable
+from components.catalog.schema import is_taggable
 from policies.rules._util import items, tags_of
 
 NAME = "mlinfra-required-tags"
@@ -22,7 +22,8 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if missing:
         report_violation(
             f"{args.resource_type} '{args.name}' is missing tag(s) {missing}; pass the stack's base tags "
-            "(Settings.base_tags) to its component's `tags` argument."
+            "(Settings.base_tags) to its component's `tags` argument.",
+            None,
         )
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy
 
-from policies.rules._util import BUCKET, EKS_CLUSTER, KMS_KEY, items
+from components.catalog.stateful import PROTECTED_IN_PROD
+from policies.rules._util import items
 
 NAME = "mlinfra-stateful-resources-protected"
-DEFAULT_TYPES = [BUCKET, KMS_KEY, EKS_CLUSTER]
+DEFAULT_TYPES = list(PROTECTED_IN_PROD)
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
@@ -18,13 +19,14 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if not args.opts.protect:
         report_violation(
             f"{args.resource_type} '{args.name}' is not protected; create it with "
-            "ResourceOptions(protect=True, retain_on_delete=True) (mlinfra:enable_protection: true)."
+            "ResourceOptions(protect=True, retain_on_delete=True) (mlinfra:enable_protection: true).",
+            None,
         )
 
 
 POLICY = ResourceValidationPolicy(
     name=NAME,
-    description="Stateful resources (S3 buckets, KMS keys, EKS clusters) are created with protect=True.",
+    description="Stateful resources (components/catalog/stateful.py) are created with protect=True.",
     validate=validate,
     config_schema=PolicyConfigSchema(
         properties={

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pulumi_policy import PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy
 
-from mlinfra.schema import is_taggable
+from components.catalog.schema import is_taggable
 from policies.rules._util import TEAM_COMPONENT, ancestors, tags_of
 
 NAME = "mlinfra-team-resources-tagged"

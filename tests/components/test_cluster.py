@@ -6,10 +6,12 @@ import json
 
 import pytest
 
-from components.cluster import ADDON_VERSIONS, ClusterArgs
+from components.catalog import tokens
+from components.catalog.kubernetes import ADDON_VERSIONS
+from components.catalog.schema import is_taggable
+from components.cluster import ClusterArgs
 from mlinfra.engine import Plan, Secret
-from mlinfra.schema import is_taggable
-from stacks.settings import ALL_LOG_TYPES
+from stacks.cluster_settings import ALL_LOG_TYPES
 
 EKS = "aws:eks/cluster:Cluster"
 KEY = "aws:kms/key:Key"
@@ -101,7 +103,7 @@ def test_every_taggable_aws_resource_has_the_three_tags(any_plan: Plan) -> None:
 
 
 def test_children_are_parented_to_their_component(dev_plan: Plan) -> None:
-    component = dev_plan.get("mlinfra:cluster:Cluster", "cluster")
+    component = dev_plan.get(tokens.CLUSTER, "cluster")
     expected = [
         (EKS, "cluster-eks"),
         (KEY, "cluster-secrets"),
@@ -161,3 +163,31 @@ def test_cni_and_kube_proxy_come_before_nodes_and_coredns_after(dev_plan: Plan) 
         assert nodes.urn in deps, f"{addon} is a Deployment and needs nodes"
     agent = dev_plan.get("aws:eks/addon:Addon", "cluster-eks-pod-identity-agent").urn
     assert agent in dev_plan.get("aws:eks/addon:Addon", "cluster-vpc-cni").dependencies
+
+
+ADMINS = ("arn:aws:iam::123456789012:role/platform-admin", "arn:aws:iam::123456789012:role/ops/oncall")
+
+
+def _admin_entry_names(roles: tuple[str, ...]) -> dict[str, str]:
+    from mlinfra.engine import run_program
+    from stacks.loading import load_settings
+    from stacks.platform import build_platform
+
+    settings = load_settings("dev").model_copy(update={"admin_role_arns": roles})
+    plan = run_program(settings, program=build_platform)
+    return {e.name: e.inputs["principalArn"] for e in plan.of_type("aws:eks/accessEntry:AccessEntry") if "-admin-" in e.name}
+
+
+def test_admin_access_entries_are_keyed_by_role_not_position() -> None:
+    names = _admin_entry_names(ADMINS)
+    assert names == {"cluster-admin-platform-admin": ADMINS[0], "cluster-admin-ops-oncall": ADMINS[1]}, names
+    assert _admin_entry_names(tuple(reversed(ADMINS))) == names, "reordering admin_role_arns must rename nothing"
+
+
+def test_a_role_listed_twice_is_refused() -> None:
+    from stacks.errors import ConfigError
+    from stacks.loading import settings_from_config
+
+    config = {"aws:region": "us-west-2", "mlinfra:environment": "dev", "mlinfra:admin_role_arns": [ADMINS[0], ADMINS[0]]}
+    with pytest.raises(ConfigError, match=r"mlinfra:admin_role_arns: list each role once \(roles named \['platform-admin'\]"):
+        settings_from_config(config, stack="dev", source="Pulumi.dev.yaml")

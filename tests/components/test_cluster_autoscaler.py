@@ -90,9 +90,9 @@ def test_unsupported_kubernetes_version_is_rejected() -> None:
 
 
 def test_every_supported_kubernetes_version_has_an_image() -> None:
+    from components.catalog.kubernetes import SUPPORTED_VERSIONS as SUPPORTED_KUBERNETES_VERSIONS
     from components.cluster import ADDON_VERSIONS
     from components.cluster_autoscaler import IMAGE_TAGS
-    from stacks.settings import SUPPORTED_KUBERNETES_VERSIONS
 
     for version in SUPPORTED_KUBERNETES_VERSIONS:
         assert IMAGE_TAGS[version].startswith(f"v{version}."), f"cluster-autoscaler image for {version}"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from components.catalog.schema import is_taggable
 from components.data_lake import (
     DataLake,
     DataLakeArgs,
@@ -16,8 +17,7 @@ from components.data_lake import (
 )
 from mlinfra.engine import Plan, PlannedResource, run_program
 from mlinfra.mocks import ACCOUNT_ID
-from mlinfra.schema import is_taggable
-from stacks.settings import load_settings
+from stacks.loading import load_settings
 
 ZONES = ("raw", "curated", "features", "models")
 LOG = "access-logs"
@@ -417,7 +417,7 @@ def test_component_access_policy_uses_the_real_arns() -> None:
 
 
 def test_lake_key_is_priced_and_storage_is_not(any_plan: Plan) -> None:
-    from mlinfra.cost import estimate_plan
+    from components.catalog.cost import estimate_plan
 
     items = {i.name: i for i in estimate_plan(any_plan).items}
     key = items["data-lake-key"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from components.catalog import tokens
 from components.efa_device_plugin import efa_device_plugin_values
 from mlinfra.engine import Plan
-from stacks.settings import load_settings
+from stacks.loading import load_settings
 from tests._golden import assert_golden_yaml
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -24,7 +25,7 @@ def test_prod_release_pins_the_chart_and_tolerates_gpu_nodes(prod_plan: Plan) ->
     assert inputs["namespace"] == "kube-system" and inputs["createNamespace"] is False, release.name
     toleration = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
     assert toleration in inputs["values"]["tolerations"], f"{release.name} must run on the tainted EFA GPU nodes"
-    component = prod_plan.get("mlinfra:gpu:EfaDevicePlugin", "efa-device-plugin")
+    component = prod_plan.get(tokens.EFA_DEVICE_PLUGIN, "efa-device-plugin")
     assert release.parent == component.urn, release.name
     assert release.provider.split("::")[-1].startswith("cluster-k8s"), f"{release.name} must use the cluster's provider"
     assert not [n for n in prod_plan.of_type("kubernetes:core/v1:Namespace") if n.name.startswith("efa-")]

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from components.catalog import tokens
 from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroups, GpuNodeGroupsArgs
 from mlinfra.engine import Plan, run_program
-from stacks.settings import load_settings
+from stacks.loading import load_settings
 
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
@@ -183,14 +184,14 @@ def test_odcr_pool_keeps_on_demand_and_user_labels(custom_plan: Plan) -> None:
 @pytest.mark.parametrize(
     "fields,message",
     [
-        ({"instance_types": ("m6i.large",)}, "instance_types must be catalogued GPU types"),
-        ({"instance_types": ("g5.xlarge", "g6.xlarge")}, "instance_types must share one GPU model"),
-        ({"min_size": 3, "max_size": 2}, "sizes must satisfy"),
-        ({"instance_types": ()}, "instance_types must be catalogued GPU types, got \\[\\]"),
-        ({"min_size": -1}, "sizes must satisfy"),
-        ({"max_size": 0}, "sizes must satisfy"),
-        ({"efa": True}, "efa needs EFA-capable types"),
-        ({"capacity_type": "CAPACITY_BLOCK"}, "capacity_type CAPACITY_BLOCK needs capacity_reservation_id"),
+        ({"instance_types": ("m6i.large",)}, "'m6i.large' is not a GPU instance type this toolkit knows"),
+        ({"instance_types": ("g5.xlarge", "g6.xlarge")}, "instance_types: mixes GPU models"),
+        ({"min_size": 3, "max_size": 2}, "min_size: \\(3\\) must be <= max_size \\(2\\)"),
+        ({"instance_types": ()}, "instance_types: list at least one GPU instance type"),
+        ({"min_size": -1}, "min_size: \\(-1\\) must be >= 0"),
+        ({"max_size": 0}, "max_size: \\(0\\) must be >= 1"),
+        ({"efa": True}, "g5.xlarge has no EFA interface but efa is true"),
+        ({"capacity_type": "CAPACITY_BLOCK"}, "capacity_reservation_id: is required when capacity_type is CAPACITY_BLOCK"),
     ],
 )
 def test_pool_args_reject_bad_pools(fields: dict[str, Any], message: str) -> None:
@@ -200,7 +201,7 @@ def test_pool_args_reject_bad_pools(fields: dict[str, Any], message: str) -> Non
 
 
 def test_pool_children_are_parented_to_the_component(prod_plan: Plan) -> None:
-    component = prod_plan.get("mlinfra:gpu:GpuNodeGroups", "gpu")
+    component = prod_plan.get(tokens.GPU_NODE_GROUPS, "gpu")
     children = [r for r in prod_plan.resources if r.parent == component.urn]
     assert {r.type for r in children} == {NODE_GROUP, LAUNCH_TEMPLATE, ASG_TAG}
     assert all(r.name.startswith(("gpu-training", "gpu-inference")) for r in children)

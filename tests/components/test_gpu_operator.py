@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from components._helm import HelmChart
+from components.catalog import tokens
 from components.gpu_operator import GPU_OPERATOR_CHART, GpuOperatorArgs, gpu_operator_values
 from mlinfra.engine import Plan
 from tests._golden import assert_golden_yaml
@@ -28,7 +29,7 @@ def test_release_pins_the_upstream_chart(prod_plan: Plan) -> None:
     assert inputs["chart"] == "gpu-operator" and inputs["version"] == "v26.7.0", release.name
     assert inputs["repositoryOpts"]["repo"] == "https://helm.ngc.nvidia.com/nvidia", release.name
     assert inputs["namespace"] == "gpu-operator" and inputs["atomic"] is True, release.name
-    component = prod_plan.get("mlinfra:gpu:GpuOperator", "gpu-operator")
+    component = prod_plan.get(tokens.GPU_OPERATOR, "gpu-operator")
     assert release.parent == component.urn, f"{release.name} must be parented to its component"
 
 

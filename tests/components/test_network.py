@@ -6,6 +6,7 @@ import ipaddress
 
 import pytest
 
+from components.catalog import tokens
 from components.network import NetworkArgs, plan_subnets
 from mlinfra.engine import Plan
 
@@ -37,7 +38,7 @@ def test_plan_subnets_never_overlap_for_any_az_count(count: int) -> None:
 
 
 def test_network_args_reject_a_single_az() -> None:
-    with pytest.raises(ValueError, match="az_count must be >= 2"):
+    with pytest.raises(ValueError, match="az_count must be between 2 and 6"):
         NetworkArgs(cidr="10.0.0.0/16", availability_zones=["a"], az_count=1, region="us-west-2", cluster_name="c")
 
 
@@ -110,7 +111,7 @@ def test_flow_logs_capture_all_traffic_to_a_retained_log_group(prod_plan: Plan) 
 
 
 def test_network_children_are_parented_to_the_component(dev_plan: Plan) -> None:
-    component = dev_plan.get("mlinfra:network:Network", "network")
+    component = dev_plan.get(tokens.NETWORK, "network")
     for r in dev_plan.resources:
         if r.name.startswith("network-"):
             assert r.parent == component.urn, f"{r.type} {r.name} is not parented to the Network component"

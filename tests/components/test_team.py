@@ -15,14 +15,15 @@ from moto import mock_aws
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
 
+from components.catalog import tokens
+from components.catalog.schema import is_taggable
 from components.data_lake import PrefixGrant
 from components.team import EDIT_POLICY, TeamArgs
 from mlinfra.engine import Plan, PlannedResource
-from mlinfra.schema import is_taggable
-from stacks.settings import DEFAULT_TEAMS_DIR, load_settings
+from stacks.loading import DEFAULT_TEAMS_DIR, load_settings
 from stacks.teams import team_file_paths
 
-TEAM = "mlinfra:team:Team"
+TEAM = tokens.TEAM
 NAMESPACE = "kubernetes:core/v1:Namespace"
 QUOTA = "kubernetes:core/v1:ResourceQuota"
 LIMITS = "kubernetes:core/v1:LimitRange"

@@ -13,6 +13,7 @@ from mlinfra import bootstrap
 from mlinfra.aws import Aws, AwsError
 from mlinfra.cli import app
 from tests.mlinfra.conftest import (
+    ACCOUNT,
     as_other_account,
     client,
     run_mlinfra,
@@ -60,7 +61,7 @@ def assert_secure(state: dict[str, Any], bucket: str) -> None:
     assert state["versioning"] == "Enabled", f"s3://{bucket}"
     assert state["public_access_block"] == bootstrap.PAB_ALL, f"s3://{bucket}"
     assert state["ownership"] == [{"ObjectOwnership": "BucketOwnerEnforced"}], f"s3://{bucket}"
-    (stmt,) = [s for s in state["policy"]["Statement"] if s.get("Sid") == bootstrap.TLS_SID]
+    (stmt,) = [s for s in state["policy"]["Statement"] if s.get("Sid") == bootstrap.TLS_ONLY_SID]
     assert stmt["Effect"] == "Deny" and stmt["Principal"] == "*" and stmt["Action"] == "s3:*", f"s3://{bucket}: {stmt}"
     assert stmt["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}, f"s3://{bucket}: {stmt}"
     assert sorted(stmt["Resource"]) == [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"], f"s3://{bucket}"
@@ -126,6 +127,22 @@ def test_second_run_changes_nothing_and_says_so(moto: None) -> None:
     assert state_of("idempotent-state", "eu-west-1") == before  # same key, same settings, no new key
     third = invoke(*args)
     assert "nothing changed: all 9 steps already ok" in third.stdout
+
+
+def test_run_returns_the_steps_without_a_console(moto: None) -> None:
+    """The domain function alone: what it did, as data; a re-run reports every step already ok."""
+    first = bootstrap.run("eu-west-1", "domain-state", stack="prod")
+    assert first.changed is True and first.account_id == ACCOUNT
+    assert {s.status for s in first.steps} == {bootstrap.CREATED}
+    assert first.kms_key_arn == state_of("domain-state", "eu-west-1")["key_arn"]
+    assert (first.login_command, first.stack_init_command) == bootstrap.pulumi_commands(
+        "domain-state", "eu-west-1", ALIAS, "prod"
+    )
+    second = bootstrap.run("eu-west-1", "domain-state", stack="prod")
+    assert second.changed is False and second.to_json()["changed"] is False
+    assert [s.step for s in second.steps] == [s.step for s in first.steps]
+    assert {s.status for s in second.steps} == {bootstrap.ALREADY_OK}
+    assert second.kms_key_arn == first.kms_key_arn
 
 
 def test_drift_is_repaired_and_foreign_policy_statements_kept(moto: None) -> None:

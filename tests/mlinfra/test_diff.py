@@ -7,8 +7,6 @@ mutated copy of its JSON in memory, as a pull request would change the plan.
 from __future__ import annotations
 
 import copy
-import importlib
-import inspect
 import json
 import re
 import subprocess
@@ -238,18 +236,6 @@ def test_cli_end_to_end_as_a_user_runs_it(tmp_path: Path, dev_doc: Doc) -> None:
     assert missing.returncode == 2 and "nope.json: no such file" in missing.stderr and "Traceback" not in missing.stderr
 
 
-def test_replacement_table_names_real_inputs_of_stateful_types() -> None:
-    """Every listed property is a top-level input of the pulumi_aws 7.x resource (wire name -> snake_case)."""
-    assert set(diff.REPLACE_ON_CHANGE) == set(diff.STATEFUL_TYPES)
-    for token, paths in diff.REPLACE_ON_CHANGE.items():
-        module, cls = token.split(":")[1].split("/")[0], token.split(":")[2]
-        args = getattr(importlib.import_module(f"pulumi_aws.{module}"), f"{cls}Args")
-        params = inspect.signature(args.__init__).parameters
-        for path in paths:
-            snake = re.sub(r"([A-Z])", r"_\1", path.split(".")[0]).lower()
-            assert snake in params, f"{token}: {path!r} is not an input of {args.__name__}"
-
-
 def test_unprotecting_a_prod_bucket_is_a_finding(tmp_path: Path, prod_doc: Doc) -> None:
     def unprotect(doc: Doc) -> None:
         state = step(doc, RAW)["newState"]
@@ -334,3 +320,26 @@ def test_readme_review_snippet_cleans_up_its_worktree() -> None:
     remove = lines.index("git worktree remove --force /tmp/base")
     uses = [i for i, line in enumerate(lines) if "/tmp/base &&" in line]
     assert uses and add < min(uses) and max(uses) < remove, lines
+
+
+def test_diff_files_returns_changes_and_findings_without_a_console(tmp_path: Path, dev_doc: Doc) -> None:
+    """The domain function alone: a result object to inspect, nothing printed, no exit code."""
+    base = write(tmp_path, "base.json", dev_doc)
+    head = write(tmp_path, "head.json", mutated(dev_doc, _rename_raw_bucket))
+    result = diff.diff_files(base, head)
+    # Every resource is in ``changes`` (sorted by URN); the JSON form leaves out the unchanged ones.
+    assert [c.urn for c in result.changes] == sorted(c.urn for c in result.changes)
+    assert result.summary()["same"] == len(dev_doc["steps"]) - 1
+    changed = [(c["op"], c["name"]) for c in result.to_json()["changes"]]
+    assert changed == [("delete", "data-lake-raw"), ("create", "data-lake-raw-zone")]
+    [finding] = result.findings
+    assert (finding.kind, finding.op, finding.type, finding.urn) == ("rename", "delete", BUCKET, step(dev_doc, RAW)["urn"])
+    assert result.finding_counts() == {"loss": 0, "rename": 1, "protection": 0}
+
+
+def test_diff_files_raises_a_diff_error_naming_the_file(tmp_path: Path, dev_doc: Doc) -> None:
+    plan = write(tmp_path, "plan.json", dev_doc)
+    with pytest.raises(diff.DiffError, match=re.escape(f"{plan}: this is an offline plan")):
+        diff.diff_files(None, plan)
+    with pytest.raises(diff.DiffError, match=re.escape(f"{tmp_path / 'missing.json'}: no such file")):
+        diff.diff_files(plan, tmp_path / "missing.json")

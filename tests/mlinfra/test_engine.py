@@ -8,19 +8,20 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
+from components.catalog import tokens
 from mlinfra.engine import EngineError, Plan, run_program
-from stacks.settings import load_settings, settings_from_pulumi
+from stacks.loading import load_settings, settings_from_pulumi
 
 
 def test_urns_match_the_real_engine_shape(dev_plan: Plan) -> None:
     vpc = dev_plan.get("aws:ec2/vpc:Vpc", "network-vpc")
     # Real URNs qualify the type with the parent's type but never with the root stack.
-    assert vpc.urn == "urn:pulumi:dev::mlinfra::mlinfra:network:Network$aws:ec2/vpc:Vpc::network-vpc"
+    assert vpc.urn == "urn:pulumi:dev::mlinfra::mlinfra:foundation:Network$aws:ec2/vpc:Vpc::network-vpc"
     assert "pulumi:pulumi:Stack$" not in "".join(r.urn for r in dev_plan.resources)
 
 
 def test_top_level_components_are_parented_to_the_stack(dev_plan: Plan) -> None:
-    network = dev_plan.get("mlinfra:network:Network", "network")
+    network = dev_plan.get(tokens.NETWORK, "network")
     assert network.parent == "urn:pulumi:dev::mlinfra::pulumi:pulumi:Stack::mlinfra-dev"
 
 
@@ -45,7 +46,7 @@ def test_preview_json_shape(dev_plan: Plan) -> None:
 def test_program_reads_the_same_settings_through_pulumi_config() -> None:
     """The real program loads settings from the engine's config map; it must match the file."""
     expected = load_settings("prod")
-    from stacks.settings import read_stack_file, stack_file_path
+    from stacks.loading import read_stack_file, stack_file_path
 
     seen = {}
 

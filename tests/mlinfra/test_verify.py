@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from mlinfra import verify
 from mlinfra.aws import Aws
 from mlinfra.cli import app
-from tests.mlinfra.conftest import client, run_mlinfra, server_client
+from tests.mlinfra.conftest import ACCOUNT, client, run_mlinfra, server_client
 
 runner = CliRunner()
 REGION = "us-west-2"
@@ -419,6 +419,20 @@ def test_access_denied_on_one_read_fails_that_check_only(moto: None, tmp_path: P
     failed = [c for c in result.checks if c.result == "fail"]
     assert [(c.resource, c.check) for c in failed] == [(RAW, "lifecycle rules")]
     assert failed[0].detail == "cannot read: AccessDenied: Access Denied"
+
+
+def test_run_returns_the_checks_without_a_console(moto: None, tmp_path: Path) -> None:
+    """The domain function alone: every check as data, ``failed`` and the counts the CLI uses."""
+    outputs = build_good_platform(local_client)
+    _unencrypted(local_client)
+    result = verify.run(write(tmp_path, outputs))
+    assert (result.region, result.account) == (REGION, ACCOUNT)
+    assert result.failed is True
+    assert [(c.resource, c.check) for c in result.checks if c.result == "fail"] == [(RAW, "SSE-KMS encryption")]
+    assert result.counts() == {"pass": len(result.checks) - 1, "fail": 1, "skip": 0}
+    assert result.to_json()[0] == {"resource": RAW, "check": "exists", "result": "pass", "detail": "raw zone"}
+    healthy = [c for c in result.checks if c.resource != RAW]
+    assert healthy and all(c.result == "pass" for c in healthy)
 
 
 # -- end to end: `python -m mlinfra verify` against moto_server ---------------------------------

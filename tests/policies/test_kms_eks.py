@@ -139,11 +139,3 @@ def test_eks_version_bad_as_of_fails_naming_the_config_key(bad: str) -> None:
     # The config schema (format: date) rejects these first; the rule still fails clearly.
     with pytest.raises(ValueError, match=rf"aws-eks-cluster-supported-version\.asOf: must be a date YYYY-MM-DD, got '{bad}'"):
         aws_eks_cluster_supported_version.as_of({"asOf": bad})
-
-
-def test_every_version_settings_accept_is_in_the_support_table() -> None:
-    # Otherwise settings would accept a version the pack always rejects as "not in the table".
-    from stacks.settings import SUPPORTED_KUBERNETES_VERSIONS
-
-    table = aws_eks_cluster_supported_version.END_OF_STANDARD_SUPPORT
-    assert set(SUPPORTED_KUBERNETES_VERSIONS) <= set(table), sorted(set(SUPPORTED_KUBERNETES_VERSIONS) - set(table))

@@ -10,7 +10,6 @@ from policies.rules import (
     aws_eks_node_group_instance_type_allowlist,
     aws_eks_node_group_max_size_cap,
 )
-from policies.rules._util import GPU_FAMILIES
 from tests.policies.support import check_resource
 
 NG = "aws:eks/nodeGroup:NodeGroup"
@@ -26,12 +25,6 @@ def _gpu_pool(**overrides) -> dict:
         "scalingConfig": {"minSize": 0, "maxSize": 4, "desiredSize": 0},
         **overrides,
     }
-
-
-def test_gpu_families_match_the_catalog() -> None:
-    from components.gpu_catalog import GPU_FAMILIES as CATALOG_FAMILIES
-
-    assert GPU_FAMILIES == set(CATALOG_FAMILIES), "policy and catalog must agree on what a GPU pool is"
 
 
 def test_gpu_pool_with_standard_ami_is_a_violation() -> None:

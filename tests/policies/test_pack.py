@@ -136,11 +136,11 @@ def test_pulumi_policy_yaml_declares_a_python_runtime_with_its_own_virtualenv() 
 
 def test_pack_imports_nothing_beyond_its_own_requirements() -> None:
     # The real pack runs in policies/venv (pulumi, pulumi-policy, pulumi-aws only) with the repo
-    # root on sys.path: the rules and the shared code they import (mlinfra.schema, mlinfra.cost)
-    # must not pull in the toolkit's own dependencies.
+    # root on sys.path: the rules and the facts they import (components.catalog) must not pull in
+    # the toolkit's own dependencies.
     code = (
-        "import sys, policies.pack, mlinfra.cost\n"
-        "from mlinfra.schema import is_taggable\n"
+        "import sys, policies.pack, components.catalog.cost\n"
+        "from components.catalog.schema import is_taggable\n"
         "assert is_taggable('aws:s3/bucket:Bucket')\n"
         "print(sorted(m.split('.')[0] for m in sys.modules))\n"
     )

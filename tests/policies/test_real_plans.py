@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import pytest
 
+from components.catalog import tokens
 from mlinfra.engine import Plan, PlannedResource
 from mlinfra.policy import PolicyResult, evaluate
 from policies.pack import POLICIES_BY_NAME
@@ -36,7 +37,7 @@ def test_prod_runs_every_rule_and_the_plan_exercises_them(prod_plan: Plan, prod_
         "aws:eks/cluster:Cluster",
         "aws:eks/nodeGroup:NodeGroup",
         "aws:ec2/launchTemplate:LaunchTemplate",
-        "mlinfra:team:Team",
+        tokens.TEAM,
     ):
         assert prod_plan.of_type(type_), f"prod plan has no {type_}"
     assert any("p4d" in t for r in prod_plan.of_type("aws:eks/nodeGroup:NodeGroup") for t in r.inputs.get("instanceTypes", []))
@@ -131,7 +132,7 @@ MUTATIONS = [
     ),
     ("aws-ec2-launch-template-imdsv2", LT, "gpu-training", _set("metadataOptions.httpTokens", "optional"), "gpu-training"),
     ("aws-ec2-launch-template-encrypted-volumes", LT, "gpu-inference", lambda r: _unencrypt(r), "gpu-inference"),
-    # Budgets (mlinfra.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
+    # Budgets (components.catalog.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
     # per-pool cap of 16; 16 p4d nodes also exceed the $250,000 monthly budget. Stack-wide: no resource.
     ("mlinfra-gpu-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 12), ""),
     ("mlinfra-monthly-cost-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 16), ""),

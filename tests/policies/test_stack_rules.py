@@ -9,7 +9,7 @@ import pytest
 from pulumi_policy import StackValidationArgs
 
 from policies.rules import _budget, mlinfra_gpu_budget, mlinfra_monthly_cost_budget, mlinfra_stateful_resources_protected
-from tests.policies.support import check_resource, check_stack, not_applicable_reason, resource
+from tests.policies.support import check_resource, check_stack, resource
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ def test_cost_budget_within_passes(estimator: list) -> None:
     assert check_stack(mlinfra_monthly_cost_budget.POLICY, _stack(5), config={"maxMonthlyCostUsd": 5000}) == []
 
 
-def test_budgets_use_mlinfra_cost_by_default(prod_plan) -> None:
-    from mlinfra.cost import estimate_plan
+def test_budgets_use_the_catalog_cost_model_by_default(prod_plan) -> None:
+    from components.catalog.cost import estimate_plan
     from mlinfra.policy import stack_resources
 
     resources = stack_resources(prod_plan)
@@ -94,11 +94,6 @@ def test_budgets_use_mlinfra_cost_by_default(prod_plan) -> None:
         estimate_plan(prod_plan).gpus_max,
         round(estimate_plan(prod_plan).monthly_max),
     )
-
-
-def test_budgets_are_not_applicable_without_a_cost_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_budget, "_estimator", lambda: None)
-    assert "mlinfra.cost" in (not_applicable_reason(mlinfra_gpu_budget.POLICY, _stack(1)) or "")
 
 
 PROTECTED = mlinfra_stateful_resources_protected.POLICY

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from mlinfra.schema import is_taggable
+from components.catalog import tokens
+from components.catalog.schema import is_taggable
 from policies.rules import mlinfra_required_tags, mlinfra_team_resources_tagged
 from tests.policies.support import TAGS, check_resource, check_stack, resource
 
@@ -24,7 +25,7 @@ def test_taggable_is_read_from_the_pulumi_aws_input_schema() -> None:
 
 
 def test_the_tag_rules_use_the_one_taggable_check() -> None:
-    # One implementation (mlinfra.schema), used by the pack and the component tests alike.
+    # One implementation (components.catalog.schema), used by the pack and the component tests alike.
     assert mlinfra_required_tags.is_taggable is is_taggable
     assert mlinfra_team_resources_tagged.is_taggable is is_taggable
 
@@ -58,7 +59,7 @@ def test_required_tags_config_adds_a_tag() -> None:
 
 
 def _team_tree(role_tags: dict[str, str]) -> list:
-    team = resource("mlinfra:team:Team", "team-vision")
+    team = resource(tokens.TEAM, "team-vision")
     role = resource("aws:iam/role:Role", "team-vision-role", {"tags": role_tags}, parent=team)
     outside = resource("aws:ec2/vpc:Vpc", "network-vpc", {"tags": TAGS})  # not team-owned: no team tag needed
     return [team, role, outside]

@@ -11,7 +11,8 @@ import yaml
 
 from stacks.data_lake_settings import DataLakeSettings
 from stacks.errors import ConfigError
-from stacks.settings import ENVIRONMENT_DEFAULTS, load_settings, settings_from_config
+from stacks.loading import load_settings, settings_from_config
+from stacks.settings import ENVIRONMENT_DEFAULTS
 
 SOURCE = "stacks/Pulumi.test.yaml"
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from stacks.errors import ConfigError
-from stacks.settings import ENVIRONMENT_DEFAULTS, load_settings, settings_from_config
+from stacks.loading import load_settings, settings_from_config
+from stacks.settings import ENVIRONMENT_DEFAULTS
 
 SOURCE = "stacks/Pulumi.prod.yaml"
 ROOT = Path(__file__).resolve().parents[2]

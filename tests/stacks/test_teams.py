@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from stacks.errors import ConfigError, Problem
-from stacks.settings import DEFAULT_TEAMS_DIR, load_settings, team_warnings_of
+from stacks.loading import DEFAULT_TEAMS_DIR, load_settings, team_warnings_of
 from stacks.teams import (
     SCHEMA_COMMENT,
     SCHEMA_FILE,

@@ -2,7 +2,7 @@
 
 A registry maps a resource type to a function that prices one planned resource; add an
 item by registering one more function (``@register("aws:kms/key:Key")``) here. Prices come
-from components/gpu_catalog.py. A month is 730 hours (365 x 24 / 12, AWS's own convention).
+from components/catalog/gpu.py and prices.py. A month is ``HOURS_PER_MONTH`` hours.
 The estimate covers compute and hourly fees only: no data transfer, NAT data processing,
 EBS volumes or requests. SPOT pools are costed at the on-demand price, their ceiling;
 CAPACITY_BLOCK pools at the on-demand price as a stand-in for the prepaid block.
@@ -14,15 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.gpu_catalog import (
+from components.catalog.gpu import GPU_INSTANCE_TYPES
+from components.catalog.prices import (
     EKS_CONTROL_PLANE_HOURLY,
-    GPU_INSTANCE_TYPES,
+    HOURS_PER_MONTH,
     KMS_KEY_MONTHLY,
     NAT_GATEWAY_HOURLY,
     instance_hourly_price,
 )
-
-HOURS_PER_MONTH = 730
 
 
 @dataclass(frozen=True)
@@ -159,13 +158,13 @@ def _node_group(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[C
     for t in types:
         price = instance_hourly_price(t, region)
         if price is None:
-            raise Unpriced(f"no price for {t} in {region} (components/gpu_catalog.py)")
+            raise Unpriced(f"no price for {t} in {region} (components/catalog/gpu.py, prices.py)")
         prices[t] = price
     gpus = [GPU_INSTANCE_TYPES[t].gpus for t in types if t in GPU_INSTANCE_TYPES]
     is_gpu = len(gpus) == len(types)
     # At minimum the cheapest type runs, at maximum the dearest: a range that holds whichever
     # type the node group launches.
-    cheapest, dearest = min(prices, key=prices.get), max(prices, key=prices.get)
+    cheapest, dearest = min(prices, key=lambda t: prices[t]), max(prices, key=lambda t: prices[t])
     market = inputs.get("capacityType", "ON_DEMAND")
     # Capacity Blocks are paid up front at their own (changing) rate; on-demand is a stand-in.
     note = {"SPOT": " (spot: on-demand ceiling)", "CAPACITY_BLOCK": " (capacity block: prepaid, on-demand as proxy)"}.get(
@@ -202,7 +201,7 @@ def _eks_cluster(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[
     return [CostItem(name, "eks-control-plane", monthly, monthly, f"{support.lower()} support, ${hourly:g}/h")]
 
 
-# A customer-managed KMS key is $1/month in every commercial region (components/gpu_catalog.py);
+# A customer-managed KMS key is $1/month in every commercial region (components/catalog/gpu.py);
 # each automatic rotation adds $1/month, capped at the second (https://aws.amazon.com/kms/pricing/).
 # Requests and the data lake's S3 storage are usage-based and not estimated.
 @register("aws:kms/key:Key")

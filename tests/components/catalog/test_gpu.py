@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.gpu_catalog import GPU_INSTANCE_TYPES, SYSTEM_INSTANCE_PRICES, instance_hourly_price
+from components.catalog.gpu import GPU_INSTANCE_TYPES
+from components.catalog.prices import SYSTEM_INSTANCE_PRICES, instance_hourly_price
 
 # USD per GPU-hour in us-east-1 that the GPU share of a list price must fall in: wide enough
 # for price changes, narrow enough to catch a typo (a digit too many, a per-GPU price as

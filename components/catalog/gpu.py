@@ -1,4 +1,4 @@
-"""GPU instance types and the fixed prices the cost model needs.
+"""GPU instance types (GPUs, model, memory, EFA, on-demand prices), NVIDIA AMI types and the GPU taint.
 
 Price source: AWS EC2 On-Demand pricing, Linux, shared tenancy
 (https://aws.amazon.com/ec2/pricing/on-demand/), us-east-1 list prices as of 2025-06 (after
@@ -15,7 +15,7 @@ and m6i list prices, not measured per type): an estimate for budgeting, not a qu
 
 Region availability is from the EC2 "instance types by Region" documentation
 (https://docs.aws.amazon.com/ec2/latest/instancetypes/ec2-instance-regions.html) as of the same
-date, for the regions in stacks/regions.py; a type absent from a region is rejected by the
+date, for the regions in components/catalog/regions.py; a type absent from a region is rejected by the
 settings.
 """
 
@@ -24,12 +24,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Literal, get_args
 
-from stacks.regions import REGIONS
+from components.catalog.regions import REGIONS
 
 ALL_REGIONS: tuple[str, ...] = tuple(REGIONS)
 
-# Price of a region relative to us-east-1 (GPU families and general-purpose families differ).
+# Price of a region relative to us-east-1 (general-purpose families: components/catalog/prices.py).
 _GPU_REGION_RATIO: Mapping[str, float] = {
     "us-east-1": 1.0,
     "us-east-2": 1.0,
@@ -37,14 +38,6 @@ _GPU_REGION_RATIO: Mapping[str, float] = {
     "eu-west-1": 1.12,
     "eu-central-1": 1.25,
     "ap-northeast-1": 1.35,
-}
-_GENERAL_REGION_RATIO: Mapping[str, float] = {
-    "us-east-1": 1.0,
-    "us-east-2": 1.0,
-    "us-west-2": 1.0,
-    "eu-west-1": 1.115,
-    "eu-central-1": 1.198,
-    "ap-northeast-1": 1.292,
 }
 
 
@@ -148,57 +141,35 @@ def _build_catalog() -> Mapping[str, GpuInstanceType]:
 GPU_INSTANCE_TYPES: Mapping[str, GpuInstanceType] = _build_catalog()
 GPU_FAMILIES: tuple[str, ...] = tuple(_FAMILIES)
 
-# General-purpose types the system node group may use (us-east-1 USD/hour, same source).
-_SYSTEM_TYPES: dict[str, float] = {
-    "m5.large": 0.096,
-    "m5.xlarge": 0.192,
-    "m5.2xlarge": 0.384,
-    "m6i.large": 0.096,
-    "m6i.xlarge": 0.192,
-    "m6i.2xlarge": 0.384,
-    "m6i.4xlarge": 0.768,
-    "m7i.large": 0.1008,
-    "m7i.xlarge": 0.2016,
-    "m7i.2xlarge": 0.4032,
-}
-SYSTEM_INSTANCE_PRICES: Mapping[str, Mapping[str, float]] = MappingProxyType(
-    {
-        name: MappingProxyType({r: round(price * _GENERAL_REGION_RATIO[r], 4) for r in ALL_REGIONS})
-        for name, price in _SYSTEM_TYPES.items()
-    }
-)
-
-# NAT gateway, USD per gateway-hour (data processing per GB is not estimated).
-NAT_GATEWAY_HOURLY: Mapping[str, float] = MappingProxyType(
-    {
-        "us-east-1": 0.045,
-        "us-east-2": 0.045,
-        "us-west-2": 0.045,
-        "eu-west-1": 0.048,
-        "eu-central-1": 0.052,
-        "ap-northeast-1": 0.062,
-    }
-)
-# EKS control plane, USD per cluster-hour, the same in every region
-# (https://aws.amazon.com/eks/pricing/): standard support, and extended support.
-EKS_CONTROL_PLANE_HOURLY: Mapping[str, float] = MappingProxyType({"STANDARD": 0.10, "EXTENDED": 0.60})
-# KMS customer-managed key, USD per key-month (requests are not estimated).
-KMS_KEY_MONTHLY = 1.00
-
 
 def gpu_instance_type(name: str) -> GpuInstanceType | None:
     """The catalog entry of a GPU instance type, or None for any other type."""
     return GPU_INSTANCE_TYPES.get(name)
 
 
-def instance_hourly_price(name: str, region: str) -> float | None:
-    """On-demand USD/hour of any catalogued type in a region, or None if unknown/not offered."""
-    gpu = GPU_INSTANCE_TYPES.get(name)
-    if gpu is not None:
-        return gpu.hourly_prices.get(region)
-    return SYSTEM_INSTANCE_PRICES.get(name, {}).get(region)
-
-
 def regions_offering(name: str) -> tuple[str, ...]:
     gpu = GPU_INSTANCE_TYPES.get(name)
     return tuple(gpu.hourly_prices) if gpu else ()
+
+
+# The taint every GPU node carries, so only pods that tolerate it (and ask for GPUs) land there.
+GPU_TAINT_KEY = "nvidia.com/gpu"
+GPU_TAINT_VALUE = "true"
+GPU_TAINT_EFFECT = "NO_SCHEDULE"
+"""The EKS API spelling; Kubernetes itself spells it ``NoSchedule``."""
+
+# EKS AMI types with the NVIDIA driver and container toolkit preinstalled.
+# https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType
+NVIDIA_AMI_TYPES: frozenset[str] = frozenset(
+    {
+        "AL2023_x86_64_NVIDIA",
+        "AL2023_ARM_64_NVIDIA",
+        "BOTTLEROCKET_x86_64_NVIDIA",
+        "BOTTLEROCKET_ARM_64_NVIDIA",
+        "AL2_x86_64_GPU",
+    }
+)
+# The ones a pool may choose: every catalogued type is x86_64, and AL2 reached end of support.
+GpuPoolAmiType = Literal["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"]
+GPU_POOL_AMI_TYPES: tuple[str, ...] = get_args(GpuPoolAmiType)
+DEFAULT_GPU_POOL_AMI_TYPE: GpuPoolAmiType = "AL2023_x86_64_NVIDIA"

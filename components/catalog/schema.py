@@ -40,5 +40,5 @@ def is_taggable(type_token: str) -> bool:
     cls = resource_class(type_token)
     if cls is None:
         return False
-    init = getattr(cls, "_internal_init", cls.__init__)
+    init = getattr(cls, "_internal_init", None) or cls.__init__  # type: ignore[misc]
     return "tags" in inspect.signature(init).parameters

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from components.catalog.prices import HOURS_PER_MONTH
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,6 +29,14 @@ def test_plan_prints_counts_tree_and_outputs(stack: str, tmp_path: Path) -> None
     types = {s["newState"]["type"] for s in doc["steps"]}
     assert {"aws:ec2/vpc:Vpc", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:kms/key:Key"} <= types
     assert doc["outputs"]["kubeconfig"] == "[secret]"
+    # The cost estimate is printed and written (figures: tests/components/catalog/test_cost.py).
+    assert "Estimated monthly cost" in result.stdout
+    cost = doc["cost"]
+    assert cost["hoursPerMonth"] == HOURS_PER_MONTH and cost["currency"] == "USD"
+    assert 0 < cost["monthlyMin"] < cost["monthlyMax"], cost
+    assert {"cluster-system", "cluster-eks"} <= {i["name"] for i in cost["items"]}
+    if stack == "prod":
+        assert "gpu-training" in result.stdout and cost["gpusMax"] == 74, cost["gpusMax"]
 
 
 def test_plan_json_is_byte_identical_across_runs(tmp_path: Path) -> None:

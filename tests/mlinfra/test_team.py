@@ -16,7 +16,7 @@ import yaml
 from typer.testing import CliRunner
 
 from mlinfra.cli import app
-from stacks.settings import DEFAULT_TEAMS_DIR, load_settings
+from stacks.loading import DEFAULT_TEAMS_DIR, load_settings
 from stacks.teams import SCHEMA_COMMENT, SCHEMA_FILE, load_team_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,0 +1,71 @@
+"""Fixed prices of everything but GPU instances (those live with their types in gpu.py).
+
+Same source and honesty note as components/catalog/gpu.py: AWS list prices (us-east-1, 2025-06)
+typed by hand, not fetched from the Price List API; other regions by a rough ratio. A month is
+730 hours (365 x 24 / 12, AWS's own convention).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from components.catalog.gpu import GPU_INSTANCE_TYPES
+from components.catalog.regions import REGIONS
+
+HOURS_PER_MONTH = 730
+
+# Price of a region relative to us-east-1 for general-purpose families.
+_GENERAL_REGION_RATIO: Mapping[str, float] = {
+    "us-east-1": 1.0,
+    "us-east-2": 1.0,
+    "us-west-2": 1.0,
+    "eu-west-1": 1.115,
+    "eu-central-1": 1.198,
+    "ap-northeast-1": 1.292,
+}
+
+# General-purpose types the system node group may use (us-east-1 USD/hour, same source).
+_SYSTEM_TYPES: dict[str, float] = {
+    "m5.large": 0.096,
+    "m5.xlarge": 0.192,
+    "m5.2xlarge": 0.384,
+    "m6i.large": 0.096,
+    "m6i.xlarge": 0.192,
+    "m6i.2xlarge": 0.384,
+    "m6i.4xlarge": 0.768,
+    "m7i.large": 0.1008,
+    "m7i.xlarge": 0.2016,
+    "m7i.2xlarge": 0.4032,
+}
+SYSTEM_INSTANCE_PRICES: Mapping[str, Mapping[str, float]] = MappingProxyType(
+    {
+        name: MappingProxyType({r: round(price * _GENERAL_REGION_RATIO[r], 4) for r in REGIONS})
+        for name, price in _SYSTEM_TYPES.items()
+    }
+)
+
+# NAT gateway, USD per gateway-hour (data processing per GB is not estimated).
+NAT_GATEWAY_HOURLY: Mapping[str, float] = MappingProxyType(
+    {
+        "us-east-1": 0.045,
+        "us-east-2": 0.045,
+        "us-west-2": 0.045,
+        "eu-west-1": 0.048,
+        "eu-central-1": 0.052,
+        "ap-northeast-1": 0.062,
+    }
+)
+# EKS control plane, USD per cluster-hour, the same in every region
+# (https://aws.amazon.com/eks/pricing/): standard support, and extended support.
+EKS_CONTROL_PLANE_HOURLY: Mapping[str, float] = MappingProxyType({"STANDARD": 0.10, "EXTENDED": 0.60})
+# KMS customer-managed key, USD per key-month (requests are not estimated).
+KMS_KEY_MONTHLY = 1.00
+
+
+def instance_hourly_price(name: str, region: str) -> float | None:
+    """On-demand USD/hour of any catalogued type in a region, or None if unknown/not offered."""
+    gpu = GPU_INSTANCE_TYPES.get(name)
+    if gpu is not None:
+        return gpu.hourly_prices.get(region)
+    return SYSTEM_INSTANCE_PRICES.get(name, {}).get(region)

@@ -1,0 +1,203 @@
+"""Settings of the EKS cluster and its system node group, and their mapping to ``ClusterArgs``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, get_args
+
+import pulumi
+from pydantic import Field, field_validator, model_validator
+
+from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
+from components._network_rules import parse_ipv4_network
+from components.catalog.kubernetes import DEFAULT_VERSION, SUPPORTED_VERSIONS
+from components.cluster import ClusterArgs, SystemNodeGroupArgs, role_key
+from stacks.area import Area, Model
+from stacks.errors import Problem
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
+ALL_LOG_TYPES: tuple[str, ...] = get_args(LogType)
+
+_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+
+
+class NodeGroupSettings(Model):
+    """The system (non-GPU) managed node group: runs CoreDNS, add-ons and controllers."""
+
+    instance_types: tuple[str, ...] = Field(min_length=1)
+    """EC2 instance types, tried in order by the managed node group."""
+    min_size: int = Field(ge=0, le=100)
+    max_size: int = Field(ge=1, le=100)
+    desired_size: int = Field(ge=0, le=100)
+    disk_size_gb: int = Field(ge=20, le=2000)
+    """Encrypted gp3 root volume size."""
+
+    @model_validator(mode="after")
+    def _sizes_are_ordered(self) -> NodeGroupSettings:
+        problems = node_group_size_problems(self.min_size, self.desired_size, self.max_size)
+        if problems:
+            raise ValueError("; ".join(f"{field} {message}" for field, message in problems))
+        return self
+
+
+def _problems(settings: Settings, source: str) -> list[Problem]:
+    problems: list[Problem] = []
+    if parse_ipv4_network(settings.vpc_cidr).overlaps(parse_ipv4_network(settings.service_cidr)):
+        problems.append(
+            Problem(
+                source,
+                "mlinfra:service_cidr",
+                f"{settings.service_cidr} overlaps vpc_cidr {settings.vpc_cidr}; choose a block outside the VPC",
+            )
+        )
+    if settings.environment == "prod" and settings.endpoint_public_access:
+        # An empty list means 0.0.0.0/0 to EKS, so prod must list its CIDRs.
+        cidrs = settings.endpoint_public_access_cidrs
+        if not cidrs or any(parse_ipv4_network(c).prefixlen == 0 for c in cidrs):
+            problems.append(
+                Problem(
+                    source,
+                    "mlinfra:endpoint_public_access_cidrs",
+                    "prod's public endpoint must list the CIDRs allowed to reach it, never 0.0.0.0/0 "
+                    "(or set mlinfra:endpoint_public_access: false)",
+                )
+            )
+    return problems
+
+
+_SYSTEM_NODES = {"instance_types": ["m6i.large"], "min_size": 2, "desired_size": 2, "disk_size_gb": 50}
+
+
+class ClusterArea(Model):
+    """The EKS control plane, its access and its system nodes."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            "dev": {
+                "kubernetes_version": DEFAULT_VERSION,
+                # Dev is reached from laptops; IAM still authenticates every request.
+                "endpoint_public_access": True,
+                "endpoint_public_access_cidrs": ["0.0.0.0/0"],
+                "control_plane_log_types": ["api", "audit", "authenticator"],
+                "system_node_group": {**_SYSTEM_NODES, "max_size": 3},
+            },
+            "staging": {
+                "kubernetes_version": DEFAULT_VERSION,
+                "endpoint_public_access": False,
+                "control_plane_log_types": list(ALL_LOG_TYPES),
+                "system_node_group": {**_SYSTEM_NODES, "max_size": 4},
+            },
+            "prod": {
+                "kubernetes_version": DEFAULT_VERSION,
+                "endpoint_public_access": False,
+                "control_plane_log_types": list(ALL_LOG_TYPES),
+                "system_node_group": {
+                    "instance_types": ["m6i.xlarge"],
+                    "min_size": 3,
+                    "max_size": 6,
+                    "desired_size": 3,
+                    "disk_size_gb": 100,
+                },
+            },
+        },
+        problems=_problems,
+    )
+
+    cluster_name: str = Field(default="", pattern=r"^$|^[a-zA-Z][a-zA-Z0-9-]{0,99}$")
+    """EKS cluster name; empty means ``mlinfra-<stack>``."""
+    kubernetes_version: str
+    """EKS Kubernetes version (add-on versions are pinned per version)."""
+    service_cidr: str = "172.20.0.0/16"
+    """Kubernetes service CIDR; must not overlap the VPC."""
+    endpoint_public_access: bool
+    """Whether the Kubernetes API endpoint is reachable from the internet."""
+    endpoint_public_access_cidrs: tuple[str, ...] = ()
+    """CIDRs allowed to reach a public endpoint (prod: never 0.0.0.0/0)."""
+    control_plane_log_types: tuple[LogType, ...]
+    """EKS control-plane log types sent to CloudWatch."""
+    system_node_group: NodeGroupSettings
+    admin_role_arns: tuple[str, ...] = ()
+    """IAM roles granted cluster-admin through EKS access entries."""
+
+    @field_validator("service_cidr")
+    @classmethod
+    def _service_cidr_valid(cls, v: str) -> str:
+        net = parse_ipv4_network(v)
+        if not 12 <= net.prefixlen <= 24:
+            raise ValueError(f"prefix length must be between /12 and /24, got /{net.prefixlen}")
+        return str(net)
+
+    @field_validator("endpoint_public_access_cidrs")
+    @classmethod
+    def _cidrs_valid(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(str(parse_ipv4_network(c)) for c in v)
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _version_is_text(cls, v: Any) -> Any:
+        # YAML reads 1.35 as a number (and 1.30 as 1.3), so a version must be quoted.
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            raise ValueError(
+                f'write the version as a quoted string, e.g. "{DEFAULT_VERSION}" (YAML read {v!r} as a number); '
+                f"allowed: {list(SUPPORTED_VERSIONS)}"
+            )
+        return v
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version_supported(cls, v: str) -> str:
+        if problem := kubernetes_version_problem(v):
+            raise ValueError(problem)
+        return v
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _admin_roles_are_role_arns(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for arn in v:
+            if not _ROLE_ARN.fullmatch(arn):
+                raise ValueError(f"must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin, got {arn!r}")
+        keys = [role_key(arn) for arn in v]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            # Each role becomes an access entry named after the role; two with one name would collide.
+            raise ValueError(f"list each role once (roles named {duplicates} appear twice)")
+        return v
+
+
+def cluster_args(
+    settings: Settings,
+    *,
+    vpc_id: pulumi.Input[str],
+    private_subnet_ids: pulumi.Input[Sequence[str]],
+    partition: pulumi.Input[str],
+) -> ClusterArgs:
+    """ClusterArgs from the settings, field by field."""
+    nodes = settings.system_node_group
+    return ClusterArgs(
+        cluster_name=settings.effective_cluster_name,
+        kubernetes_version=settings.kubernetes_version,
+        vpc_id=vpc_id,
+        private_subnet_ids=private_subnet_ids,
+        region=settings.region,
+        partition=partition,
+        endpoint_public_access=settings.endpoint_public_access,
+        public_access_cidrs=settings.endpoint_public_access_cidrs,
+        log_types=settings.control_plane_log_types,
+        log_retention_days=settings.flow_log_retention_days,
+        service_cidr=settings.service_cidr,
+        system_nodes=SystemNodeGroupArgs(
+            instance_types=nodes.instance_types,
+            min_size=nodes.min_size,
+            max_size=nodes.max_size,
+            desired_size=nodes.desired_size,
+            disk_size_gb=nodes.disk_size_gb,
+        ),
+        admin_role_arns=settings.admin_role_arns,
+        kms_deletion_window_days=settings.kms_deletion_window_days,
+        enable_protection=settings.enable_protection,
+        tags=settings.base_tags,
+    )

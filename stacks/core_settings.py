@@ -1,0 +1,68 @@
+"""Settings every area reads: which stack, which environment, where, who pays, how protected."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, field_validator
+
+from components.catalog.regions import REGIONS
+from stacks.area import Area, Model
+
+Environment = Literal["dev", "staging", "prod"]
+
+# Tags the platform sets itself; a stack's extra tags may not override them.
+REQUIRED_TAGS = ("environment", "managed-by", "cost-center")
+
+
+class CoreArea(Model):
+    """Fields of ``Settings`` that are not one area's."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            "dev": {"cost_center": "ml-platform", "kms_deletion_window_days": 7, "enable_protection": False},
+            "staging": {"cost_center": "ml-platform", "kms_deletion_window_days": 30, "enable_protection": False},
+            "prod": {"cost_center": "ml-platform", "kms_deletion_window_days": 30, "enable_protection": True},
+        }
+    )
+
+    stack: str
+    """The Pulumi stack name (dev, staging, prod, or any name whose environment is set)."""
+    environment: Environment
+    """Which defaults apply; never read by components."""
+    region: str
+    """AWS region (stack key ``aws:region``)."""
+    cost_center: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    """Value of the ``cost-center`` tag on every taggable resource."""
+    tags: dict[str, str] = Field(default_factory=dict)
+    """Extra tags on every taggable resource (cannot override the three required tags)."""
+    kms_deletion_window_days: int = Field(ge=7, le=30)
+    """Waiting period before a scheduled KMS key deletion takes effect."""
+    enable_protection: bool
+    """Protect and retain stateful resources (KMS keys, the cluster, buckets)."""
+
+    @field_validator("region")
+    @classmethod
+    def _region_supported(cls, v: str) -> str:
+        if v not in REGIONS:
+            raise ValueError(f"must be one of {sorted(REGIONS)}, got {v!r}")
+        return v
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_do_not_override(cls, v: dict[str, str]) -> dict[str, str]:
+        reserved = sorted(set(v) & set(REQUIRED_TAGS))
+        if reserved:
+            raise ValueError(f"may not set the required tags {reserved}; they come from the settings")
+        # AWS tag limits: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+        for key, value in v.items():
+            if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
+                raise ValueError(f"tag key {key!r} must be 1-128 characters and must not start with 'aws:'")
+            if len(value) > 256:
+                raise ValueError(f"tag {key!r}: values are at most 256 characters, got {len(value)}")
+        return v
+
+    @property
+    def base_tags(self) -> dict[str, str]:
+        """The tags every taggable resource carries, passed explicitly to every component."""
+        return {**self.tags, "environment": self.environment, "managed-by": "mlinfra", "cost-center": self.cost_center}

@@ -1,0 +1,85 @@
+"""Settings of the VPC (stack keys ``mlinfra:availability_zones``, ``nat_gateways``, ``vpc_cidr``,
+``flow_log_retention_days``) and their mapping to ``NetworkArgs``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+import pulumi
+from pydantic import Field, field_validator
+
+from components._network_rules import MAX_AZS, MIN_AZS, NatGateways, parse_ipv4_network, vpc_cidr_problem
+from components.catalog.regions import region_az_names
+from components.network import NetworkArgs
+from stacks.area import Area, Model
+from stacks.errors import Problem
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+
+def _problems(settings: Settings, source: str) -> list[Problem]:
+    azs = len(region_az_names(settings.region))
+    if settings.availability_zones > azs:
+        return [
+            Problem(
+                source,
+                "mlinfra:availability_zones",
+                f"region {settings.region} has {azs} AZs; allowed 2..{azs}, got {settings.availability_zones}",
+            )
+        ]
+    return []
+
+
+class NetworkArea(Model):
+    """The VPC the cluster, the brokers and the load balancers live in."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            "dev": {"availability_zones": 2, "nat_gateways": "single", "vpc_cidr": "10.10.0.0/16", "flow_log_retention_days": 14},
+            "staging": {
+                "availability_zones": 3,
+                "nat_gateways": "single",
+                "vpc_cidr": "10.20.0.0/16",
+                "flow_log_retention_days": 30,
+            },
+            "prod": {
+                "availability_zones": 3,
+                "nat_gateways": "one_per_az",
+                "vpc_cidr": "10.30.0.0/16",
+                "flow_log_retention_days": 365,
+            },
+        },
+        problems=_problems,
+    )
+
+    availability_zones: int = Field(ge=MIN_AZS, le=MAX_AZS)
+    """Number of AZs the VPC spans (EKS needs at least two)."""
+    nat_gateways: NatGateways
+    """One shared NAT gateway (cheap) or one per AZ (survives an AZ outage)."""
+    vpc_cidr: str
+    """VPC IPv4 CIDR, an RFC 1918 block between /16 and /20."""
+    flow_log_retention_days: int
+    """CloudWatch retention of VPC flow logs and control-plane logs."""
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc_cidr_is_private(cls, v: str) -> str:
+        if problem := vpc_cidr_problem(v):
+            raise ValueError(problem)
+        return str(parse_ipv4_network(v))
+
+
+def network_args(settings: Settings, *, available_zones: pulumi.Input[Sequence[str]], cluster_name: str) -> NetworkArgs:
+    """NetworkArgs from the settings, field by field."""
+    return NetworkArgs(
+        cidr=settings.vpc_cidr,
+        availability_zones=available_zones,
+        az_count=settings.availability_zones,
+        region=settings.region,
+        cluster_name=cluster_name,
+        nat_gateways=settings.nat_gateways,
+        flow_log_retention_days=settings.flow_log_retention_days,
+        tags=settings.base_tags,
+    )

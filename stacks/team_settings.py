@@ -1,0 +1,68 @@
+"""The teams area: how strict the GPU quota sum is, the teams themselves, and ``TeamArgs``.
+
+The team files are read by stacks/teams.py (model in stacks/team_model.py); this module holds
+what ``Settings`` carries about them and the mapping from one team to its component's Args.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import pulumi
+from pydantic import Field
+
+from components.data_lake import DataLake
+from components.team import TeamArgs, team_grants
+from stacks.area import Area, Model
+from stacks.team_model import TeamSettings
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+
+
+class TeamsArea(Model):
+    """The teams of this environment, from stacks/teams/*.yaml."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            # Dev quotas may add up to more GPUs than exist: teams rarely use them all at once.
+            "dev": {"team_quota_overcommit": "warn"},
+            "staging": {"team_quota_overcommit": "warn"},
+            # A prod quota is a promise: the GPUs behind every quota must exist.
+            "prod": {"team_quota_overcommit": "error"},
+        }
+    )
+
+    team_quota_overcommit: Literal["warn", "error"]
+    """The teams' GPU quotas together above the GPU capacity: a warning or an error."""
+    teams: tuple[TeamSettings, ...] = Field(default=())
+    """This environment's view of every team file; comes from the teams dir, not the stack file."""
+
+
+def team_args(
+    settings: Settings,
+    team: TeamSettings,
+    *,
+    eks_cluster_name: pulumi.Input[str],
+    k8s_provider: pulumi.ProviderResource,
+    data_lake: DataLake,
+    mesh_namespace: str | None,
+    monitoring_namespace: str | None,
+) -> TeamArgs:
+    """TeamArgs for one team, field by field; its lake grants become its role's data policy."""
+    grants = team_grants(team.name, team.data_lake, team.published_reads)
+    return TeamArgs(
+        team=team.name,
+        cluster_name=eks_cluster_name,
+        k8s_provider=k8s_provider,
+        gpu_quota=team.gpu_quota,
+        cpu_quota=team.cpu_quota,
+        memory_quota=team.memory_quota,
+        max_pods=team.max_pods,
+        grants=grants,
+        data_access_policy=data_lake.access_policy(grants) if grants else None,
+        owners=team.owners,
+        mesh_namespace=mesh_namespace,
+        monitoring_namespace=monitoring_namespace,
+        tags={**settings.base_tags, "cost-center": team.cost_center},
+    )
