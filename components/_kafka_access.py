@@ -42,8 +42,8 @@ class TeamAccess:
     team: str
     namespace: pulumi.Input[str]
     """The team's namespace (Team.namespace_name)."""
-    service_account: str
-    """The team's ServiceAccount (components/team.py names it after the team)."""
+    service_account: pulumi.Input[str]
+    """The team's ServiceAccount (Team.service_account_name): it may read the Kafka CA Secret."""
     role_name: pulumi.Input[str] | None = None
     """The team's Pod Identity role (Team.role_name); MSK statements are attached to it."""
     read: tuple[str, ...] = ()

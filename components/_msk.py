@@ -241,11 +241,13 @@ def create_msk(
             keep, pulumi.ResourceOptions(ignore_changes=["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"])
         ),
     )
-    _storage_autoscaling(name, args, cluster, child)
+    _storage_autoscaling(name, args, cluster, tagged(f"{name}-storage"), child)
     return MskResources(cluster=cluster, key=key, security_group=security_group)
 
 
-def _storage_autoscaling(name: str, args: MskArgs, cluster: aws.msk.Cluster, opts: pulumi.ResourceOptions) -> None:
+def _storage_autoscaling(
+    name: str, args: MskArgs, cluster: aws.msk.Cluster, tags: Mapping[str, str], opts: pulumi.ResourceOptions
+) -> None:
     """Grow broker volumes when utilisation passes the target (never shrinks; MSK cannot).
 
     https://docs.aws.amazon.com/msk/latest/developerguide/msk-autoexpand.html
@@ -257,6 +259,7 @@ def _storage_autoscaling(name: str, args: MskArgs, cluster: aws.msk.Cluster, opt
         resource_id=cluster.arn,
         min_capacity=1,
         max_capacity=args.max_volume_gib,
+        tags=dict(tags),
         opts=opts,
     )
     aws.appautoscaling.Policy(

@@ -4,8 +4,9 @@ Each builder is a frozen dataclass whose ``spec()`` returns the plain dict that 
 ``spec`` of the object (through components/_crd.py). Shapes follow the v1 CRDs of
 Strimzi 1.2.0 (packaging/install/cluster-operator/04x-Crd-*.yaml at tag 1.2.0,
 https://github.com/strimzi/strimzi-kafka-operator/tree/1.2.0/packaging/install/cluster-operator);
-tests validate every built object against a trimmed copy of those schemas
-(tests/data/strimzi/) so a misspelt field fails here, not silently pruned by the API server.
+tests validate every built object (as components/_crd.py's ``custom_object`` wraps it) against
+a trimmed copy of those schemas (tests/data/strimzi/), so a misspelt field fails here instead of
+being silently pruned by the API server. The apiVersion comes from components/catalog/crds.py.
 
 Strimzi 1.x is KRaft only and serves only ``v1``: no ZooKeeper section, node pools are
 mandatory, and the ``strimzi.io/kraft`` / ``strimzi.io/node-pools`` annotations of 0.3x-0.4x
@@ -21,7 +22,6 @@ from typing import Any, Literal
 from components._helm import HelmChart
 from components._render import render, render_text
 
-API_VERSION = "kafka.strimzi.io/v1"
 # The operator chart, published at https://strimzi.io/charts/ with the release's version.
 # 1.2.0 is the newest 1.2.x tag (checked in the upstream repository); it supports Kafka
 # 4.2.0, 4.2.1, 4.3.0 and 4.3.1 (kafka-versions.yaml at 1.2.0; 4.3.1 is its default).
@@ -237,14 +237,6 @@ def team_acls(prefix: str, granted_topics: tuple[str, ...]) -> tuple[Acl, ...]:
     ]
     acls += [Acl("topic", topic, "literal", ("Describe", "Read")) for topic in sorted(granted_topics)]
     return tuple(acls)
-
-
-def manifest(kind: str, name: str, namespace: str, spec: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> dict:
-    """A whole object (apiVersion, kind, metadata, spec): what tests validate and golden-file."""
-    metadata: dict[str, Any] = {"name": name, "namespace": namespace}
-    if labels:
-        metadata["labels"] = dict(labels)
-    return {"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": dict(spec)}
 
 
 METRICS_CONFIG_KEY = "kafka-metrics-config.yml"

@@ -196,6 +196,17 @@ class KafkaCluster(pulumi.ComponentResource):
             )
         self.register_outputs({"bootstrap_servers": self.bootstrap_servers, "teams": self.team_outputs})
 
+    def outputs(self) -> dict[str, Any]:
+        """Stack outputs: how to connect, per team; ``kafka_cluster_arn`` (MSK) is what `mlinfra verify` reads."""
+        found: dict[str, Any] = {
+            "kafka_backend": self._args.backend,
+            "kafka_bootstrap_servers": self.bootstrap_servers,
+            "kafka_teams": self.team_outputs,
+        }
+        if self.cluster_arn is not None:
+            found["kafka_cluster_arn"] = self.cluster_arn
+        return found
+
     def _topic_config(self, topic: TeamTopic) -> dict[str, str]:
         return {
             "retention.ms": str(rules.retention_ms(topic.retention_hours)),

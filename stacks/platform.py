@@ -19,11 +19,14 @@ from components.data_lake import DataLake
 from components.efa_device_plugin import EfaDevicePlugin
 from components.gpu_nodes import GpuNodeGroups
 from components.gpu_operator import GpuOperator
+from components.kafka import KafkaCluster
 from components.network import Network
+from components.storage_class import StorageClassArgs, encrypted_gp3_storage_class
 from components.team import Team
 from stacks.cluster_settings import cluster_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
+from stacks.kafka_settings import kafka_args
 from stacks.loading import team_warnings_of
 from stacks.network_settings import network_args
 from stacks.settings import Settings
@@ -65,6 +68,11 @@ def build_platform(settings: Settings) -> dict[str, Any]:
     )
     data_lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.get_caller_identity_output().account_id))
 
+    # Encrypted gp3 volumes for everything stateful in the cluster (Strimzi brokers, Prometheus).
+    storage_class = encrypted_gp3_storage_class(
+        "gp3-encrypted", StorageClassArgs(), provider=provider, depends_on=[cluster.nodes_ready]
+    )
+
     # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
     for warning in team_warnings_of(settings):
         pulumi.log.warn(warning)
@@ -85,6 +93,21 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         for team in settings.teams
     }
 
+    kafka_config = kafka_args(
+        settings,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.private_subnet_ids,
+        node_security_group_id=cluster.security_group_id,
+        k8s_provider=provider,
+        account_id=aws.get_caller_identity_output().account_id,
+        partition=partition,
+        teams=teams,
+        raw_bucket_arn=data_lake.bucket_arns.apply(lambda arns: arns.get("raw", "")),
+        lake_key_arn=data_lake.kms_key_arn,
+        depends_on=[cluster.nodes_ready, storage_class],
+    )
+    kafka = KafkaCluster("kafka", kafka_config) if kafka_config else None
+
     return {
         "region": settings.region,
         "environment": settings.environment,
@@ -102,4 +125,6 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "data_lake_log_bucket": data_lake.log_bucket_name,
         "data_lake_kms_key_arn": data_lake.kms_key_arn,
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
+        "storage_class": storage_class.metadata.name,
+        **(kafka.outputs() if kafka else {}),
     }

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
+from stacks.kafka_settings import TeamKafka
 
 SCHEMA_FILE = "team.schema.json"
 SCHEMA_COMMENT = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
@@ -90,6 +91,8 @@ class TeamFile(_Model):
     dev: TeamEnvironmentConfig
     staging: TeamEnvironmentConfig
     prod: TeamEnvironmentConfig
+    kafka: TeamKafka = Field(default_factory=TeamKafka)
+    """Kafka topics of the team, the other teams' topics it reads, and those delivered to the lake."""
 
 
 class TeamSettings(_Model):

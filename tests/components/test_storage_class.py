@@ -9,7 +9,7 @@ import pytest
 
 from components.storage_class import STORAGE_CLASS_NAME, StorageClassArgs, encrypted_gp3_storage_class
 from mlinfra.engine import run_program
-from stacks.settings import load_settings
+from stacks.loading import load_settings
 
 TYPE = "kubernetes:storage.k8s.io/v1:StorageClass"
 

@@ -10,17 +10,23 @@ from typing import Any
 import jsonschema
 import pytest
 
+from components._crd import custom_object
 from components._strimzi import (
-    API_VERSION,
     CLUSTER_LABEL,
     KafkaSpec,
     NodePoolSpec,
     TopicSpec,
     UserSpec,
-    manifest,
     team_acls,
 )
 from tests._golden import assert_golden_yaml
+
+
+def _obj(
+    kind: str, name: str, namespace: str, spec: dict[str, Any], labels: dict[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return custom_object(kind, metadata_name=name, namespace=namespace, spec=spec, labels=labels, **extra)
+
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "strimzi"
 LABELS = {CLUSTER_LABEL: "mlinfra"}
@@ -44,8 +50,8 @@ def samples() -> dict[str, dict[str, Any]]:
     )
     scram = UserSpec("scram-sha-512", team_acls("vision.", ("recsys.orders",)), password_secret="kafka-user-vision")
     return {
-        "kafka.scram": manifest("Kafka", "mlinfra", "kafka", KafkaSpec(config=CONFIG, metrics_config_map="kafka-metrics").spec()),
-        "kafka.tls": manifest(
+        "kafka.scram": _obj("Kafka", "mlinfra", "kafka", KafkaSpec(config=CONFIG, metrics_config_map="kafka-metrics").spec()),
+        "kafka.tls": _obj(
             "Kafka",
             "mlinfra",
             "kafka",
@@ -53,17 +59,17 @@ def samples() -> dict[str, dict[str, Any]]:
                 config=CONFIG, metrics_config_map="kafka-metrics", authentication="tls", super_users=("User:CN=admin",)
             ).spec(),
         ),
-        "nodepool.dual-role": manifest("KafkaNodePool", "dual-role", "kafka", pool.spec(), LABELS),
-        "nodepool.broker": manifest("KafkaNodePool", "broker", "kafka", brokers.spec(), LABELS),
-        "topic": manifest(
+        "nodepool.dual-role": _obj("KafkaNodePool", "dual-role", "kafka", pool.spec(), LABELS),
+        "nodepool.broker": _obj("KafkaNodePool", "broker", "kafka", brokers.spec(), LABELS),
+        "topic": _obj(
             "KafkaTopic",
             "vision.clicks",
             "kafka",
             TopicSpec("vision.clicks", 12, 3, {"retention.ms": 604800000, "min.insync.replicas": 2}).spec(),
             LABELS,
         ),
-        "user.scram": manifest("KafkaUser", "vision", "kafka", scram.spec(), LABELS),
-        "user.tls": manifest("KafkaUser", "vision", "kafka", UserSpec("tls", team_acls("vision.", ())).spec(), LABELS),
+        "user.scram": _obj("KafkaUser", "vision", "kafka", scram.spec(), LABELS),
+        "user.tls": _obj("KafkaUser", "vision", "kafka", UserSpec("tls", team_acls("vision.", ())).spec(), LABELS),
     }
 
 
@@ -74,7 +80,7 @@ def _schema(kind: str) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(samples()))
 def test_object_matches_the_v1_schema_and_its_golden_file(name: str) -> None:
     obj = samples()[name]
-    assert obj["apiVersion"] == API_VERSION == "kafka.strimzi.io/v1", name
+    assert obj["apiVersion"] == "kafka.strimzi.io/v1", name
     jsonschema.validate(obj, _schema(obj["kind"]))
     assert_golden_yaml(f"strimzi/{name}.yaml", obj)
 

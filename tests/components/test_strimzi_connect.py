@@ -10,7 +10,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components._strimzi import CLUSTER_LABEL, USE_CONNECTOR_RESOURCES, manifest
+from components._crd import custom_object
+from components._strimzi import CLUSTER_LABEL, USE_CONNECTOR_RESOURCES
 from components._strimzi_connect import (
     ConnectPlugin,
     ConnectSpec,
@@ -19,6 +20,13 @@ from components._strimzi_connect import (
     connector_name,
 )
 from tests._golden import assert_golden_yaml
+
+
+def _obj(
+    kind: str, name: str, namespace: str, spec: dict[str, Any], labels: dict[str, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    return custom_object(kind, metadata_name=name, namespace=namespace, spec=spec, labels=labels, **extra)
+
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "strimzi"
 PLUGIN = ConnectPlugin("s3-sink", "https://example.com/s3-sink-connector-for-apache-kafka-3.4.1.zip", "a" * 128)
@@ -43,14 +51,12 @@ def samples() -> dict[str, dict[str, Any]]:
         prefix="teams/vision/kafka/clicks/",
     )
     annotations = {USE_CONNECTOR_RESOURCES: "true"}
-    connect_obj = manifest("KafkaConnect", "lake-vision", "kafka", connect.spec())
-    connect_obj["metadata"]["annotations"] = annotations
-    tls_obj = manifest("KafkaConnect", "lake-vision", "kafka", tls.spec())
-    tls_obj["metadata"]["annotations"] = annotations
+    connect_obj = _obj("KafkaConnect", "lake-vision", "kafka", connect.spec(), annotations=annotations)
+    tls_obj = _obj("KafkaConnect", "lake-vision", "kafka", tls.spec(), annotations=annotations)
     return {
         "connect.scram": connect_obj,
         "connect.tls": tls_obj,
-        "connector.s3-sink": manifest(
+        "connector.s3-sink": _obj(
             "KafkaConnector", connector_name("vision", "vision.clicks"), "kafka", sink.spec(), {CLUSTER_LABEL: "lake-vision"}
         ),
     }
