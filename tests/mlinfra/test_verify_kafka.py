@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -94,3 +95,28 @@ def test_missing_or_unreadable_cluster_is_one_failed_row(code: str, detail: str)
         ("msk:nope/00000000-0000-0000-0000-000000000000-1", "exists", FAIL)
     ]
     assert detail in rows[0].detail
+
+
+@pytest.mark.usefixtures("aws_env")
+@mock_aws
+def test_verify_run_adds_the_msk_rows_when_the_outputs_name_a_cluster(tmp_path: Any) -> None:
+    from mlinfra import verify
+
+    arn = client("kafka", REGION).create_cluster(**GOOD)["ClusterArn"]
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"region": REGION, "kafka_cluster_arn": arn}))
+    result = verify.run(outputs)
+    msk = [c for c in result.checks if c.resource.startswith("msk:")]
+    assert [c.check for c in msk] == [
+        "exists",
+        "TLS in transit",
+        "IAM auth, no anonymous",
+        "encrypted with a customer key",
+        "broker count",
+        "no public access",
+    ]
+    assert all(c.result == PASS for c in msk[1:])
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"region": REGION, "kafka_cluster_arn": ""}))
+    with pytest.raises(verify.AwsError, match="key 'kafka_cluster_arn' must be an MSK cluster ARN"):
+        verify.run(bad)
