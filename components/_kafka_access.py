@@ -195,6 +195,7 @@ def _network_policy(
             namespace_selector=k8s.meta.v1.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": namespace})
         )
     else:
+        assert ip_block is not None, "MSK access needs the brokers' CIDR"
         peer = net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=ip_block))
     net.NetworkPolicy(
         f"{name}-{access.team}-egress",

@@ -16,6 +16,7 @@ by components/_msk.py:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -88,6 +89,13 @@ def _lake_statements(bucket_arn: str, key_arn: str, region: str, prefix: str) ->
     ]
 
 
+def _role_policy(arns: list[str], *, topic: str, prefix: str, region: str) -> str:
+    """The delivery role's document from the (cluster, bucket, key) ARNs."""
+    cluster_arn, bucket_arn, key_arn = arns
+    statements = firehose_source_policy(cluster_arn, topic)["Statement"] + _lake_statements(bucket_arn, key_arn, region, prefix)
+    return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
+
+
 def create_delivery(
     name: str,
     *,
@@ -122,14 +130,7 @@ def create_delivery(
                 opts=child,
             )
             document = pulumi.Output.all(cluster.arn, target.bucket_arn, target.key_arn).apply(
-                lambda parts, full=full, prefix=prefix: json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": firehose_source_policy(parts[0], full)["Statement"]
-                        + _lake_statements(parts[1], parts[2], target.region, prefix),
-                    },
-                    sort_keys=True,
-                )
+                functools.partial(_role_policy, topic=full, prefix=prefix, region=target.region)
             )
             access = aws.iam.RolePolicy(resource, role=role.name, policy=document, opts=child)
             streams[full] = aws.kinesis.FirehoseDeliveryStream(

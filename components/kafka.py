@@ -104,11 +104,8 @@ class KafkaClusterArgs:
                 f"team {access.team}: to_lake {p}"
                 for p in rules.to_lake_problems(topics_by_team.get(access.team, []), access.to_lake)
             ]
-        if (
-            any(a.to_lake for a in self.teams)
-            and self.backend == "msk"
-            and (self.lake is None or not self.msk.enable_private_connectivity)
-        ):  # type: ignore[union-attr]
+        private = self.msk is not None and self.msk.enable_private_connectivity
+        if any(a.to_lake for a in self.teams) and self.backend == "msk" and (self.lake is None or not private):
             problems.append(
                 "to_lake topics on MSK need lake= and msk.enable_private_connectivity (Firehose reads over PrivateLink)"
             )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from components import _kafka_rules as rules
 from components._kafka_access import TeamAccess
-from components._msk import ENHANCED_MONITORING, EnhancedMonitoring, MskArgs
+from components._msk import EnhancedMonitoring, MskArgs
 from components._msk_delivery import LakeTarget
 from components._strimzi_cluster import StrimziArgs
 from components.kafka import KafkaClusterArgs, TeamTopic
@@ -132,8 +132,6 @@ def _problems(settings: Settings, source: str) -> list[Problem]:
             problems.append(Problem(source, f"{field}.msk.instance_type", message))
         for f, message in rules.storage_scaling_problems(msk.volume_gib, msk.max_volume_gib, msk.storage_target_percent):
             problems.append(Problem(source, f"{field}.msk.{f}", message))
-        if msk.enhanced_monitoring not in ENHANCED_MONITORING:  # pragma: no cover - the Literal rejects it first
-            problems.append(Problem(source, f"{field}.msk.enhanced_monitoring", f"must be one of {list(ENHANCED_MONITORING)}"))
     else:
         strimzi = kafka.strimzi
         if prod and strimzi.brokers < rules.PROD_MIN_BROKERS:
@@ -187,9 +185,33 @@ def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Pr
             problems += [Problem(source, f"kafka.read[{i}]", m) for m in rules.read_grant_problems(team, [grant], topics_by_team)]
         for i, name in enumerate(section.to_lake):
             problems += [Problem(source, f"kafka.to_lake[{i}]", m) for m in rules.to_lake_problems(section.topics, [name])]
+        if section.to_lake and settings.kafka.backend != "none":
+            problems += _delivery_problems(settings, source)
         for key in ("read", "to_lake"):
             for value in rules.duplicates(getattr(section, key)):
                 problems.append(Problem(source, f"kafka.{key}", f"{value!r} is listed twice"))
+    return problems
+
+
+def _delivery_problems(settings: Settings, source: str) -> list[Problem]:
+    """What the environment lacks to deliver ``to_lake`` topics (reported on the team file that asks)."""
+    problems = []
+    if "raw" not in settings.data_lake.zones:
+        problems.append(
+            Problem(
+                source,
+                "kafka.to_lake",
+                f"needs a 'raw' data lake zone; this environment's zones: {list(settings.data_lake.zones)}",
+            )
+        )
+    if settings.kafka.backend == "msk" and settings.kafka.msk.instance_type == "kafka.t3.small":
+        problems.append(
+            Problem(
+                source,
+                "kafka.to_lake",
+                "Firehose reads MSK over multi-VPC private connectivity, which kafka.t3.small brokers lack; use a larger mlinfra:kafka.msk.instance_type",
+            )
+        )
     return problems
 
 

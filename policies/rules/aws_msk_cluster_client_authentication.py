@@ -20,12 +20,13 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if not methods:
         report_violation(
             f"MSK cluster '{args.name}' has no client authentication; set client_authentication.sasl.iam=True "
-            "(mlinfra's clients use IAM through their Pod Identity roles)."
+            "(mlinfra's clients use IAM through their Pod Identity roles).",
+            None,
         )
     # No clientAuthentication block at all means MSK admits unauthenticated clients.
     if truthy(get(auth, "unauthenticated")) or not auth:
         report_violation(
-            f"MSK cluster '{args.name}' admits unauthenticated clients; set client_authentication.unauthenticated=False."
+            f"MSK cluster '{args.name}' admits unauthenticated clients; set client_authentication.unauthenticated=False.", None
         )
 
 

@@ -20,11 +20,12 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if client_broker != "TLS":
         report_violation(
             f"MSK cluster '{args.name}' allows clientBroker={client_broker!r}; set "
-            "encryption_info.encryption_in_transit.client_broker='TLS' so no client talks plain text."
+            "encryption_info.encryption_in_transit.client_broker='TLS' so no client talks plain text.",
+            None,
         )
     if in_cluster is not True:
         report_violation(
-            f"MSK cluster '{args.name}' replicates between brokers without TLS; set encryption_in_transit.in_cluster=True."
+            f"MSK cluster '{args.name}' replicates between brokers without TLS; set encryption_in_transit.in_cluster=True.", None
         )
 
 

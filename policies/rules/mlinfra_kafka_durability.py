@@ -80,7 +80,8 @@ def validate(args: StackValidationArgs, report_violation: ReportViolation) -> No
     if any(r.resource_type == STRIMZI_KAFKA for r in args.resources) and brokers_strimzi < min_brokers:
         report_violation(
             f"the Strimzi node pools have {brokers_strimzi} brokers in total; this environment requires at least {min_brokers} "
-            "(mlinfra:kafka.strimzi.brokers)."
+            "(mlinfra:kafka.strimzi.brokers).",
+            None,
         )
 
 

@@ -17,13 +17,14 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     for listener in items(get(kafka, "listeners")):
         name = get(listener, "name", default="?")
         if get(listener, "tls") is not True:
-            report_violation(f"Kafka '{args.name}': listener '{name}' is not TLS; set tls: true (or remove the listener).")
+            report_violation(f"Kafka '{args.name}': listener '{name}' is not TLS; set tls: true (or remove the listener).", None)
         if not get(listener, "authentication", "type"):
-            report_violation(f"Kafka '{args.name}': listener '{name}' has no authentication; use tls or scram-sha-512.")
+            report_violation(f"Kafka '{args.name}': listener '{name}' has no authentication; use tls or scram-sha-512.", None)
     if not get(kafka, "authorization", "type"):
         report_violation(
             f"Kafka '{args.name}' has no authorization: every authenticated user can read every topic; "
-            "set spec.kafka.authorization.type: simple."
+            "set spec.kafka.authorization.type: simple.",
+            None,
         )
 
 
