@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from mlinfra.policy import evaluate
+from policies.pack import POLICIES_BY_NAME
 from policies.rules import (
     aws_msk_cluster_client_authentication,
     aws_msk_cluster_encrypted_with_cmk,
@@ -15,6 +17,8 @@ from policies.rules import (
     strimzi_kafka_tls_and_authorization,
 )
 from tests.policies.support import check_resource, check_stack, resource
+from tests.policies.support import shipped_config as env_config
+from tests.policies.test_real_plans import _set, mutate
 
 MSK = "aws:msk/cluster:Cluster"
 KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka"
@@ -130,3 +134,78 @@ def test_strimzi_tls_and_authorization(change: dict[str, bool], expected: str) -
     assert check_resource(policy, KAFKA, _kafka_spec()) == []
     (message,) = check_resource(policy, KAFKA, _kafka_spec(**change), name="kafka-kafka")  # type: ignore[arg-type]
     assert expected in message and "'kafka-kafka'" in message
+
+
+# -- mutations of the real plans -----------------------------------------------------------------
+MSK_MUTATIONS = [
+    (
+        "aws-msk-cluster-tls-in-transit",
+        MSK,
+        "kafka-msk",
+        "encryptionInfo.encryptionInTransit.clientBroker",
+        "TLS_PLAINTEXT",
+        "kafka-msk",
+    ),
+    ("aws-msk-cluster-tls-in-transit", MSK, "kafka-msk", "encryptionInfo.encryptionInTransit.inCluster", False, "kafka-msk"),
+    ("aws-msk-cluster-client-authentication", MSK, "kafka-msk", "clientAuthentication.unauthenticated", True, "kafka-msk"),
+    ("aws-msk-cluster-encrypted-with-cmk", MSK, "kafka-msk", "encryptionInfo.encryptionAtRestKmsKeyArn", "", "kafka-msk"),
+    ("mlinfra-kafka-durability", MSK, "kafka-msk", "numberOfBrokerNodes", 2, "kafka-msk"),
+    (
+        "mlinfra-kafka-durability",
+        "aws:msk/topic:Topic",
+        "kafka-topic-recsys.orders",
+        "replicationFactor",
+        2,
+        "kafka-topic-recsys.orders",
+    ),
+    (
+        "mlinfra-kafka-durability",
+        "aws:msk/configuration:Configuration",
+        "kafka-config",
+        "serverProperties",
+        "min.insync.replicas=1\n",
+        "kafka-config",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "type_", "name", "path", "value", "culprit"), MSK_MUTATIONS, ids=[f"{m[0]}:{m[3]}" for m in MSK_MUTATIONS]
+)
+def test_breaking_the_prod_kafka_is_caught_by_the_matching_rule(prod_plan, rule, type_, name, path, value, culprit) -> None:
+    policy = POLICIES_BY_NAME[rule]
+    assert evaluate(prod_plan, env_config("prod"), policies=[policy]).violations == [], f"{rule} fails on the real prod plan"
+    broken = mutate(prod_plan, type_, name, _set(path, value))
+    after = evaluate(broken, env_config("prod"), policies=[policy])
+    assert [v.name for v in after.mandatory] == [culprit], f"{rule} did not catch {path}={value!r}: {after.violations}"
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [("spec.kafka.listeners.0.tls", False), ("spec.kafka.authorization", None)],
+    ids=["plain-listener", "no-authorization"],
+)
+def test_breaking_the_dev_strimzi_kafka_is_caught(dev_plan, path: str, value: Any) -> None:
+    policy = POLICIES_BY_NAME["strimzi-kafka-tls-and-authorization"]
+    assert evaluate(dev_plan, env_config("dev"), policies=[policy]).violations == []
+
+    def change(r: Any) -> Any:
+        *parents, leaf = path.split(".")
+        node = r.inputs
+        for key in parents:
+            node = node[int(key)] if key.isdigit() else node[key]
+        if value is None:
+            node.pop(leaf)
+        else:
+            node[leaf] = value
+        return r
+
+    after = evaluate(mutate(dev_plan, KAFKA, "kafka-kafka", change), env_config("dev"), policies=[policy])
+    assert [v.name for v in after.mandatory] == ["kafka-kafka"], after.violations
+
+
+def test_dev_durability_is_relaxed_by_config_only(dev_plan) -> None:
+    # dev's one Strimzi node passes with dev's config and fails with prod's: the rule reads config, not the stack.
+    policy = POLICIES_BY_NAME["mlinfra-kafka-durability"]
+    assert evaluate(dev_plan, env_config("dev"), policies=[policy]).violations == []
+    assert evaluate(dev_plan, env_config("prod"), policies=[policy]).mandatory, "prod's minimums refuse dev's single node"
