@@ -60,13 +60,14 @@ def stream_name(cluster_name: str, team: str, topic: str) -> str:
     return f"{name[: MAX_STREAM_NAME - 9]}-{digest}"
 
 
-def _lake_statements(bucket_arn: str, key_arn: str, region: str, prefix: str) -> list[dict]:
+def lake_statements(bucket_arn: str, key_arn: str, region: str, prefix: str) -> list[dict]:
+    """Write ``prefix`` of the raw bucket, encrypted with the lake key (Firehose and the Strimzi S3 sink)."""
     objects = f"{bucket_arn}/{prefix}*"
     return [
         {
             "Sid": "WriteTopicPrefix",
             "Effect": "Allow",
-            "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            "Action": ["s3:AbortMultipartUpload", "s3:GetObject", "s3:ListMultipartUploadParts", "s3:PutObject"],
             "Resource": [objects],
         },
         {
@@ -92,7 +93,7 @@ def _lake_statements(bucket_arn: str, key_arn: str, region: str, prefix: str) ->
 def _role_policy(arns: list[str], *, topic: str, prefix: str, region: str) -> str:
     """The delivery role's document from the (cluster, bucket, key) ARNs."""
     cluster_arn, bucket_arn, key_arn = arns
-    statements = firehose_source_policy(cluster_arn, topic)["Statement"] + _lake_statements(bucket_arn, key_arn, region, prefix)
+    statements = firehose_source_policy(cluster_arn, topic)["Statement"] + lake_statements(bucket_arn, key_arn, region, prefix)
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pulumi
+
 from components._strimzi import KAFKA_VERSION, Acl, Authentication
 
 SHA512 = re.compile(r"^[0-9a-f]{128}$")
@@ -122,7 +124,7 @@ class S3SinkSpec:
 
     topic: str
     """Full topic name."""
-    bucket: str
+    bucket: pulumi.Input[str]
     region: str
     prefix: str
     tasks_max: int = 1

@@ -24,6 +24,7 @@ from components._msk import MskArgs, create_msk
 from components._msk_delivery import LakeTarget, create_delivery
 from components._strimzi import CLUSTER_LABEL, TopicSpec
 from components._strimzi_cluster import StrimziArgs, create_strimzi
+from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget, create_strimzi_delivery
 from components.catalog.tokens import KAFKA_CLUSTER
 
 Backend = Literal["msk", "strimzi"]
@@ -64,6 +65,10 @@ class KafkaClusterArgs:
     """Acknowledged writes need this many in-sync replicas."""
     lake: LakeTarget | None = None
     """Where ``to_lake`` topics are delivered (MSK: Firehose)."""
+    strimzi_sink: StrimziLakeSink | None = None
+    """Strimzi delivery: plugin, image registry and push Secret (no defaults exist for these)."""
+    strimzi_lake: StrimziLakeTarget | None = None
+    """Strimzi delivery: the raw bucket, the lake key and the EKS cluster for Pod Identity."""
     enable_protection: bool = False
     """Protect and retain the cluster, its key, node pools and topics (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -176,10 +181,24 @@ class KafkaCluster(pulumi.ComponentResource):
             )
             self.bootstrap_servers = pulumi.Output.from_input(strimzi.bootstrap)
             self._strimzi_topics(args.strimzi, strimzi.kafka, stateful)
-            if any(a.to_lake for a in args.teams):
-                # Strimzi delivery (KafkaConnect + an S3 sink with a pinned plugin checksum) is not built yet.
+            to_lake = {a.team: a.to_lake for a in args.teams if a.to_lake}
+            if to_lake and args.strimzi_sink is not None and args.strimzi_lake is not None:
+                create_strimzi_delivery(
+                    name,
+                    to_lake=to_lake,
+                    strimzi=args.strimzi,
+                    sink=args.strimzi_sink,
+                    target=args.strimzi_lake,
+                    tags=tags,
+                    provider=args.k8s_provider,
+                    parent=self,
+                    depends_on=[strimzi.kafka],
+                )
+            elif to_lake:
                 pulumi.log.warn(
-                    "kafka: to_lake topics are delivered on the MSK backend only; Strimzi delivery is not built yet", self
+                    f"kafka: to_lake topics of {sorted(to_lake)} are not delivered: Strimzi delivery needs "
+                    "mlinfra:kafka.strimzi.lake_sink (connector plugin URL and SHA-512, image registry, push Secret)",
+                    self,
                 )
             self.team_outputs = create_team_access(
                 name,

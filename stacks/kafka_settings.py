@@ -9,17 +9,20 @@ which reports every problem of every file at once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from components import _kafka_rules as rules
 from components._kafka_access import TeamAccess
 from components._msk import EnhancedMonitoring, MskArgs
 from components._msk_delivery import LakeTarget
 from components._strimzi_cluster import StrimziArgs
+from components._strimzi_connect import ConnectPlugin
+from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
 from components.kafka import KafkaClusterArgs, TeamTopic
 from stacks.area import Area, Model
 from stacks.errors import Problem
@@ -53,6 +56,52 @@ class MskSettings(Model):
     """Days broker logs stay in their (KMS-encrypted) CloudWatch log group."""
 
 
+class LakeSinkSettings(Model):
+    """Strimzi delivery into the lake (``mlinfra:kafka.strimzi.lake_sink``): no defaults, by design."""
+
+    plugin_url: str
+    """https URL of the S3 sink connector archive (Aiven's s3-connector-for-apache-kafka release)."""
+    plugin_sha512: str
+    """SHA-512 of that archive, lowercase hex: Strimzi refuses an archive that does not match."""
+    plugin_type: Literal["zip", "tgz", "jar"] = "zip"
+    output_image: str
+    """Registry repository:tag prefix the built Connect image is pushed to (``-<team>`` is appended)."""
+    push_secret: str
+    """Secret in the kafka namespace (kubernetes.io/dockerconfigjson) that may push there."""
+
+    @field_validator("plugin_url")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if not re.fullmatch(r"https://\S+", v):
+            raise ValueError(f"must be an https:// URL without spaces, got {v!r}")
+        return v
+
+    @field_validator("plugin_sha512")
+    @classmethod
+    def _sha512(cls, v: str) -> str:
+        if not re.fullmatch(r"[0-9a-f]{128}", v):
+            raise ValueError(
+                f"must be the archive's SHA-512 as 128 lowercase hex characters (sha512sum), got {len(v)} characters"
+            )
+        return v
+
+    @field_validator("output_image")
+    @classmethod
+    def _image(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+:[A-Za-z0-9._-]+", v):
+            raise ValueError(
+                f"must be <registry>/<repository>:<tag>, e.g. 123456789012.dkr.ecr.us-west-2.amazonaws.com/kafka-connect:1, got {v!r}"
+            )
+        return v
+
+    @field_validator("push_secret")
+    @classmethod
+    def _secret_name(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", v):
+            raise ValueError(f"must be a Kubernetes Secret name (lowercase letters, digits, '-', '.'), got {v!r}")
+        return v
+
+
 class StrimziSettings(Model):
     """Strimzi (``mlinfra:kafka.strimzi``): used when ``backend`` is ``strimzi``."""
 
@@ -71,6 +120,8 @@ class StrimziSettings(Model):
     """CPU request of a broker, a Kubernetes quantity."""
     broker_memory: Annotated[str, StringConstraints(pattern=QUANTITY)] = "4Gi"
     """Memory request and limit of a broker."""
+    lake_sink: LakeSinkSettings | None = None
+    """What ``to_lake`` delivery on Strimzi needs; without it those topics are not delivered (a warning)."""
 
 
 class KafkaSettings(Model):
@@ -282,7 +333,9 @@ def kafka_args(
     partition: pulumi.Input[str],
     teams: Mapping[str, Any],
     raw_bucket_arn: pulumi.Input[str],
+    raw_bucket_name: pulumi.Input[str],
     lake_key_arn: pulumi.Input[str],
+    eks_cluster_name: pulumi.Input[str],
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> KafkaClusterArgs | None:
     """KafkaClusterArgs from the settings, field by field (None when the backend is ``none``).
@@ -311,6 +364,7 @@ def kafka_args(
     )
     delivers = any(section.to_lake for section in sections.values())
     msk = strimzi = None
+    sink = strimzi_lake = None
     if kafka.backend == "msk":
         m = kafka.msk
         msk = MskArgs(
@@ -349,6 +403,19 @@ def kafka_args(
                 "limits": {"memory": s.broker_memory},
             },
         )
+        if s.lake_sink is not None and delivers:
+            sink = StrimziLakeSink(
+                plugin=ConnectPlugin("s3-sink", s.lake_sink.plugin_url, s.lake_sink.plugin_sha512, s.lake_sink.plugin_type),
+                output_image=s.lake_sink.output_image,
+                push_secret=s.lake_sink.push_secret,
+            )
+            strimzi_lake = StrimziLakeTarget(
+                bucket_name=raw_bucket_name,
+                bucket_arn=raw_bucket_arn,
+                key_arn=lake_key_arn,
+                region=settings.region,
+                eks_cluster_name=eks_cluster_name,
+            )
     return KafkaClusterArgs(
         backend=kafka.backend,
         k8s_provider=k8s_provider,
@@ -359,6 +426,8 @@ def kafka_args(
         replication_factor=kafka.replication_factor,
         min_insync_replicas=kafka.min_insync_replicas,
         lake=LakeTarget(bucket_arn=raw_bucket_arn, key_arn=lake_key_arn, region=settings.region) if delivers and msk else None,
+        strimzi_sink=sink,
+        strimzi_lake=strimzi_lake,
         enable_protection=settings.enable_protection,
         tags=settings.base_tags,
     )

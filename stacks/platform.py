@@ -103,7 +103,9 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         partition=partition,
         teams=teams,
         raw_bucket_arn=data_lake.bucket_arns.apply(lambda arns: arns.get("raw", "")),
+        raw_bucket_name=data_lake.bucket_names.apply(lambda names: names.get("raw", "")),
         lake_key_arn=data_lake.kms_key_arn,
+        eks_cluster_name=cluster.name,
         depends_on=[cluster.nodes_ready, storage_class],
     )
     kafka = KafkaCluster("kafka", kafka_config) if kafka_config else None

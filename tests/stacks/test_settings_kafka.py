@@ -12,6 +12,12 @@ from stacks.loading import load_settings, settings_from_config
 from tests.stacks.test_teams import find, problems, team_doc, write
 
 SOURCE = "stacks/Pulumi.test.yaml"
+SINK = {
+    "plugin_url": "https://example.com/s3-sink.zip",
+    "plugin_sha512": "0" * 128,
+    "output_image": "123456789012.dkr.ecr.us-west-2.amazonaws.com/kafka-connect:1",
+    "push_secret": "ecr-push",
+}
 
 
 def _settings(environment: str = "dev", **config: Any):
@@ -126,6 +132,26 @@ def test_overrides_merge_and_none_turns_kafka_off() -> None:
             "mlinfra:kafka.strimzi.authentication: must be one of 'scram-sha-512' or 'tls', got 'plain'",
         ),
         ({"topics": {}}, "dev", "mlinfra:kafka.topics"),
+        (
+            {"strimzi": {"lake_sink": {**SINK, "plugin_url": "http://x"}}},
+            "dev",
+            "mlinfra:kafka.strimzi.lake_sink.plugin_url: must be an https:// URL",
+        ),
+        (
+            {"strimzi": {"lake_sink": {**SINK, "plugin_sha512": "abc"}}},
+            "dev",
+            "mlinfra:kafka.strimzi.lake_sink.plugin_sha512: must be the archive's SHA-512",
+        ),
+        (
+            {"strimzi": {"lake_sink": {**SINK, "output_image": "kafka-connect"}}},
+            "dev",
+            "mlinfra:kafka.strimzi.lake_sink.output_image: must be <registry>/<repository>:<tag>",
+        ),
+        (
+            {"strimzi": {"lake_sink": {**SINK, "push_secret": "Bad_"}}},
+            "dev",
+            "mlinfra:kafka.strimzi.lake_sink.push_secret: must be a Kubernetes Secret name",
+        ),
     ],
 )
 def test_each_settings_message(kafka: dict[str, Any], environment: str, expected: str) -> None:
