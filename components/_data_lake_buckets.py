@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import pulumi
 import pulumi_aws as aws
@@ -17,7 +18,7 @@ import pulumi_aws as aws
 from components._data_lake_rules import ABORT_MULTIPART_DAYS
 from components.catalog.s3 import tls_only_statement
 
-LifecycleRule = aws.s3.BucketLifecycleConfigurationRuleArgs
+LifecycleRule: TypeAlias = aws.s3.BucketLifecycleConfigurationRuleArgs
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def bucket_name(prefix: str, role: str, account_id: str, region: str) -> str:
 
 def bucket_name_problems(prefix: str, zones: Sequence[str], region: str) -> list[str]:
     """What is wrong with the bucket names these inputs give (the account id is 12 digits)."""
-    if not BUCKET_PREFIX_PATTERN.match(prefix):
+    if not BUCKET_PREFIX_PATTERN.fullmatch(prefix):
         return [f"bucket prefix {prefix!r} must be lowercase a-z, 0-9 and '-', starting and ending with a letter or digit"]
     longest = max([*zones, LOG_BUCKET_ROLE], key=len)
     length = len(bucket_name(prefix, longest, "0" * ACCOUNT_ID_LENGTH, region))
@@ -72,7 +72,7 @@ def zone_problems(zones: Sequence[str]) -> list[str]:
     if not zones:
         problems.append("at least one zone is required")
     for zone in zones:
-        if not ZONE_PATTERN.match(zone):
+        if not ZONE_PATTERN.fullmatch(zone):
             problems.append(f"zone name {zone!r} is not DNS-safe: {ZONE_RULE}")
         elif zone == LOG_BUCKET_ROLE:
             problems.append(f"zone name {zone!r} is reserved for the access-log bucket")
@@ -134,7 +134,7 @@ def validate_grants(zones: Sequence[str], grants: Sequence[PrefixGrant]) -> None
     for grant in grants:
         if grant.zone not in zones:
             raise ValueError(f"unknown data lake zone {grant.zone!r}; allowed zones: {sorted(zones)}")
-        if not _PREFIX.match(grant.prefix) or any(set(s) == {"."} for s in grant.prefix.split("/")[:-1]):
+        if not _PREFIX.fullmatch(grant.prefix) or any(set(s) == {"."} for s in grant.prefix.split("/")[:-1]):
             raise ValueError(f"bad prefix {grant.prefix!r} for zone {grant.zone!r}: must be {PREFIX_RULE}")
         if grant.access not in ACCESS_LEVELS:
             raise ValueError(f"bad access {grant.access!r} for {grant.zone}/{grant.prefix}: must be one of {list(ACCESS_LEVELS)}")

@@ -49,6 +49,9 @@ class HelmAddonArgs:
     """Chart values, already typed and rendered by the add-on."""
     namespace_labels: Mapping[str, str] = field(default_factory=dict)
     """E.g. Pod Security Admission labels; privileged add-ons must say so here."""
+    create_namespace: bool = True
+    """False when another release of the same component already creates the namespace
+    (Istio's base and istiod share istio-system)."""
     timeout_seconds: int = 600
     """How long Helm waits for the release to become ready."""
     depends_on: Sequence[pulumi.Resource] = ()
@@ -63,7 +66,7 @@ def helm_addon(
 ) -> k8s.helm.v3.Release:
     """Create ``f"{name}-namespace"`` (when needed) and the release ``f"{name}-release"`` under ``parent``."""
     depends_on = list(args.depends_on)
-    if args.namespace not in SYSTEM_NAMESPACES:
+    if args.namespace not in SYSTEM_NAMESPACES and args.create_namespace:
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(

@@ -15,6 +15,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
+from components._eks import kubeconfig, oidc_issuer, role_key
 from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_policy_arn
 from components._kms import rotating_key
 from components._node_group import managed_node_group, node_launch_template
@@ -266,7 +267,7 @@ class Cluster(pulumi.ComponentResource):
 
     def _create_oidc_provider(self) -> aws.iam.OpenIdConnectProvider:
         # Kept for IRSA-only integrations; add-ons and teams use Pod Identity.
-        issuer = self._cluster.identities.apply(_oidc_issuer)
+        issuer = self._cluster.identities.apply(oidc_issuer)
         return aws.iam.OpenIdConnectProvider(
             f"{self._name}-oidc",
             url=issuer,
@@ -337,7 +338,7 @@ class Cluster(pulumi.ComponentResource):
         args = self._args
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(self._cluster.endpoint, self._cluster.certificate_authority.data).apply(
-                lambda v: _kubeconfig(args.cluster_name, args.region, v[0], v[1])
+                lambda v: kubeconfig(args.cluster_name, args.region, v[0], v[1])
             )
         )
         self.k8s_provider = k8s.Provider(
@@ -345,40 +346,3 @@ class Cluster(pulumi.ComponentResource):
             kubeconfig=self.kubeconfig,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[system_nodes]),
         )
-
-
-def _oidc_issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity] | None) -> str:
-    # EKS reports exactly one identity with one OIDC issuer once the cluster exists.
-    oidcs = (identities or [])[0].oidcs or []
-    return str(oidcs[0].issuer)
-
-
-def role_key(role_arn: str) -> str:
-    """A stable child-name key for an IAM role ARN: its path and name (``role/ops/admin`` -> ``ops-admin``)."""
-    return role_arn.split(":role/", 1)[-1].replace("/", "-")
-
-
-def _kubeconfig(cluster_name: str, region: str, endpoint: str, ca_data: str) -> str:
-    """A kubeconfig that authenticates with `aws eks get-token` (no long-lived token stored)."""
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "clusters": [{"name": cluster_name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
-            "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
-            "current-context": cluster_name,
-            "users": [
-                {
-                    "name": cluster_name,
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "aws",
-                            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region],
-                        }
-                    },
-                }
-            ],
-        },
-        sort_keys=True,
-    )

@@ -51,7 +51,7 @@ def bucket_name_problem(name: str) -> str | None:
     """Why ``name`` is not a valid general purpose S3 bucket name, or None if it is."""
     if not 3 <= len(name) <= 63:
         return f"must be 3-63 characters long (got {len(name)})"
-    if not _BUCKET_CHARS.match(name):
+    if not _BUCKET_CHARS.fullmatch(name):
         return "may contain only lowercase letters, digits, '.' and '-', and must begin and end with a letter or digit"
     if ".." in name:
         return "must not contain two adjacent periods"
@@ -340,11 +340,11 @@ def run(
     problem = bucket_name_problem(bucket)
     if problem:
         raise AwsError(f"invalid bucket name {bucket!r}: {problem}")
-    if not _ALIAS.match(kms_alias) or kms_alias.startswith("alias/aws/"):
+    if not _ALIAS.fullmatch(kms_alias) or kms_alias.startswith("alias/aws/"):
         raise AwsError(
             f"invalid --kms-alias {kms_alias!r}: must look like alias/<name> ([A-Za-z0-9/_-]) and not start with alias/aws/"
         )
-    if not _STACK.match(stack):
+    if not _STACK.fullmatch(stack):
         raise AwsError(f"invalid --stack {stack!r}: letters, digits, '-', '_' and '.' only")
     check_region(region, "s3", "kms")
 

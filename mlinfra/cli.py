@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from mlinfra.canary_cli import canary_app
 from mlinfra.console import EXIT_FINDINGS, EXIT_OK, fail_config, out, usage_error
 from mlinfra.team import team_app
 from stacks.errors import ConfigError
@@ -27,6 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(team_app, name="team")
+app.add_typer(canary_app, name="canary")
 
 
 @app.callback()

@@ -13,8 +13,9 @@ from rich.text import Text
 
 from stacks.errors import ConfigError
 
-out = Console(highlight=False, soft_wrap=False, width=160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: rich would turn user text such as `mlinfra:lock:` into an emoji and lose the field name.
+out = Console(highlight=False, soft_wrap=False, width=160, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
@@ -29,15 +30,20 @@ if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the
 def print_plan(console: Console, plan: Plan) -> None:
     custom = [r for r in plan.resources if r.custom]
     console.print(
-        f"[bold]mlinfra plan[/] stack [cyan]{plan.stack}[/]: {len(plan.resources)} resources "
-        f"({len(custom)} cloud/Kubernetes resources, {len(plan.resources) - len(custom)} components) "
-        "[dim]- verified offline, nothing deployed[/]"
+        Text.assemble(
+            ("mlinfra plan", "bold"),
+            " stack ",
+            (plan.stack, "cyan"),
+            f": {len(plan.resources)} resources ({len(custom)} cloud/Kubernetes resources, "
+            f"{len(plan.resources) - len(custom)} components) ",
+            ("- verified offline, nothing deployed", "dim"),
+        )
     )
     console.print(counts_table(plan))
     console.print(component_tree(plan))
     console.print(outputs_table(plan))
     for diag in plan.diagnostics:
-        console.print(f"[yellow]{diag['severity']}:[/] {diag['message']}", markup=True)
+        console.print(Text.assemble((f"{diag['severity']}:", "yellow"), " ", str(diag["message"])))
 
 
 def counts_table(plan: Plan) -> Table:
@@ -45,24 +51,22 @@ def counts_table(plan: Plan) -> Table:
     table.add_column("type")
     table.add_column("count", justify="right")
     for type_, count in plan.counts_by_type().items():
-        table.add_row(type_, str(count))
+        table.add_row(Text(type_), str(count))
     return table
 
 
-def _label(r: PlannedResource) -> str:
+def _label(r: PlannedResource) -> Text:
     flags = []
     if r.protect:
         flags.append("protected")
     if r.retain_on_delete:
         flags.append("retained")
-    suffix = f" [magenta]({', '.join(flags)})[/]" if flags else ""
-    style = "bold" if not r.custom else ""
-    name = f"[{style}]{r.name}[/]" if style else r.name
-    return f"{name} [dim]{r.type}[/]{suffix}"
+    suffix = (f" ({', '.join(flags)})", "magenta") if flags else ""
+    return Text.assemble((r.name, "bold" if not r.custom else ""), " ", (r.type, "dim"), suffix)
 
 
 def component_tree(plan: Plan) -> Tree:
-    tree = Tree(f"[bold]{plan.stack_urn.split('::')[-1]}[/] [dim]pulumi:pulumi:Stack[/]")
+    tree = Tree(Text.assemble((plan.stack_urn.split("::")[-1], "bold"), " ", ("pulumi:pulumi:Stack", "dim")))
     children: dict[str, list[PlannedResource]] = {}
     for r in plan.resources:
         children.setdefault(r.parent, []).append(r)
@@ -91,7 +95,7 @@ def outputs_table(plan: Plan) -> Table:
     table.add_column("name")
     table.add_column("value", overflow="fold")
     for key, value in plan.outputs.items():
-        table.add_row(key, Text(_show(value), overflow="fold"))
+        table.add_row(Text(key), Text(_show(value), overflow="fold"))
     return table
 
 
@@ -106,7 +110,7 @@ def print_policy(console: Console, result: PolicyResult) -> None:
         # A rule has one enforcement level, but a "cannot evaluate" note may be advisory: show the strictest.
         level = "mandatory" if any(v.level == "mandatory" for v in violations) else violations[0].level
         style = "red" if level == "mandatory" else "yellow"
-        console.print(f"  [{style}]{level}[/] [bold]{name}[/]: {violations[0].description}", markup=True)
+        console.print(Text.assemble("  ", (level, style), " ", (name, "bold"), f": {violations[0].description}"))
         for v in violations:
             target = f"{v.name} ({v.type})" if v.name else "stack"
             console.print(Text(f"    - {target}: {v.message}"))
@@ -118,7 +122,7 @@ def print_cost(console: Console, estimate: CostEstimate) -> None:
     """The estimated monthly cost range with one row per priced item."""
     console.print(cost_table(estimate))
     console.print(
-        f"[bold]Estimated monthly cost[/] ({estimate.region}): "
+        f"[bold]Estimated monthly cost[/] ({escape(estimate.region)}): "
         f"${estimate.monthly_min:,.2f} at minimum size .. ${estimate.monthly_max:,.2f} at maximum size; "
         f"GPUs {estimate.gpus_min}..{estimate.gpus_max}"
     )
@@ -138,7 +142,9 @@ def cost_table(estimate: CostEstimate) -> Table:
     table.add_column("how", overflow="fold")
     for item in estimate.items:
         gpus = f"{item.gpus_min}..{item.gpus_max}" if item.gpus_max else ""
-        table.add_row(item.name, item.kind, gpus, f"{item.monthly_min:,.2f}", f"{item.monthly_max:,.2f}", Text(item.detail))
+        table.add_row(
+            Text(item.name), Text(item.kind), gpus, f"{item.monthly_min:,.2f}", f"{item.monthly_max:,.2f}", Text(item.detail)
+        )
     table.add_section()
     table.add_row(
         "total",
@@ -171,7 +177,7 @@ def print_diff(console: Console, result: DiffResult) -> None:
         for c in sorted(changed, key=lambda c: (order[c.op], c.type, c.name)):
             keys = [f"{k} (forces replacement)" if k in c.replace_keys else k for k in c.keys]
             keys += [f"{k} (forces replacement)" for k in c.replace_keys if k not in c.keys]
-            table.add_row(Text(c.op, style=styles[c.op]), c.type, c.name, Text(", ".join(keys)))
+            table.add_row(Text(c.op, style=styles[c.op]), Text(c.type), Text(c.name), Text(", ".join(keys)))
         console.print(table)
     if not result.findings:
         console.print("[green]no stateful resource would be deleted or replaced[/]")
@@ -199,7 +205,7 @@ def print_checks(console: Console, path: Path, result: VerifyResult) -> None:
         table.add_column(col)
     style = {PASS: "green", FAIL: "bold red", SKIP: "yellow"}
     for c in result.checks:
-        table.add_row(Text(c.resource), c.check, Text(c.result.upper(), style=style[c.result]), Text(c.detail))
+        table.add_row(Text(c.resource), Text(c.check), Text(c.result.upper(), style=style[c.result]), Text(c.detail))
     console.print(table)
     n = result.counts()
     console.print(f"{n[PASS]} passed, {n[FAIL]} failed, {n[SKIP]} skipped", markup=False)
@@ -221,7 +227,7 @@ def print_bootstrap(console: Console, result: BootstrapResult) -> None:
         table.add_column(col)
     colour = {CREATED: "green", UPDATED: "yellow", ALREADY_OK: "dim"}
     for s in result.steps:
-        table.add_row(s.step, Text(s.status, style=colour[s.status]), Text(s.detail))
+        table.add_row(Text(s.step), Text(s.status, style=colour[s.status]), Text(s.detail))
     console.print(table)
     counts = {k: sum(s.status == k for s in result.steps) for k in (CREATED, UPDATED, ALREADY_OK)}
     if result.changed:
@@ -256,7 +262,7 @@ def team_table(doc: dict[str, Any]) -> Table:
         for env in ENVIRONMENTS:
             q = team["environments"].get(env)
             cells.append(f"{q['gpu']} / {q['cpu']} / {q['memory']} / {q['pods']}" if q else "-")
-        table.add_row(name, ", ".join(team["owners"]), team["cost_center"], *cells)
+        table.add_row(Text(name), Text(", ".join(team["owners"])), Text(team["cost_center"]), *cells)
     table.add_section()
     remaining = []
     for env in ENVIRONMENTS:

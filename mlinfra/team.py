@@ -94,7 +94,7 @@ def new(
 
     directory = teams_dir or _default_teams_dir()
     # Checked before the name becomes part of a path ("../x" must never be written).
-    if not re.match(TEAM_NAME_PATTERN, name):
+    if not re.fullmatch(TEAM_NAME_PATTERN, name):
         raise usage_error(f"team name {name!r}: {PATTERN_MEANS[TEAM_NAME_PATTERN]}")
     if not directory.is_dir():
         raise usage_error(f"--teams-dir {directory}: not a directory")

@@ -10,9 +10,10 @@ import pulumi
 from pydantic import Field, field_validator, model_validator
 
 from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
+from components._eks import role_key
 from components._network_rules import parse_ipv4_network
 from components.catalog.kubernetes import DEFAULT_VERSION, SUPPORTED_VERSIONS
-from components.cluster import ClusterArgs, SystemNodeGroupArgs, role_key
+from components.cluster import ClusterArgs, SystemNodeGroupArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
 

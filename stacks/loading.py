@@ -64,8 +64,12 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
     problems: list[Problem] = []
     overrides: dict[str, Any] = {}
     region: Any = None
-    for key, raw in sorted(config.items()):
-        namespace, sep, field = str(key).partition(":")
+    for key, raw in sorted(config.items(), key=lambda item: str(item[0])):
+        if not isinstance(key, str):
+            # YAML reads `42:` and `~:` as a number and null, not text.
+            problems.append(Problem(source, repr(key), "config keys are text such as mlinfra:availability_zones"))
+            continue
+        namespace, sep, field = key.partition(":")
         if not sep:
             problems.append(Problem(source, key, "config keys are namespaced, e.g. mlinfra:availability_zones"))
             continue
@@ -83,7 +87,7 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
     environment = overrides.pop("environment", None)
     if environment is None:
         problems.append(Problem(source, "mlinfra:environment", f"is required; one of {sorted(ENVIRONMENT_DEFAULTS)}"))
-    elif environment not in ENVIRONMENT_DEFAULTS:
+    elif not isinstance(environment, str) or environment not in ENVIRONMENT_DEFAULTS:
         problems.append(
             Problem(source, "mlinfra:environment", f"must be one of {sorted(ENVIRONMENT_DEFAULTS)}, got {environment!r}")
         )
@@ -133,7 +137,7 @@ def read_stack_file(path: Path, *, explicit: bool = False) -> dict[str, Any]:
         doc = {}
     if not isinstance(doc, dict):
         raise ConfigError([Problem(source, "-", "a stack file is a YAML map with a 'config:' key")])
-    unknown = sorted(set(doc) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
+    unknown = sorted(str(k) for k in set(doc) - {"config", "secretsprovider", "encryptedkey", "encryptionsalt", "environment"})
     if unknown:
         raise ConfigError([Problem(source, unknown[0], "unknown top-level key; a stack file holds 'config:'")])
     config = doc.get("config") or {}
@@ -204,7 +208,10 @@ def with_teams(build: Callable[[], Settings], teams_dir: Path | None = None) -> 
             teams_dir_source=display_path(directory),
         )
         problems += team_problems
-        if not team_problems:
+        # The areas' checks of team sections compare files (a topic another team reads, a host
+        # two teams claim): run them only on a complete, valid set, or a broken file would
+        # surface as false "unknown topic" errors in the others.
+        if not file_problems and not team_problems:
             problems += settings.team_problems(teams)
     if problems or settings is None:
         raise ConfigError(problems)

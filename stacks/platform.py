@@ -20,15 +20,21 @@ from components.efa_device_plugin import EfaDevicePlugin
 from components.gpu_nodes import GpuNodeGroups
 from components.gpu_operator import GpuOperator
 from components.kafka import KafkaCluster
+from components.load_balancer_controller import LoadBalancerController
+from components.mesh import ServiceMesh
 from components.network import Network
+from components.serving import ModelEndpoint
 from components.storage_class import StorageClassArgs, encrypted_gp3_storage_class
 from components.team import Team
+from components.team_authorization import TeamAuthorization
 from stacks.cluster_settings import cluster_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
 from stacks.kafka_settings import kafka_args
 from stacks.loading import team_warnings_of
+from stacks.mesh_settings import load_balancer_controller_args, mesh_args, team_authorization_args
 from stacks.network_settings import network_args
+from stacks.serving_settings import MODELS_ZONE, endpoint_args
 from stacks.settings import Settings
 from stacks.team_settings import team_args
 
@@ -67,6 +73,19 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         cluster_autoscaler_args(settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider),
     )
     data_lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.get_caller_identity_output().account_id))
+    lb_controller = LoadBalancerController(
+        "load-balancer-controller",
+        load_balancer_controller_args(
+            settings,
+            eks_cluster_name=cluster.name,
+            vpc_id=network.vpc_id,
+            k8s_provider=provider,
+            depends_on=[cluster.nodes_ready],
+        ),
+    )
+    mesh = ServiceMesh(
+        "mesh", mesh_args(settings, k8s_provider=provider, depends_on=[cluster.nodes_ready, lb_controller.release])
+    )
 
     # Encrypted gp3 volumes for everything stateful in the cluster (Strimzi brokers, Prometheus).
     storage_class = encrypted_gp3_storage_class(
@@ -85,13 +104,38 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                 eks_cluster_name=cluster.name,
                 k8s_provider=provider,
                 data_lake=data_lake,
-                # Until the mesh and monitoring components land, their namespaces are the catalog's.
-                mesh_namespace=namespaces.MESH,
+                mesh_namespace=mesh.namespace,
+                # Until the monitoring component lands, its namespace is the catalog's.
                 monitoring_namespace=namespaces.MONITORING,
             ),
         )
         for team in settings.teams
     }
+    models_bucket = data_lake.bucket_names.apply(lambda names: names.get(MODELS_ZONE, ""))
+    for team in settings.teams:
+        owner = teams[team.name]
+        TeamAuthorization(
+            f"team-{team.name}-mesh",
+            team_authorization_args(
+                settings, team, team_component=owner, mesh=mesh, k8s_provider=provider, monitoring_namespace=namespaces.MONITORING
+            ),
+        )
+        for endpoint, spec in (team.spec.serving if team.spec else {}).items():
+            ModelEndpoint(
+                f"serving-{team.name}-{endpoint}",
+                endpoint_args(
+                    settings,
+                    team.name,
+                    endpoint,
+                    spec,
+                    namespace=team.namespace,
+                    service_account=owner.service_account_name,
+                    models_bucket=models_bucket,
+                    mesh=mesh,
+                    k8s_provider=provider,
+                    depends_on=[owner],
+                ),
+            )
 
     kafka_config = kafka_args(
         settings,
@@ -127,6 +171,8 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "data_lake_log_bucket": data_lake.log_bucket_name,
         "data_lake_kms_key_arn": data_lake.kms_key_arn,
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
+        "mesh_namespace": mesh.namespace,
+        "serving_hosts": sorted(ep.host for t in settings.teams if t.spec for ep in t.spec.serving.values()),
         "storage_class": storage_class.metadata.name,
         **(kafka.outputs() if kafka else {}),
     }

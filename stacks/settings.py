@@ -17,12 +17,13 @@ from stacks.data_lake_settings import DataLakeArea
 from stacks.errors import Problem
 from stacks.gpu_settings import GpuArea
 from stacks.kafka_settings import KafkaArea
+from stacks.mesh_settings import MeshArea
 from stacks.network_settings import NetworkArea
 from stacks.team_model import TeamSettings
 from stacks.team_settings import TeamsArea
 
 
-class Settings(CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsArea, KafkaArea):
+class Settings(CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsArea, MeshArea, KafkaArea):
     """Everything the platform program needs to know about one stack (one base class per area)."""
 
     @classmethod

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
 from stacks.kafka_settings import TeamKafka
+from stacks.mesh_settings import MeshAccess
+from stacks.serving_settings import SERVING_PATTERN_MEANS, EndpointName, ServingEndpoint
 
 SCHEMA_FILE = "team.schema.json"
 SCHEMA_COMMENT = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
@@ -91,6 +93,10 @@ class TeamFile(_Model):
     dev: TeamEnvironmentConfig
     staging: TeamEnvironmentConfig
     prod: TeamEnvironmentConfig
+    serving: dict[EndpointName, ServingEndpoint] = Field(default_factory=dict)
+    """Model endpoints served behind the mesh, released stable + canary (README: "Service mesh and model serving")."""
+    mesh: MeshAccess = MeshAccess()
+    """Other teams whose workloads may call this team's workloads through the mesh."""
     kafka: TeamKafka = Field(default_factory=TeamKafka)
     """Kafka topics of the team, the other teams' topics it reads, and those delivered to the lake."""
 
@@ -141,4 +147,5 @@ PATTERN_MEANS = {
     CPU_PATTERN: 'must be a CPU quantity such as "16", "0.5" or "500m"',
     MEMORY_PATTERN: 'must be a memory quantity such as "512Mi", "64Gi" or "1Ti"',
     COST_CENTER_PATTERN: "must be letters, digits, '.', '_' or '-' (no spaces), such as cv-research",
+    **SERVING_PATTERN_MEANS,
 }

@@ -59,7 +59,9 @@ def team_file_paths(teams_dir: Path) -> list[Path]:
 def parse_team_file(source: str, text: str) -> tuple[TeamFile | None, list[Problem]]:
     """Stage 1 for one file's text: the model, or the problems (never another exception)."""
     # A duplicate key (two `dev:` blocks) is an error, not "the last wins".
-    doc, problem = load_yaml_or_problem(source, text)
+    # No anchors or aliases in team files: each file reads on its own, and a pull request
+    # can never smuggle in a YAML bomb.
+    doc, problem = load_yaml_or_problem(source, text, allow_aliases=False)
     if problem is not None:
         return None, [problem]
     return validate_team_document(source, doc)
@@ -114,7 +116,8 @@ def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
             continue  # "no valid item" follows from the item errors reported on their own
         means = PATTERN_MEANS.get(str(err.get("ctx", {}).get("pattern", "")))
         if err["type"] == "string_pattern_mismatch" and means:
-            problem = Problem(problem.file, problem.field, f"{means}, got {err.get('input')!r}")
+            # A map key (`serving.<endpoint>`) is named by its path, without pydantic's ".[key]".
+            problem = Problem(problem.file, problem.field.removesuffix(".[key]"), f"{means}, got {err.get('input')!r}")
         elif err["type"] == "extra_forbidden":
             problem = Problem(problem.file, problem.field, f"unknown field; team file fields: README.md (Teams) or {SCHEMA_FILE}")
         elif err["type"] == "tuple_type":

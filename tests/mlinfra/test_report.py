@@ -182,3 +182,26 @@ def test_plan_outputs_never_show_a_secret_value(dev_plan: Plan) -> None:
     for key, secret in secrets.items():
         assert key in text and str(secret.value)[:20] not in text
     assert "[secret]" in text
+
+
+def test_user_text_is_printed_literally_never_as_markup_or_emoji() -> None:
+    # Names, paths and messages come from users: "[/]" must not crash rich, "[red]" must not
+    # vanish, and ":lock:" must not become an emoji (the field a message names would be lost).
+    odd = "team-[/]-x [red]y:lock:"
+    changes = [Change("create", urn(BUCKET, odd), BUCKET, odd, keys=())]
+    text = render(report.print_diff, DiffResult(changes, []))
+    assert odd in text, text
+    plan = Plan(
+        stack="st[/]ack",
+        resources=[],
+        outputs={"k:lock:": "v[b]"},
+        diagnostics=[{"severity": "warning", "message": "m [/] :lock:"}],
+    )
+    text = render(report.print_plan, plan)
+    assert "stack st[/]ack" in text and "m [/] :lock:" in text and "k:lock:" in text and "v[b]" in text, text
+
+
+def test_the_command_line_consoles_print_no_emoji() -> None:
+    from mlinfra.console import err, out
+
+    assert out._emoji is False and err._emoji is False

@@ -83,7 +83,7 @@ def test_team_new_never_overwrites(teams_dir: Path) -> None:
     assert (teams_dir / "vision.yaml").read_text() == before, "vision.yaml was changed"
 
 
-@pytest.mark.parametrize("name", ["../evil", "Bad", "a_b"])
+@pytest.mark.parametrize("name", ["../evil", "Bad", "a_b", "nlp2\n"])
 def test_team_new_refuses_a_bad_name_before_writing(teams_dir: Path, name: str) -> None:
     before = sorted(p.name for p in teams_dir.parent.rglob("*"))
     result = team_new(teams_dir, name, "--owner", "x@example.com", "--cost-center", "cv")
@@ -270,6 +270,8 @@ def test_plan_prints_the_overcommit_warning_and_the_team_resources(tmp_path: Pat
     for name in ("a", "b"):
         doc = yaml.safe_load((DEFAULT_TEAMS_DIR / "recsys.yaml").read_text())
         doc.update(name=name)
+        doc.pop("serving", None)  # hosts are unique across teams; the copies would share them
+        doc.pop("mesh", None)
         for env in ("dev", "staging", "prod"):
             doc[env]["read_published"] = []
         doc["dev"]["quota"]["gpu"] = capacity
@@ -279,3 +281,10 @@ def test_plan_prints_the_overcommit_warning_and_the_team_resources(tmp_path: Pat
     assert result.returncode in (0, 1), result.stderr
     assert f"team quotas: the teams' GPU quotas total {2 * capacity}" in result.stdout, result.stdout[-2000:]
     assert "team-a-namespace" in result.stdout and "team-b-quota" in result.stdout, "team resources missing from the plan"
+
+
+def test_team_new_refuses_a_platform_namespace(teams_dir: Path) -> None:
+    before = sorted(p.name for p in teams_dir.parent.rglob("*"))
+    result = team_new(teams_dir, "gpu-operator", "--owner", "x@example.com", "--cost-center", "cv")
+    assert result.exit_code == 2 and "'gpu-operator' is reserved for the platform" in result.output, result.output
+    assert sorted(p.name for p in teams_dir.parent.rglob("*")) == before, "a file was left behind"

@@ -374,3 +374,12 @@ def test_problems_render_as_file_field_message(tmp_path: Path) -> None:
 
 def test_schema_is_valid_json_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(json.loads(team_schema_text()))
+
+
+def test_anchors_and_aliases_are_refused_in_team_files(tmp_path: Path) -> None:
+    text = yaml.safe_dump(team_doc("a")).replace("owners:\n- ", "owners: &o\n- ") + "extra: *o\n"
+    write(tmp_path, "a.yaml", text)
+    found = problems("dev", tmp_path)
+    problem = next((p for p in found if p.file.endswith("a.yaml") and "anchors and aliases" in p.message), None)
+    assert problem is not None and problem.field.startswith("line "), found
+    assert "(&name / *name) are not allowed" in problem.message, problem

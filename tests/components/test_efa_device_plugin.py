@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.catalog import tokens
-from components.efa_device_plugin import efa_device_plugin_values
+from components.efa_device_plugin import EFA_DEVICE_PLUGIN_CHART, efa_device_plugin_values
 from mlinfra.engine import Plan
 from stacks.loading import load_settings
 from tests._golden import assert_golden_yaml
@@ -20,7 +20,7 @@ def test_release_exists_exactly_when_a_pool_has_efa(any_plan: Plan) -> None:
 def test_prod_release_pins_the_chart_and_tolerates_gpu_nodes(prod_plan: Plan) -> None:
     release = prod_plan.get(RELEASE, "efa-device-plugin-release")
     inputs = release.inputs
-    assert (inputs["chart"], inputs["version"]) == ("aws-efa-k8s-device-plugin", "v0.5.30"), release.name
+    assert (inputs["chart"], inputs["version"]) == (EFA_DEVICE_PLUGIN_CHART.name, EFA_DEVICE_PLUGIN_CHART.version), release.name
     assert inputs["repositoryOpts"]["repo"] == "https://aws.github.io/eks-charts", release.name
     assert inputs["namespace"] == "kube-system" and inputs["createNamespace"] is False, release.name
     toleration = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}

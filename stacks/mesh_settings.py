@@ -1,0 +1,214 @@
+"""Settings of the Istio mesh (stack key ``mlinfra:mesh``), the team files' ``mesh:`` section,
+and the mapping to ``ServiceMeshArgs``, ``LoadBalancerControllerArgs`` and ``TeamAuthorizationArgs``.
+
+The rules are components/_mesh_rules.py, shared with the components. Per environment: mTLS
+STRICT outside dev, fault drills never in prod, plain HTTP only in dev.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+
+import pulumi
+from pydantic import Field, StringConstraints
+
+from components import _mesh_rules as rules
+from components.catalog.model_servers import MODEL_SERVERS
+from components.load_balancer_controller import LoadBalancerControllerArgs
+from components.mesh import ServiceMesh, ServiceMeshArgs
+from components.team_authorization import TeamAuthorizationArgs
+from stacks.area import Area, Model
+from stacks.errors import Problem
+from stacks.serving_settings import MODELS_ZONE, serving_team_problems
+
+if TYPE_CHECKING:
+    from stacks.settings import Settings
+    from stacks.team_model import TeamSettings
+
+KEY = "mlinfra:mesh"
+
+
+class IstiodSettings(Model):
+    min_replicas: int = Field(default=2, ge=1, le=20)
+    """istiod replicas (the autoscaler's minimum)."""
+    max_replicas: int = Field(default=5, ge=1, le=50)
+    """Autoscaler maximum; equal to min_replicas: no autoscaler."""
+    enable_pdb: bool = True
+    """PodDisruptionBudget (minAvailable 1); needs min_replicas >= 2."""
+
+
+class GatewaySettings(Model):
+    scheme: Literal["internal", "internet-facing"] = "internal"
+    """The ingress gateway's Network Load Balancer: reachable from the VPC only, or from the internet."""
+    certificate_arn: str | None = None
+    """ACM certificate: TLS ends at the load balancer."""
+    tls_secret: str | None = None
+    """Kubernetes TLS secret in the ingress namespace: TLS ends at the gateway."""
+    enable_plain_http: bool = False
+    """Also serve plain HTTP on port 80 (dev stacks only)."""
+    min_replicas: int = Field(default=2, ge=1, le=50)
+    max_replicas: int = Field(default=5, ge=1, le=100)
+
+
+class MeshSettings(Model):
+    """The Istio service mesh (stack key ``mlinfra:mesh``)."""
+
+    mtls_mode: Literal["STRICT", "PERMISSIVE"] = "STRICT"
+    """Mesh-wide mutual TLS; PERMISSIVE (plain text accepted too) only in dev."""
+    allow_fault_injection: bool = False
+    """Whether serving endpoints' fault drills apply in this environment (never in prod)."""
+    enable_access_logs: bool = True
+    """Envoy access logs for every workload (Telemetry API)."""
+    istiod: IstiodSettings = IstiodSettings()
+    gateway: GatewaySettings = GatewaySettings()
+
+
+class MeshAccess(Model):
+    """Team file ``mesh:``: other teams whose workloads may call this team's workloads."""
+
+    allow_from: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")], ...] = ()
+    """Team names; each gets an ALLOW AuthorizationPolicy on this team's namespace."""
+
+
+def _problems(settings: Settings, source: str) -> list[Problem]:
+    mesh, dev = settings.mesh, settings.environment == "dev"
+    found = rules.mtls_problems(mesh.mtls_mode, allow_permissive=dev)
+    found += rules.control_plane_problems(mesh.istiod.min_replicas, mesh.istiod.max_replicas, mesh.istiod.enable_pdb)
+    g = mesh.gateway
+    found += rules.tls_problems(g.certificate_arn, g.tls_secret, g.enable_plain_http, allow_plain_http=dev)
+    if g.min_replicas > g.max_replicas:
+        found.append(("gateway.max_replicas", f"must be at least gateway.min_replicas ({g.min_replicas}), got {g.max_replicas}"))
+    if mesh.allow_fault_injection and settings.environment == "prod":
+        found.append(("allow_fault_injection", "prod never injects faults into live traffic; remove it from the stack file"))
+    return [Problem(source, f"{KEY}.{field}", message) for field, message in found]
+
+
+def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Problem]:
+    names = [t.name for t in teams]
+    problems = []
+    for t in teams:
+        access = t.spec.mesh if t.spec is not None else MeshAccess()
+        for i, message in rules.allow_from_problems(t.name, access.allow_from, names):
+            problems.append(Problem(t.source, f"mesh.allow_from[{i}]", message))
+    for t in teams:
+        if t.spec is not None and t.spec.serving and MODELS_ZONE not in t.data_lake:
+            problems.append(
+                Problem(
+                    t.source,
+                    f"{settings.environment}.data_lake.{MODELS_ZONE}",
+                    f"the serving endpoints copy their model versions from the {MODELS_ZONE!r} zone: give the team "
+                    f'"read" (or "read-write") access there in {settings.environment}',
+                )
+            )
+    problems += serving_team_problems(
+        [(t.source, t.name, dict(t.spec.serving) if t.spec else {}, t.gpu_quota) for t in teams],
+        environment=settings.environment,
+        fault_allowed=settings.mesh.allow_fault_injection,
+    )
+    return problems
+
+
+class MeshArea(Model):
+    """The Istio service mesh and the serving endpoints behind it."""
+
+    AREA: ClassVar[Area] = Area(
+        defaults={
+            # Dev: one istiod, no budget; plain HTTP so a dev stack needs no certificate.
+            "dev": {
+                "mesh": {
+                    "allow_fault_injection": True,
+                    "istiod": {"min_replicas": 1, "max_replicas": 1, "enable_pdb": False},
+                    "gateway": {"enable_plain_http": True, "min_replicas": 1, "max_replicas": 2},
+                }
+            },
+            # Staging rehearses prod (fault drills run here); TLS ends at the gateway with a secret
+            # the operator provides until a certificate_arn is set.
+            "staging": {
+                "mesh": {
+                    "allow_fault_injection": True,
+                    "istiod": {"min_replicas": 2, "max_replicas": 3, "enable_pdb": True},
+                    "gateway": {"tls_secret": "ml-ingress-tls", "min_replicas": 2, "max_replicas": 4},
+                }
+            },
+            "prod": {
+                "mesh": {
+                    "allow_fault_injection": False,
+                    "istiod": {"min_replicas": 3, "max_replicas": 6, "enable_pdb": True},
+                    "gateway": {"tls_secret": "ml-ingress-tls", "min_replicas": 3, "max_replicas": 10},
+                }
+            },
+        },
+        problems=_problems,
+        team_problems=_team_problems,
+    )
+
+    mesh: MeshSettings
+
+
+def mesh_args(
+    settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource]
+) -> ServiceMeshArgs:
+    """ServiceMeshArgs from the settings, field by field."""
+    mesh = settings.mesh
+    return ServiceMeshArgs(
+        k8s_provider=k8s_provider,
+        mtls_mode=mesh.mtls_mode,
+        istiod_min_replicas=mesh.istiod.min_replicas,
+        istiod_max_replicas=mesh.istiod.max_replicas,
+        enable_istiod_pdb=mesh.istiod.enable_pdb,
+        gateway_min_replicas=mesh.gateway.min_replicas,
+        gateway_max_replicas=mesh.gateway.max_replicas,
+        gateway_scheme=mesh.gateway.scheme,
+        certificate_arn=mesh.gateway.certificate_arn,
+        tls_secret=mesh.gateway.tls_secret,
+        enable_plain_http=mesh.gateway.enable_plain_http,
+        enable_access_logs=mesh.enable_access_logs,
+        depends_on=tuple(depends_on),
+    )
+
+
+def load_balancer_controller_args(
+    settings: Settings,
+    *,
+    eks_cluster_name: pulumi.Input[str],
+    vpc_id: pulumi.Input[str],
+    k8s_provider: pulumi.ProviderResource,
+    depends_on: Sequence[pulumi.Resource],
+) -> LoadBalancerControllerArgs:
+    return LoadBalancerControllerArgs(
+        cluster_name=settings.effective_cluster_name,
+        eks_cluster_name=eks_cluster_name,
+        region=settings.region,
+        vpc_id=vpc_id,
+        k8s_provider=k8s_provider,
+        tags=settings.base_tags,
+        depends_on=tuple(depends_on),
+    )
+
+
+def team_authorization_args(
+    settings: Settings,
+    team: TeamSettings,
+    *,
+    team_component: pulumi.Resource,
+    mesh: ServiceMesh,
+    k8s_provider: pulumi.ProviderResource,
+    monitoring_namespace: str,
+) -> TeamAuthorizationArgs:
+    """The team's mesh callers: its endpoints' server ports for the gateway, mesh.allow_from."""
+    endpoints = t.serving.values() if (t := team.spec) is not None else []
+    servers = [MODEL_SERVERS[ep.server] for ep in endpoints]
+    return TeamAuthorizationArgs(
+        team=team.name,
+        namespace=team.namespace,
+        k8s_provider=k8s_provider,
+        gateway_principal=mesh.gateway_principal,
+        serving_ports=tuple(sorted({s.grpc_port for s in servers})),
+        metrics_ports=tuple(sorted({s.metrics_port for s in servers})),
+        allow_from=team.spec.mesh.allow_from if team.spec is not None else (),
+        calls_to=tuple(sorted(t.name for t in settings.teams if t.spec is not None and team.name in t.spec.mesh.allow_from)),
+        ingress_namespace=mesh.ingress_namespace,
+        monitoring_namespace=monitoring_namespace,
+        depends_on=(mesh.ready, team_component),
+    )

@@ -1,0 +1,25 @@
+"""Helpers of the settings tests: a dev stack config with overrides, and the error it raises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from stacks.errors import ConfigError
+from stacks.loading import settings_from_config
+from stacks.settings import Settings
+
+
+def _settings(**config: Any) -> Settings:
+    """Settings of a dev stack in us-west-2 with ``config`` (``mlinfra:key`` -> value) on top."""
+    base: dict[str, Any] = {"aws:region": "us-west-2", "mlinfra:environment": "dev"}
+    base.update(config)
+    return settings_from_config(base, stack="test", source="stacks/Pulumi.test.yaml")
+
+
+def _error(**config: Any) -> str:
+    """The ConfigError message ``_settings(**config)`` raises (fails if it raises none)."""
+    with pytest.raises(ConfigError) as info:
+        _settings(**config)
+    return str(info.value)

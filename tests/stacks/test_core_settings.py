@@ -1,0 +1,35 @@
+"""The core settings: region, tags, cost center, KMS window; one test per message."""
+
+from __future__ import annotations
+
+from tests.stacks.support import _error
+
+
+def test_unsupported_region_lists_the_supported_ones() -> None:
+    assert "region: must be one of ['ap-northeast-1'" in _error(**{"aws:region": "mars-1"})
+
+
+def test_required_tags_cannot_be_overridden() -> None:
+    assert "may not set the required tags ['environment']" in _error(**{"mlinfra:tags": {"environment": "x"}})
+
+
+def test_cost_center_must_be_tag_safe() -> None:
+    assert "mlinfra:cost_center: String should match pattern" in _error(**{"mlinfra:cost_center": "ml platform!"})
+
+
+def test_kms_deletion_window_is_bounded_by_kms() -> None:
+    assert "mlinfra:kms_deletion_window_days: Input should be less than or equal to 30" in _error(
+        **{"mlinfra:kms_deletion_window_days": 90}
+    )
+
+
+def test_tag_keys_follow_aws_limits() -> None:
+    assert "tag key 'aws:owner' must be 1-128 characters and must not start with 'aws:'" in _error(
+        **{"mlinfra:tags": {"aws:owner": "x"}}
+    )
+    assert "tag 'owner': values are at most 256 characters, got 300" in _error(**{"mlinfra:tags": {"owner": "x" * 300}})
+
+
+def test_bad_region_names_the_aws_key() -> None:
+    msg = _error(**{"aws:region": "mars-1"})
+    assert "stacks/Pulumi.test.yaml: aws:region: must be one of" in msg and "mlinfra:region" not in msg
