@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -229,7 +230,8 @@ def test_to_lake_needs_a_raw_zone_and_private_connectivity(tmp_path: Path) -> No
     teams.mkdir()
     env = {"quota": {"gpu": 0}, "data_lake": {"curated": "read"}}
     kafka = {"topics": {"clicks": {"partitions": 1, "retention_hours": 1}}, "to_lake": ["clicks"]}
-    write(teams, "recsys.yaml", team_doc("recsys", dev=env, staging=env, prod=env, kafka=kafka))
+    # Three copies: a shared dict would be dumped as a YAML anchor, which team files refuse.
+    write(teams, "recsys.yaml", team_doc("recsys", dev=copy.deepcopy(env), staging=copy.deepcopy(env), prod=copy.deepcopy(env), kafka=kafka))
     stack = tmp_path / "Pulumi.staging.yaml"
     stack.write_text(
         "config:\n  aws:region: us-west-2\n  mlinfra:environment: staging\n"
