@@ -145,7 +145,7 @@ def create_msk(
     log_group_name = f"/aws/msk/{args.cluster_name}/broker"
     key = rotating_key(
         f"{name}-key",
-        alias=f"{args.cluster_name}-kafka",
+        alias=args.cluster_name,
         description=f"MSK {args.cluster_name}: data at rest and broker logs",
         deletion_window_days=args.key_deletion_window_days,
         tags=tagged(f"{name}-key"),

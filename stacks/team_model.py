@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
-from stacks.kafka_settings import TeamKafka
+from stacks.kafka_team_section import TeamKafka
 from stacks.mesh_settings import MeshAccess
 from stacks.serving_settings import SERVING_PATTERN_MEANS, EndpointName, ServingEndpoint
 
