@@ -89,13 +89,19 @@ def plan(
         if str(json_path) == "-":
             sys.stdout.write(text)
             raise typer.Exit(code)
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(text, encoding="utf-8")
+        try:
+            json_path.parent.mkdir(parents=True, exist_ok=True)
+            json_path.write_text(text, encoding="utf-8")
+        except (FileExistsError, NotADirectoryError):
+            raise usage_error(f"--json {json_path}: a parent of this path is a file, not a directory") from None
+        except OSError as exc:
+            # A read-only or full disk: say so, never a traceback (and never exit 1, which means findings).
+            raise usage_error(f"--json {json_path}: cannot write: {exc.strerror or exc}") from None
     report.print_plan(out, result)
     report.print_cost(out, estimate)
     report.print_policy(out, policy_result)
     if json_path is not None:
-        out.print(f"\nplan JSON written to {json_path}")
+        out.print(f"\nplan JSON written to {json_path}", markup=False)
     raise typer.Exit(code)
 
 

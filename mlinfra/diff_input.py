@@ -108,6 +108,8 @@ def read_doc(path: Path) -> dict[str, Any]:
         raise DiffError(f"{path}: cannot read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise DiffError(f"{path}: not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise DiffError(f"{path}: not a plan: JSON nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("steps"), list):
         raise DiffError(f"{path}: expected an object with a 'steps' list (`mlinfra plan --json` or `pulumi preview --json`)")
     for i, step in enumerate(doc["steps"]):

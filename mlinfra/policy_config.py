@@ -60,6 +60,8 @@ def load_config(path: Path) -> dict[str, Any]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError([Problem(source, f"line {exc.lineno}", f"malformed JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise ConfigError([Problem(source, "-", "malformed JSON: nested too deeply")]) from None
     if not isinstance(doc, dict):
         raise ConfigError([Problem(source, "-", 'a policy config is a JSON object: {"<policy-name>": ..., "all": "..."}')])
     return doc

@@ -81,6 +81,8 @@ def load_outputs(path: Path) -> StackOutputs:
         raise AwsError(f"{path}: cannot read: {exc.strerror}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise AwsError(f"{path}: not valid JSON: {exc}") from None
+    except RecursionError:
+        raise AwsError(f"{path}: not stack outputs: JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise AwsError(f"{path}: expected a JSON object of stack outputs, got {type(data).__name__}")
 

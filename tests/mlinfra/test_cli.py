@@ -20,9 +20,10 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_plan_prints_counts_tree_and_outputs(stack: str, tmp_path: Path) -> None:
-    out = tmp_path / "plan.json"
+    out = tmp_path / f"plan[{stack}].json"  # brackets: a path is printed literally, never as markup
     result = run("plan", "--stack", stack, "--json", str(out))
     assert result.returncode in (0, 1), result.stderr  # 1 = mandatory policy violations
+    assert f"plan JSON written to {out}" in result.stdout
     assert "Resources by type" in result.stdout
     assert f"mlinfra-{stack}" in result.stdout and "Outputs" in result.stdout
     doc = json.loads(out.read_text())
@@ -112,3 +113,31 @@ def test_plan_piped_into_head_ends_quietly() -> None:
     )
     assert result.stdout.startswith("mlinfra plan stack dev")
     assert "BrokenPipeError" not in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "target,message",
+    [
+        ("/dev/full", "--json /dev/full: cannot write: No space left on device"),
+        ("{file}/plan.json", "a parent of this path is a file, not a directory"),
+    ],
+)
+def test_an_unwritable_json_path_is_a_usage_error(tmp_path: Path, target: str, message: str) -> None:
+    a_file = tmp_path / "plain-file"
+    a_file.write_text("x", encoding="utf-8")
+    result = run("plan", "--stack", "dev", "--json", target.format(file=a_file))
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_nested_thousands_deep_is_a_clear_error_in_every_reader(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000, encoding="utf-8")
+    for args, message in (
+        (("diff", "--base", str(deep), "--head", str(deep)), "not a plan: JSON nested too deeply"),
+        (("verify", "--stack-outputs", str(deep)), "not stack outputs: JSON nested too deeply"),
+        (("plan", "--stack", "dev", "--policy-config", str(deep)), "malformed JSON: nested too deeply"),
+    ):
+        result = run(*args)
+        assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
+        assert "Traceback" not in result.stderr, args
