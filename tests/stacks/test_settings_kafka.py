@@ -231,7 +231,11 @@ def test_to_lake_needs_a_raw_zone_and_private_connectivity(tmp_path: Path) -> No
     env = {"quota": {"gpu": 0}, "data_lake": {"curated": "read"}}
     kafka = {"topics": {"clicks": {"partitions": 1, "retention_hours": 1}}, "to_lake": ["clicks"]}
     # Three copies: a shared dict would be dumped as a YAML anchor, which team files refuse.
-    write(teams, "recsys.yaml", team_doc("recsys", dev=copy.deepcopy(env), staging=copy.deepcopy(env), prod=copy.deepcopy(env), kafka=kafka))
+    write(
+        teams,
+        "recsys.yaml",
+        team_doc("recsys", dev=copy.deepcopy(env), staging=copy.deepcopy(env), prod=copy.deepcopy(env), kafka=kafka),
+    )
     stack = tmp_path / "Pulumi.staging.yaml"
     stack.write_text(
         "config:\n  aws:region: us-west-2\n  mlinfra:environment: staging\n"
