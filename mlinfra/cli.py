@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from mlinfra.canary_cli import canary_app
-from mlinfra.console import EXIT_FINDINGS, EXIT_OK, fail_config, out, usage_error
+from mlinfra.console import EXIT_FINDINGS, EXIT_OK, fail_config, install_interrupt_handler, out, usage_error, write_atomically
 from mlinfra.team import team_app
 from stacks.errors import ConfigError
 
@@ -91,7 +91,7 @@ def plan(
             raise typer.Exit(code)
         try:
             json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(text, encoding="utf-8")
+            write_atomically(json_path, text)
         except (FileExistsError, NotADirectoryError):
             raise usage_error(f"--json {json_path}: a parent of this path is a file, not a directory") from None
         except OSError as exc:
@@ -202,4 +202,5 @@ def main() -> None:
     # (and not with exit 1, which means "policy violations").
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    install_interrupt_handler()
     app(prog_name="mlinfra")

@@ -7,6 +7,12 @@ raise typed errors, and the commands decide what is printed and which code ends 
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -18,6 +24,38 @@ out = Console(highlight=False, soft_wrap=False, width=160, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    # Ctrl-C lands inside the Pulumi runtime's event loop, which then waits on its pending
+    # registrations (seen hanging for minutes) or prints asyncio tracebacks. Files are written
+    # atomically (write_atomically), so stopping here leaves no half-written file.
+    sys.stderr.write("mlinfra: interrupted\n")
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
+
+
+def install_interrupt_handler() -> None:
+    """Ctrl-C ends any command at once with one line and exit 130."""
+    signal.signal(signal.SIGINT, _interrupted)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory, then rename:
+    an interrupt or a full disk never leaves a half-written file behind. A target that exists
+    and is not a regular file (a FIFO, /dev/stdout) is written in place: it cannot be replaced."""
+    if path.exists() and not path.is_file():
+        path.write_text(text, encoding="utf-8")
+        return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def error(message: str) -> None:

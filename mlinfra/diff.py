@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from components.catalog.stateful import STATEFUL_TYPES
-from mlinfra.diff_input import Change, DiffError, State, offline_plan_stack, plan_states, preview_changes, read_doc
+from mlinfra.diff_input import Change, DiffError, State, offline_plan_stack, plan_states, preview_changes, read_doc, urn_stack
 
 KINDS = ("create", "update", "replace", "delete", "same")
 _TAG_KEYS = ("tags", "tagsAll")
@@ -229,7 +229,10 @@ def diff_files(base_path: Path | None, head_path: Path) -> DiffResult:
         changes = preview_changes(head_path, head_doc["steps"])
         return DiffResult(changes, findings_for(changes))
     base_doc = read_doc(base_path)
-    base_stack = offline_plan_stack(base_doc)
+    # The marker's stack, else the stack the URNs name: a plan without the marker (hand-made, or
+    # from an older mlinfra) is still compared with a plan of its own stack only.
+    base_stack = offline_plan_stack(base_doc) or urn_stack(base_doc)
+    head_stack = head_stack or urn_stack(head_doc)
     if base_stack is not None and head_stack is not None and base_stack != head_stack:
         raise DiffError(
             f"{base_path} is an offline plan of stack {base_stack!r} but {head_path} is one of stack "

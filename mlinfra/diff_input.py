@@ -93,9 +93,16 @@ def _state(path: Path, where: str, raw: Any, urn: str) -> State:
         name=name,
         parent=str(raw.get("parent") or ""),
         inputs=inputs,
-        protect=bool(raw.get("protect", False)),
-        retain_on_delete=bool(raw.get("retainOnDelete", False)),
+        protect=_flag(path, f"{where}.protect", raw.get("protect", False)),
+        retain_on_delete=_flag(path, f"{where}.retainOnDelete", raw.get("retainOnDelete", False)),
     )
+
+
+def _flag(path: Path, where: str, value: Any) -> bool:
+    # bool("false") is True: a string would silently read as protected, the unsafe direction.
+    if not isinstance(value, bool):
+        raise DiffError(f"{path}: {where} must be true or false (a JSON boolean), got {value!r}")
+    return value
 
 
 def read_doc(path: Path) -> dict[str, Any]:
@@ -122,6 +129,15 @@ def read_doc(path: Path) -> dict[str, Any]:
         if step["op"] not in _OPS:
             raise DiffError(f"{path}: steps[{i}]: unknown op {step['op']!r}; known: {', '.join(sorted(_OPS))}")
     return doc
+
+
+def urn_stack(doc: Mapping[str, Any]) -> str | None:
+    """The stack the steps' URNs name (``urn:pulumi:<stack>::...``), None if there are no steps."""
+    for step in doc.get("steps") or []:
+        urn = step.get("urn", "") if isinstance(step, dict) else ""
+        if isinstance(urn, str) and urn.startswith("urn:pulumi:") and "::" in urn:
+            return urn[len("urn:pulumi:") :].split("::", 1)[0]
+    return None
 
 
 def offline_plan_stack(doc: Mapping[str, Any]) -> str | None:

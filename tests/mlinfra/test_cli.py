@@ -141,3 +141,27 @@ def test_json_nested_thousands_deep_is_a_clear_error_in_every_reader(tmp_path: P
         result = run(*args)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr, args
+
+
+def test_ctrl_c_stops_a_plan_promptly_with_exit_130(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    out = tmp_path / "plan.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlinfra", "plan", "--stack", "prod", "--json", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.0)  # inside the imports or the engine (a prod plan takes several seconds): it must stop at once
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("mlinfra plan did not stop within 10 s of Ctrl-C") from None
+    assert proc.returncode == 130, (proc.returncode, stderr)
+    assert stderr.strip().splitlines()[-1] == "mlinfra: interrupted" and "Traceback" not in stderr, stderr
+    assert not out.exists() and not list(tmp_path.glob(".plan.json.*")), "no half-written plan file"

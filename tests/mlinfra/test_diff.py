@@ -281,6 +281,9 @@ def test_plans_of_different_stacks_are_refused(tmp_path: Path, dev_doc: Doc, pro
     # Plans written before the marker existed are still compared.
     unmarked = {k: v for k, v in dev_doc.items() if k != "mlinfra"}
     assert run_diff(tmp_path, unmarked, dev_doc).exit_code == 0
+    # ...but never against another stack: without the marker the URNs name the stack.
+    refused = run_diff(tmp_path, unmarked, prod_doc)
+    assert refused.exit_code == 2 and "'dev'" in refused.stderr and "same stack" in refused.stderr, refused.stderr
 
 
 def test_summary_words_findings_by_kind(tmp_path: Path, prod_doc: Doc) -> None:

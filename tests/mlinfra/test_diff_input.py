@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from mlinfra.diff_input import DiffError, offline_plan_stack, plan_states, preview_changes, read_doc
+from mlinfra.diff_input import DiffError, offline_plan_stack, plan_states, preview_changes, read_doc, urn_stack
 
 STACK = "urn:pulumi:dev::mlinfra::"
 LAKE = f"{STACK}mlinfra:storage:DataLake::data-lake"
@@ -104,3 +104,16 @@ def test_read_doc_returns_the_checked_document(tmp_path: Path) -> None:
 )
 def test_offline_plan_stack_only_from_the_marker(doc: dict[str, Any], stack: str | None) -> None:
     assert offline_plan_stack(doc) == stack
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, 1, None])
+def test_protect_must_be_a_json_boolean(value: Any) -> None:
+    # bool("false") is True: a string must never read as protected.
+    steps = [{"op": "create", "urn": BUCKET, "newState": {"protect": value}}]
+    with pytest.raises(DiffError, match=re.escape("plan.json: steps[0].newState.protect must be true or false (a JSON boolean)")):
+        plan_states(PATH, steps)
+
+
+def test_urn_stack_reads_the_stack_from_the_steps() -> None:
+    assert urn_stack({"steps": [{"op": "create", "urn": BUCKET}]}) == "dev"
+    assert urn_stack({"steps": []}) is None
