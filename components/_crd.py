@@ -54,11 +54,13 @@ def custom_resource(
     depends_on: Sequence[pulumi.Resource] = (),
     labels: Mapping[str, str] | None = None,
     annotations: Mapping[str, str] | None = None,
+    opts: pulumi.ResourceOptions | None = None,
 ) -> k8s.apiextensions.CustomResource:
     """Register ``custom_object(...)`` as child ``name`` of ``parent``.
 
     ``depends_on``: the Helm release that installs the CRD (and the operator that acts on it),
-    so a fresh cluster never sees the object before its kind exists.
+    so a fresh cluster never sees the object before its kind exists. ``opts`` adds options
+    such as protect/retain_on_delete for objects that hold data (a Kafka, its topics).
     """
     manifest = custom_object(
         kind, metadata_name=metadata_name, namespace=namespace, spec=spec, labels=labels, annotations=annotations
@@ -69,5 +71,7 @@ def custom_resource(
         kind=kind,
         metadata=manifest["metadata"],
         spec=manifest["spec"],
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)),
+        opts=pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=list(depends_on)), opts
+        ),
     )

@@ -1,7 +1,7 @@
 """`mlinfra verify`: check the live account against what the stack says it deployed.
 
 Reads the JSON that `pulumi stack output --json` printed and, with read-only boto3 calls,
-checks each data-lake bucket, the EKS cluster and each GPU node group. Every check is a
+checks each data-lake bucket, the EKS cluster, each GPU node group and the MSK cluster. Every check is a
 ``Check`` (resource, check, result, detail); ``run`` returns them all in a ``VerifyResult``
 (mlinfra/report.py renders it; mlinfra/cli.py exits 1 when one failed). A missing optional
 output (say no ``gpu_node_groups``) skips those checks with a note rather than failing.
@@ -33,7 +33,7 @@ PASS, FAIL, SKIP = "pass", "fail", "skip"
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
 # EKS AMI types that ship the NVIDIA driver and container toolkit
 # (https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType).
-OPTIONAL_KEYS = ("data_lake_buckets", "cluster_name", "gpu_node_groups")
+OPTIONAL_KEYS = ("data_lake_buckets", "cluster_name", "gpu_node_groups", "kafka_cluster_arn")
 
 # moto 5.2 (what the tests run against) stores and returns everything read here as given:
 # EKS logging.clusterLogging, encryptionConfig, nodegroup amiType and taints; S3 encryption,
@@ -55,6 +55,7 @@ class StackOutputs:
     data_lake_buckets: dict[str, str] | None
     cluster_name: str | None
     gpu_node_groups: dict[str, str] | None
+    kafka_cluster_arn: str | None = None
 
 
 def _optional_string(path: Path, data: dict[str, Any], key: str, what: str) -> str | None:
@@ -97,7 +98,8 @@ def load_outputs(path: Path) -> StackOutputs:
             raise AwsError(f"{path}: key 'cluster_name' is missing, and gpu_node_groups cannot be checked without it")
     if all(data.get(k) is None for k in OPTIONAL_KEYS):
         raise AwsError(f"{path}: none of the keys {', '.join(OPTIONAL_KEYS)} is present; nothing to verify")
-    return StackOutputs(region, buckets, cluster, groups)
+    kafka = _optional_string(path, data, "kafka_cluster_arn", "an MSK cluster ARN")
+    return StackOutputs(region, buckets, cluster, groups, kafka)
 
 
 class Verifier:
@@ -292,4 +294,8 @@ def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -
             checks.extend(v.node_group(outputs.cluster_name, pool, group))
     else:
         checks.append(Check("gpu node groups", "all", SKIP, "no gpu_node_groups in the stack outputs"))
+    if outputs.kafka_cluster_arn:
+        from mlinfra.verify_kafka import msk_checks  # it imports Check from here
+
+        checks.extend(msk_checks(aws.client("kafka"), outputs.kafka_cluster_arn))
     return VerifyResult(region, account, checks)

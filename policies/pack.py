@@ -11,7 +11,7 @@ import importlib
 from pulumi_policy import EnforcementLevel, Policy
 
 PACK_NAME = "mlinfra"
-DESCRIPTION = "Guards for the mlinfra ML platform: tagging, data-lake encryption, EKS, GPU pools, budgets."
+DESCRIPTION = "Guards for the mlinfra ML platform: tagging, data-lake encryption, EKS, GPU pools, Kafka, budgets."
 
 # Without a --policy-pack-config file every rule is mandatory with prod-strict defaults:
 # forgetting the config can only make a preview stricter, never laxer.
@@ -52,6 +52,11 @@ RULE_MODULES: tuple[str, ...] = (
     "mlinfra_grafana_admin_password_not_plain",
     "mlinfra_alertmanager_enabled",
     "mlinfra_prometheus_rule_severity",
+    "aws_msk_cluster_tls_in_transit",
+    "aws_msk_cluster_client_authentication",
+    "aws_msk_cluster_encrypted_with_cmk",
+    "mlinfra_kafka_durability",
+    "strimzi_kafka_tls_and_authorization",
 )
 
 POLICIES: list[Policy] = [importlib.import_module(f"policies.rules.{m}").POLICY for m in RULE_MODULES]

@@ -290,6 +290,11 @@ def gpu_hour_prices(settings: Settings) -> dict[str, float]:
     return dict(sorted(prices.items()))
 
 
+# The namespace Monitoring is installed into; teams (scrape allowances) read it from here, since
+# Monitoring is built last (it scrapes what the other components create).
+MONITORING_NAMESPACE = namespaces.MONITORING
+
+
 def monitoring_args(
     settings: Settings,
     *,
@@ -306,6 +311,7 @@ def monitoring_args(
     m = settings.monitoring
     return MonitoringArgs(
         k8s_provider=k8s_provider,
+        namespace=MONITORING_NAMESPACE,
         storage_class=storage_class,
         dashboards=DashboardOptions(
             gpu_hour_prices=gpu_hour_prices(settings), enable_inference=enable_mesh, enable_kafka=kafka != "off"

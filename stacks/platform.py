@@ -18,19 +18,22 @@ from components.data_lake import DataLake
 from components.efa_device_plugin import EfaDevicePlugin
 from components.gpu_nodes import GpuNodeGroups
 from components.gpu_operator import GpuOperator
+from components.kafka import KafkaCluster
 from components.load_balancer_controller import LoadBalancerController
 from components.mesh import ServiceMesh
 from components.monitoring import Monitoring
 from components.network import Network
 from components.serving import ModelEndpoint
+from components.storage_class import STORAGE_CLASS_NAME, StorageClassArgs, encrypted_gp3_storage_class
 from components.team import Team
 from components.team_authorization import TeamAuthorization
 from stacks.cluster_settings import cluster_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
+from stacks.kafka_settings import kafka_args
 from stacks.loading import team_warnings_of
 from stacks.mesh_settings import load_balancer_controller_args, mesh_args, team_authorization_args
-from stacks.monitoring_settings import monitoring_args
+from stacks.monitoring_settings import MONITORING_NAMESPACE, monitoring_args
 from stacks.network_settings import network_args
 from stacks.serving_settings import MODELS_ZONE, endpoint_args
 from stacks.settings import Settings
@@ -70,6 +73,10 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "cluster-autoscaler",
         cluster_autoscaler_args(settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider),
     )
+    # Encrypted gp3 volumes for everything stateful in the cluster (Strimzi brokers, Prometheus).
+    storage_class = encrypted_gp3_storage_class(
+        "gp3-encrypted", StorageClassArgs(), provider=provider, depends_on=[cluster.nodes_ready]
+    )
     data_lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.get_caller_identity_output().account_id))
     lb_controller = LoadBalancerController(
         "load-balancer-controller",
@@ -84,23 +91,6 @@ def build_platform(settings: Settings) -> dict[str, Any]:
     mesh = ServiceMesh(
         "mesh", mesh_args(settings, k8s_provider=provider, depends_on=[cluster.nodes_ready, lb_controller.release])
     )
-    monitoring = Monitoring(
-        "monitoring",
-        monitoring_args(
-            settings,
-            k8s_provider=provider,
-            # The encrypted gp3 class of components/storage_class.py (kafka branch): pass its output at merge.
-            storage_class="mlinfra-gp3-encrypted",
-            # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
-            receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
-            # The mesh is always on: sidecars (and the model servers behind them) are scraped, and the
-            # inference rules and dashboard are rendered.
-            enable_mesh=True,
-            mesh_namespace=mesh.namespace,
-            depends_on=[cluster.nodes_ready],
-        ),
-    )
-
     # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
     for warning in team_warnings_of(settings):
         pulumi.log.warn(warning)
@@ -114,7 +104,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                 k8s_provider=provider,
                 data_lake=data_lake,
                 mesh_namespace=mesh.namespace,
-                monitoring_namespace=monitoring.namespace_name,
+                monitoring_namespace=MONITORING_NAMESPACE,
             ),
         )
         for team in settings.teams
@@ -130,7 +120,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                 team_component=owner,
                 mesh=mesh,
                 k8s_provider=provider,
-                monitoring_namespace=monitoring.namespace_name,
+                monitoring_namespace=MONITORING_NAMESPACE,
             ),
         )
         for endpoint, spec in (team.spec.serving if team.spec else {}).items():
@@ -149,6 +139,42 @@ def build_platform(settings: Settings) -> dict[str, Any]:
                     depends_on=[owner],
                 ),
             )
+
+    kafka_config = kafka_args(
+        settings,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.private_subnet_ids,
+        node_security_group_id=cluster.security_group_id,
+        k8s_provider=provider,
+        account_id=aws.get_caller_identity_output().account_id,
+        partition=partition,
+        teams=teams,
+        raw_bucket_arn=data_lake.bucket_arns.apply(lambda arns: arns.get("raw", "")),
+        raw_bucket_name=data_lake.bucket_names.apply(lambda names: names.get("raw", "")),
+        lake_key_arn=data_lake.kms_key_arn,
+        eks_cluster_name=cluster.name,
+        depends_on=[cluster.nodes_ready, storage_class],
+    )
+    kafka = KafkaCluster("kafka", kafka_config) if kafka_config else None
+    # Last: it scrapes what the others run (Kafka's brokers included). Teams already know its
+    # namespace (MONITORING_NAMESPACE, the one monitoring_args configures it with).
+    monitoring = Monitoring(
+        "monitoring",
+        monitoring_args(
+            settings,
+            k8s_provider=provider,
+            storage_class=STORAGE_CLASS_NAME,
+            # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
+            receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
+            # The mesh is always on: sidecars (and the model servers behind them) are scraped, and the
+            # inference rules and dashboard are rendered.
+            enable_mesh=True,
+            mesh_namespace=mesh.namespace,
+            kafka=settings.kafka.backend if settings.kafka.backend != "none" else "off",
+            msk_broker_hosts=kafka.broker_hosts if kafka else None,
+            depends_on=[cluster.nodes_ready, storage_class],
+        ),
+    )
 
     return {
         "region": settings.region,
@@ -170,4 +196,6 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
         "mesh_namespace": mesh.namespace,
         "serving_hosts": sorted(ep.host for t in settings.teams if t.spec for ep in t.spec.serving.values()),
+        "storage_class": storage_class.metadata.name,
+        **(kafka.outputs() if kafka else {}),
     }

@@ -16,6 +16,7 @@ from stacks.core_settings import CoreArea
 from stacks.data_lake_settings import DataLakeArea
 from stacks.errors import Problem
 from stacks.gpu_settings import GpuArea
+from stacks.kafka_settings import KafkaArea
 from stacks.mesh_settings import MeshArea
 from stacks.monitoring_settings import MonitoringArea
 from stacks.network_settings import NetworkArea
@@ -23,7 +24,7 @@ from stacks.team_model import TeamSettings
 from stacks.team_settings import TeamsArea
 
 
-class Settings(CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsArea, MeshArea, MonitoringArea):
+class Settings(CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsArea, MeshArea, KafkaArea, MonitoringArea):
     """Everything the platform program needs to know about one stack (one base class per area)."""
 
     @classmethod

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
+from stacks.kafka_team_section import TeamKafka
 from stacks.mesh_settings import MeshAccess
 from stacks.monitoring_settings import ReceiverSettings
 from stacks.serving_settings import SERVING_PATTERN_MEANS, EndpointName, ServingEndpoint
@@ -100,6 +101,8 @@ class TeamFile(_Model):
     alerts: ReceiverSettings | None = None
     """Where the team's alerts go (alerts labelled team=<name>): a Slack channel and/or a
     PagerDuty service; without it they go to the platform's receiver."""
+    kafka: TeamKafka = Field(default_factory=TeamKafka)
+    """Kafka topics of the team, the other teams' topics it reads, and those delivered to the lake."""
 
 
 class TeamSettings(_Model):

@@ -19,6 +19,8 @@ from components.catalog.prices import (
     EKS_CONTROL_PLANE_HOURLY,
     HOURS_PER_MONTH,
     KMS_KEY_MONTHLY,
+    MSK_BROKER_HOURLY,
+    MSK_STORAGE_GB_MONTH,
     NAT_GATEWAY_HOURLY,
     instance_hourly_price,
 )
@@ -215,3 +217,27 @@ def _kms_key(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[Cost
             "$1/month per key (+$1 per rotation, max $3); S3 storage is usage-based",
         )
     ]
+
+
+@register("aws:msk/cluster:Cluster")
+def _msk_cluster(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[CostItem]:
+    info = inputs.get("brokerNodeGroupInfo") or {}
+    broker_type = info.get("instanceType", "")
+    brokers = int(inputs.get("numberOfBrokerNodes") or 0)
+    hourly = MSK_BROKER_HOURLY.get(broker_type, {}).get(region)
+    gb_month = MSK_STORAGE_GB_MONTH.get(region)
+    if hourly is None or gb_month is None:
+        raise Unpriced(f"no MSK price for {broker_type or 'no instanceType'} in {region} (components/catalog/prices.py)")
+    volume = int(((info.get("storageInfo") or {}).get("ebsStorageInfo") or {}).get("volumeSize") or 1000)
+    monthly = _monthly(hourly, brokers) + brokers * volume * gb_month
+    detail = (
+        f"{brokers} x {broker_type} @ ${hourly:g}/h + {brokers} x {volume} GB @ ${gb_month:g}/GB-month "
+        "(storage autoscaling growth, transfer and delivery are usage-based)"
+    )
+    return [CostItem(name, "kafka-brokers", monthly, monthly, detail)]
+
+
+@register("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
+def _firehose(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[CostItem]:
+    # Listed so the estimate says it is there: Firehose is billed per GB ingested.
+    return [CostItem(name, "delivery", 0.0, 0.0, "usage-based: per GB ingested from MSK, not estimated")]

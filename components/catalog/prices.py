@@ -62,6 +62,29 @@ EKS_CONTROL_PLANE_HOURLY: Mapping[str, float] = MappingProxyType({"STANDARD": 0.
 # KMS customer-managed key, USD per key-month (requests are not estimated).
 KMS_KEY_MONTHLY = 1.00
 
+# Amazon MSK provisioned (standard) brokers, USD per broker-hour in us-east-1, and broker EBS
+# storage, USD per GB-month (https://aws.amazon.com/msk/pricing/, typed by hand 2025-06 like
+# the rest of this file; other regions by the general ratio). Data transfer, provisioned
+# storage throughput and Firehose delivery (per GB ingested) are usage-based: not estimated.
+_MSK_BROKER_TYPES: dict[str, float] = {
+    "kafka.t3.small": 0.0456,
+    "kafka.m5.large": 0.21,
+    "kafka.m5.xlarge": 0.42,
+    "kafka.m5.2xlarge": 0.84,
+    "kafka.m5.4xlarge": 1.68,
+    "kafka.m7g.large": 0.204,
+    "kafka.m7g.xlarge": 0.408,
+    "kafka.m7g.2xlarge": 0.816,
+    "kafka.m7g.4xlarge": 1.632,
+}
+MSK_BROKER_HOURLY: Mapping[str, Mapping[str, float]] = MappingProxyType(
+    {
+        name: MappingProxyType({r: round(price * _GENERAL_REGION_RATIO[r], 4) for r in REGIONS})
+        for name, price in _MSK_BROKER_TYPES.items()
+    }
+)
+MSK_STORAGE_GB_MONTH: Mapping[str, float] = MappingProxyType({r: round(0.10 * _GENERAL_REGION_RATIO[r], 4) for r in REGIONS})
+
 
 def instance_hourly_price(name: str, region: str) -> float | None:
     """On-demand USD/hour of any catalogued type in a region, or None if unknown/not offered."""

@@ -56,6 +56,21 @@ STATEFUL_TYPES: Mapping[str, StatefulType] = MappingProxyType(
         "aws:msk/cluster:Cluster": StatefulType(
             "MSK cluster (its topics)", ("clusterName", "encryptionInfo.encryptionAtRestKmsKeyArn")
         ),
+        # A topic is identified by its cluster and name: changing either is another topic (the
+        # old one and its messages are deleted).
+        "aws:msk/topic:Topic": StatefulType("MSK topic (its messages)", ("clusterArn", "name")),
+        # Strimzi objects (components/_strimzi_cluster.py): a Kubernetes object is replaced when its
+        # name or namespace changes; a replaced Kafka or node pool takes its brokers' volumes with
+        # it, a replaced KafkaTopic deletes the topic.
+        "kubernetes:kafka.strimzi.io/v1:Kafka": StatefulType(
+            "Strimzi Kafka cluster (every topic on it)", ("metadata.name", "metadata.namespace")
+        ),
+        "kubernetes:kafka.strimzi.io/v1:KafkaNodePool": StatefulType(
+            "Strimzi node pool (its brokers and their data)", ("metadata.name", "metadata.namespace")
+        ),
+        "kubernetes:kafka.strimzi.io/v1:KafkaTopic": StatefulType(
+            "Strimzi topic (its messages)", ("metadata.name", "metadata.namespace", "spec.topicName")
+        ),
         # Logs are evidence, but prod log groups are not protected yet (issue 15 does that).
         "aws:cloudwatch/logGroup:LogGroup": StatefulType(
             "CloudWatch log group (its logs)", ("name", "namePrefix", "logGroupClass"), protect_in_prod=False

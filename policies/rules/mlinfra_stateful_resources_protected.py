@@ -32,7 +32,7 @@ POLICY = ResourceValidationPolicy(
         properties={
             "statefulTypes": {
                 "type": "array",
-                "items": {"type": "string", "pattern": r"^[a-z0-9-]+:[A-Za-z0-9/]+:[A-Za-z0-9]+$"},
+                "items": {"type": "string", "pattern": r"^[a-z0-9-]+:[A-Za-z0-9./-]+:[A-Za-z0-9]+$"},
                 "default": DEFAULT_TYPES,
                 "description": "Resource type tokens that must be protected.",
             }

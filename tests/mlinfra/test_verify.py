@@ -375,7 +375,7 @@ def test_region_option_overrides_the_output(moto: None, tmp_path: Path) -> None:
         ({"region": REGION, "cluster_name": ""}, "key 'cluster_name' must be a non-empty string"),
         ({"region": REGION, "gpu_node_groups": {"a10g": "g"}}, "key 'cluster_name' is missing"),
         ({"region": REGION, "cluster_name": "c", "gpu_node_groups": "g"}, "key 'gpu_node_groups' must be an object"),
-        ({"region": REGION}, "none of the keys data_lake_buckets, cluster_name, gpu_node_groups is present"),
+        ({"region": REGION}, "none of the keys data_lake_buckets, cluster_name, gpu_node_groups, kafka_cluster_arn is present"),
         ({"region": "mars-1", "cluster_name": "c"}, "unsupported region 'mars-1'"),
     ],
 )

@@ -1,0 +1,269 @@
+"""KafkaCluster: the platform's event stream over Amazon MSK or Strimzi, with team topics and access.
+
+One component whatever the backend: the Args say which (``msk`` or ``strimzi``), the team
+files say which topics exist and who may read them, and the outputs tell each team how to
+connect. Topics are ``<team>.<topic>`` in every environment. Backend details live in
+components/_msk.py, components/_strimzi_cluster.py, team access in components/_kafka_access.py
+and delivery into the lake in components/_msk_delivery.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pulumi
+import pulumi_aws as aws
+
+from components import _kafka_rules as rules
+from components._crd import custom_resource
+from components._kafka_access import TeamAccess, create_team_access
+from components._msk import MskArgs, create_msk
+from components._msk_delivery import LakeTarget, create_delivery
+from components._strimzi import CLUSTER_LABEL, TopicSpec
+from components._strimzi_cluster import StrimziArgs, create_strimzi
+from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget, create_strimzi_delivery
+from components.catalog.tokens import KAFKA_CLUSTER
+
+Backend = Literal["msk", "strimzi"]
+
+
+@dataclass(frozen=True)
+class TeamTopic:
+    """One topic of a team file."""
+
+    team: str
+    topic: str
+    """Short name; the cluster's name is ``<team>.<topic>``."""
+    partitions: int
+    retention_hours: int
+
+    @property
+    def full_name(self) -> str:
+        return rules.full_topic_name(self.team, self.topic)
+
+
+@dataclass(frozen=True)
+class KafkaClusterArgs:
+    """Inputs of KafkaCluster."""
+
+    backend: Backend
+    k8s_provider: pulumi.ProviderResource
+    """The EKS cluster's provider: Strimzi objects, team Secrets and NetworkPolicies."""
+    msk: MskArgs | None = None
+    """Required exactly when ``backend`` is ``msk``."""
+    strimzi: StrimziArgs | None = None
+    """Required exactly when ``backend`` is ``strimzi``."""
+    topics: tuple[TeamTopic, ...] = ()
+    teams: tuple[TeamAccess, ...] = ()
+    """Per-team access: credentials or IAM statements, granted reads, network path."""
+    replication_factor: int = 3
+    """Replicas of every topic (and the cluster default)."""
+    min_insync_replicas: int = 2
+    """Acknowledged writes need this many in-sync replicas."""
+    lake: LakeTarget | None = None
+    """Where ``to_lake`` topics are delivered (MSK: Firehose)."""
+    strimzi_sink: StrimziLakeSink | None = None
+    """Strimzi delivery: plugin, image registry and push Secret (no defaults exist for these)."""
+    strimzi_lake: StrimziLakeTarget | None = None
+    """Strimzi delivery: the raw bucket, the lake key and the EKS cluster for Pod Identity."""
+    enable_protection: bool = False
+    """Protect and retain the cluster, its key, node pools and topics (prod)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def broker_count(self) -> int:
+        if self.msk is not None:
+            return self.msk.broker_count
+        return self.strimzi.broker_replicas if self.strimzi is not None else 0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if (self.backend == "msk") != (self.msk is not None) or (self.backend == "strimzi") != (self.strimzi is not None):
+            problems.append(f"backend {self.backend!r} needs exactly its own arguments (msk= or strimzi=)")
+        problems += [
+            f"{f}: {m}"
+            for f, m in rules.replication_problems(self.replication_factor, self.min_insync_replicas, self.broker_count)
+        ]
+        names = [t.full_name for t in self.topics]
+        problems += [p for t in self.topics for p in rules.team_topic_problems(t.team, t.topic)]
+        problems += [
+            f"topic {t.full_name}: partitions {rules.partitions_problem(t.partitions)}" for t in self.topics if t.partitions < 1
+        ]
+        problems += [
+            f"topic {t.full_name}: retention_hours {rules.retention_problem(t.retention_hours)}"
+            for t in self.topics
+            if t.retention_hours < 1
+        ]
+        problems += [f"topic {n} is declared twice" for n in rules.duplicates(names)]
+        topics_by_team: dict[str, list[str]] = {}
+        for t in self.topics:
+            topics_by_team.setdefault(t.team, []).append(t.topic)
+        for access in self.teams:
+            problems += [
+                f"team {access.team}: read {p}" for p in rules.read_grant_problems(access.team, access.read, topics_by_team)
+            ]
+            problems += [
+                f"team {access.team}: to_lake {p}"
+                for p in rules.to_lake_problems(topics_by_team.get(access.team, []), access.to_lake)
+            ]
+        private = self.msk is not None and self.msk.enable_private_connectivity
+        if any(a.to_lake for a in self.teams) and self.backend == "msk" and (self.lake is None or not private):
+            problems.append(
+                "to_lake topics on MSK need lake= and msk.enable_private_connectivity (Firehose reads over PrivateLink)"
+            )
+        if problems:
+            raise ValueError("KafkaCluster: " + "; ".join(problems))
+
+    def broker_config(self) -> dict[str, str | int | bool]:
+        """Cluster-wide broker settings (MSK configuration, Strimzi Kafka config)."""
+        return {
+            # Topics come from team files only; a typo in a client must not create one.
+            "auto.create.topics.enable": False,
+            "default.replication.factor": self.replication_factor,
+            "min.insync.replicas": self.min_insync_replicas,
+            "offsets.topic.replication.factor": self.replication_factor,
+            "transaction.state.log.replication.factor": self.replication_factor,
+            "transaction.state.log.min.isr": self.min_insync_replicas,
+            # A replica that fell behind never becomes leader (no silent data loss).
+            "unclean.leader.election.enable": False,
+        }
+
+
+class KafkaCluster(pulumi.ComponentResource):
+    """The Kafka cluster of one environment, its topics, team access and lake delivery."""
+
+    bootstrap_servers: pulumi.Output[str]
+    """Where clients connect (MSK: IAM bootstrap brokers; Strimzi: the TLS bootstrap Service)."""
+    cluster_arn: pulumi.Output[str] | None
+    """MSK only."""
+    broker_hosts: pulumi.Output[list[str]] | None
+    """MSK only: the brokers' host names (open monitoring is scraped on each of them)."""
+    team_outputs: dict[str, pulumi.Output[dict[str, Any]]]
+    """Per team: auth mode, bootstrap servers, topic prefix, secret name or role name."""
+
+    def __init__(self, name: str, args: KafkaClusterArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__(KAFKA_CLUSTER, name, None, opts)
+        self._name, self._args = name, args
+        stateful = pulumi.ResourceOptions(protect=args.enable_protection, retain_on_delete=args.enable_protection)
+        tags = {**args.tags, "component": "kafka"}
+        self.cluster_arn = None
+        self.broker_hosts = None
+        if args.msk is not None:
+            msk = create_msk(name, args.msk, properties=args.broker_config(), tags=tags, stateful=stateful, parent=self)
+            self.cluster_arn = msk.cluster.arn
+            self.bootstrap_servers = msk.cluster.bootstrap_brokers_sasl_iam
+            self.broker_hosts = self.bootstrap_servers.apply(broker_hosts)
+            self._msk_topics(msk.cluster, stateful)
+            if args.lake is not None:
+                to_lake = {a.team: a.to_lake for a in args.teams if a.to_lake}
+                create_delivery(
+                    name,
+                    cluster=msk.cluster,
+                    cluster_name=args.msk.cluster_name,
+                    to_lake=to_lake,
+                    target=args.lake,
+                    tags=tags,
+                    parent=self,
+                )
+            self.team_outputs = create_team_access(
+                name,
+                args.teams,
+                backend="msk",
+                cluster_arn=msk.cluster.arn,
+                broker_cidr=args.msk.vpc_cidr,
+                bootstrap=self.bootstrap_servers,
+                k8s_provider=args.k8s_provider,
+                parent=self,
+            )
+        else:
+            assert args.strimzi is not None
+            strimzi = create_strimzi(
+                name, args.strimzi, config=args.broker_config(), stateful=stateful, provider=args.k8s_provider, parent=self
+            )
+            self.bootstrap_servers = pulumi.Output.from_input(strimzi.bootstrap)
+            self._strimzi_topics(args.strimzi, strimzi.kafka, stateful)
+            to_lake = {a.team: a.to_lake for a in args.teams if a.to_lake}
+            if to_lake and args.strimzi_sink is not None and args.strimzi_lake is not None:
+                create_strimzi_delivery(
+                    name,
+                    to_lake=to_lake,
+                    strimzi=args.strimzi,
+                    sink=args.strimzi_sink,
+                    target=args.strimzi_lake,
+                    tags=tags,
+                    provider=args.k8s_provider,
+                    parent=self,
+                    depends_on=[strimzi.kafka],
+                )
+            elif to_lake:
+                pulumi.log.warn(
+                    f"kafka: to_lake topics of {sorted(to_lake)} are not delivered: Strimzi delivery needs "
+                    "mlinfra:kafka.strimzi.lake_sink (connector plugin URL and SHA-512, image registry, push Secret)",
+                    self,
+                )
+            self.team_outputs = create_team_access(
+                name,
+                args.teams,
+                backend="strimzi",
+                strimzi=args.strimzi,
+                bootstrap=self.bootstrap_servers,
+                k8s_provider=args.k8s_provider,
+                depends_on=[strimzi.kafka],
+                parent=self,
+            )
+        self.register_outputs({"bootstrap_servers": self.bootstrap_servers, "teams": self.team_outputs})
+
+    def outputs(self) -> dict[str, Any]:
+        """Stack outputs: how to connect, per team; ``kafka_cluster_arn`` (MSK) is what `mlinfra verify` reads."""
+        found: dict[str, Any] = {
+            "kafka_backend": self._args.backend,
+            "kafka_bootstrap_servers": self.bootstrap_servers,
+            "kafka_teams": self.team_outputs,
+        }
+        if self.cluster_arn is not None:
+            found["kafka_cluster_arn"] = self.cluster_arn
+        return found
+
+    def _topic_config(self, topic: TeamTopic) -> dict[str, str]:
+        return {
+            "retention.ms": str(rules.retention_ms(topic.retention_hours)),
+            "min.insync.replicas": str(self._args.min_insync_replicas),
+        }
+
+    def _msk_topics(self, cluster: aws.msk.Cluster, stateful: pulumi.ResourceOptions) -> None:
+        # aws.msk.Topic goes through the MSK control-plane API: `pulumi up` needs no network
+        # path to the brokers.
+        for topic in sorted(self._args.topics, key=lambda t: t.full_name):
+            aws.msk.Topic(
+                f"{self._name}-topic-{topic.full_name}",
+                cluster_arn=cluster.arn,
+                name=topic.full_name,
+                partition_count=topic.partitions,
+                replication_factor=self._args.replication_factor,
+                configs=json.dumps(self._topic_config(topic), sort_keys=True),
+                opts=pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), stateful),
+            )
+
+    def _strimzi_topics(self, args: StrimziArgs, kafka: pulumi.Resource, stateful: pulumi.ResourceOptions) -> None:
+        for topic in sorted(self._args.topics, key=lambda t: t.full_name):
+            spec = TopicSpec(topic.full_name, topic.partitions, self._args.replication_factor, self._topic_config(topic))
+            custom_resource(
+                f"{self._name}-topic-{topic.full_name}",
+                "KafkaTopic",
+                metadata_name=rules.kubernetes_name(topic.full_name),
+                namespace=args.namespace,
+                spec=spec.spec(),
+                labels={CLUSTER_LABEL: args.cluster_name, "team": topic.team},
+                parent=self,
+                provider=self._args.k8s_provider,
+                depends_on=[kafka],
+                opts=stateful,
+            )
+
+
+def broker_hosts(bootstrap_servers: str) -> list[str]:
+    """``b-1.x:9098,b-2.x:9098`` -> ``["b-1.x", "b-2.x"]`` (sorted, unique)."""
+    return sorted({server.rsplit(":", 1)[0] for server in bootstrap_servers.split(",") if server.strip()})
