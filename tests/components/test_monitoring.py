@@ -96,11 +96,12 @@ def test_prometheus_sizing_per_environment(stack: str, replicas: int, storage: s
 def test_alert_rules_are_the_rendered_files_with_the_stacks_thresholds(dev_plan: Plan) -> None:
     settings = load_settings("dev")
     expected = alert_rule_files(
-        AlertRuleOptions(thresholds=settings.monitoring.thresholds.thresholds(), enable_mesh_rules=True, enable_kafka_rules=False)
+        AlertRuleOptions(thresholds=settings.monitoring.thresholds.thresholds(), enable_mesh_rules=True, enable_kafka_rules=True)
     )
     rules = {r.name: r for r in dev_plan.of_type(RULE)}
-    assert sorted(rules) == [f"monitoring-rules-{name}" for name in sorted(expected)], "mesh rules on, no Kafka rules without it"
-    assert "monitoring-rules-inference" in rules
+    assert settings.kafka.backend == "strimzi", "dev runs Strimzi: its Kafka rules are rendered"
+    assert sorted(rules) == [f"monitoring-rules-{name}" for name in sorted(expected)], "mesh and Kafka rules on"
+    assert {"monitoring-rules-inference", "monitoring-rules-kafka"} <= set(rules)
     for name, content in expected.items():
         rule = rules[f"monitoring-rules-{name}"]
         assert rule.inputs["spec"] == content, f"{rule.name} must be the rendered templates/alerts/{name}.yaml.j2"
@@ -110,12 +111,14 @@ def test_alert_rules_are_the_rendered_files_with_the_stacks_thresholds(dev_plan:
 
 def test_monitors_switch_with_what_exists(dev_plan: Plan) -> None:
     names = sorted(r.name for r in dev_plan.of_type(SERVICE_MONITOR) + dev_plan.of_type(POD_MONITOR))
-    # The mesh is on in every stack: model servers are scraped through their sidecars.
+    # The mesh is on in every stack: model servers are scraped through their sidecars; dev's
+    # Strimzi brokers through their PodMonitor (MSK brokers are static targets: see below).
     assert names == [
         "monitoring-cluster-autoscaler",
         "monitoring-dcgm-exporter",
         "monitoring-envoy-sidecars",
         "monitoring-istiod",
+        "monitoring-strimzi-kafka",
     ]
     dcgm = dev_plan.get(SERVICE_MONITOR, "monitoring-dcgm-exporter")
     assert dcgm.inputs["metadata"]["namespace"] == "monitoring"
@@ -127,8 +130,9 @@ def test_dashboards_are_configmaps_for_the_sidecar(prod_plan: Plan) -> None:
     assert sorted(maps) == [
         "monitoring-dashboard-gpu-fleet",
         "monitoring-dashboard-inference",
+        "monitoring-dashboard-kafka",
         "monitoring-dashboard-team-gpu-cost",
-    ], "no Kafka dashboard without Kafka"
+    ], "prod runs MSK: the Kafka dashboard is there"
     cost = maps["monitoring-dashboard-team-gpu-cost"]
     assert cost.inputs["metadata"]["labels"]["grafana_dashboard"] == "1", cost.name
     dashboard = json.loads(cost.inputs["data"]["team-gpu-cost.json"])
@@ -214,3 +218,14 @@ def test_receiver_secrets_from_the_stack_file_fill_the_secret(tmp_path: Path) ->
     assert isinstance(secret.inputs["stringData"], Secret), secret.name
     assert list(secret.inputs["stringData"].value) == ["slack-platform-alerts"], "only the keys the routing reads"
     assert redact_secrets(secret.inputs)["stringData"] == "[secret]"
+
+
+def test_prod_scrapes_the_msk_brokers_it_plans(prod_plan: Plan) -> None:
+    release = prod_plan.get(RELEASE, "monitoring-release")
+    configs = release.inputs["values"]["prometheus"]["prometheusSpec"]["additionalScrapeConfigs"]
+    brokers = prod_plan.outputs["kafka_bootstrap_servers"]
+    hosts = sorted({server.rsplit(":", 1)[0] for server in brokers.split(",")})
+    assert len(hosts) == 3, brokers
+    jobs = {c["job_name"]: c["static_configs"][0]["targets"] for c in configs}
+    assert jobs["msk-node-exporter"] == [f"{h}:11002" for h in hosts], jobs
+    assert jobs["msk-jmx"] == [f"{h}:11001" for h in hosts], jobs
