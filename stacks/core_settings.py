@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.regions import REGIONS
 from stacks.area import Area, Model
 
@@ -13,6 +14,10 @@ Environment = Literal["dev", "staging", "prod"]
 
 # Tags the platform sets itself; a stack's extra tags may not override them.
 REQUIRED_TAGS = ("environment", "managed-by", "cost-center")
+# The platform's own tags on its most-tagged resource (a GPU node group: the required tags, Name,
+# two autoscaler discovery tags and the node-template tags of the pool's labels) stay within this
+# share of AWS's 50; tests/components/test_tags.py checks every planned resource.
+MAX_EXTRA_TAGS = 30
 
 
 class CoreArea(Model):
@@ -55,6 +60,11 @@ class CoreArea(Model):
         if reserved:
             raise ValueError(f"may not set the required tags {reserved}; they come from the settings")
         # AWS tag limits: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+        if len(v) > MAX_EXTRA_TAGS:
+            raise ValueError(
+                f"at most {MAX_EXTRA_TAGS} extra tags, got {len(v)}: AWS allows {MAX_TAGS_PER_RESOURCE} per resource "
+                f"and the platform adds up to {MAX_TAGS_PER_RESOURCE - MAX_EXTRA_TAGS} of its own"
+            )
         for key, value in v.items():
             if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
                 raise ValueError(f"tag key {key!r} must be 1-128 characters and must not start with 'aws:'")

@@ -15,6 +15,7 @@ import pulumi
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from components._gpu_rules import CapacityType, gpu_type_problem, label_problem, pool_problems
+from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
 from components.cluster_autoscaler import ClusterAutoscalerArgs
 from components.efa_device_plugin import EfaDevicePluginArgs
@@ -110,6 +111,11 @@ class ClusterAutoscalerSettings(Model):
     """GPU instances are slow to boot; give up on a scale-up after this long."""
 
 
+# Tags a GPU node group carries besides the base tags and one per user label: Name, two
+# autoscaler discovery tags, the GPU resource and taint templates, four platform label templates.
+POOL_PLATFORM_TAGS = 9
+
+
 def _problems(settings: Settings, source: str) -> list[Problem]:
     """Checks of each pool that span fields or need the region, each against the field to change."""
     problems: list[Problem] = []
@@ -126,6 +132,17 @@ def _problems(settings: Settings, source: str) -> list[Problem]:
             region=settings.region,
         )
         problems += [Problem(source, f"mlinfra:gpu_node_groups.{pool_name}.{field}", message) for field, message in found]
+        # Each label is also an autoscaler node-template tag of the node group and its ASG.
+        tags = len(settings.base_tags) + POOL_PLATFORM_TAGS + len(pool.labels)
+        if tags > MAX_TAGS_PER_RESOURCE:
+            problems.append(
+                Problem(
+                    source,
+                    f"mlinfra:gpu_node_groups.{pool_name}.labels",
+                    f"this pool's node group would carry {tags} tags (AWS allows {MAX_TAGS_PER_RESOURCE}): "
+                    f"each label is also a node-template tag; drop {tags - MAX_TAGS_PER_RESOURCE} labels or extra tags",
+                )
+            )
     return problems
 
 

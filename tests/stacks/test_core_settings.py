@@ -33,3 +33,8 @@ def test_tag_keys_follow_aws_limits() -> None:
 def test_bad_region_names_the_aws_key() -> None:
     msg = _error(**{"aws:region": "mars-1"})
     assert "stacks/Pulumi.test.yaml: aws:region: must be one of" in msg and "mlinfra:region" not in msg
+
+
+def test_more_extra_tags_than_fit_under_aws_limit() -> None:
+    tags = {f"t{i}": "x" for i in range(31)}
+    assert "mlinfra:tags: at most 30 extra tags, got 31: AWS allows 50 per resource" in _error(**{"mlinfra:tags": tags})

@@ -298,3 +298,17 @@ def test_cli_exits_2_with_the_pool_and_field_on_a_bad_pool(tmp_path: Path) -> No
     assert result.returncode == 2, result.stdout + result.stderr
     assert "mlinfra:gpu_node_groups.training.instance_types[0]: 'm6i.large' is not a GPU instance type" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_pool_labels_that_push_the_node_group_past_50_tags() -> None:
+    labels = {f"example.com/l{i}": "x" for i in range(40)}
+    pool = {"instance_types": ["g5.xlarge"], "max_size": 2, "labels": labels}
+    with pytest.raises(ConfigError) as info:
+        settings_from_config(
+            {"aws:region": "us-west-2", "mlinfra:environment": "dev", "mlinfra:gpu_node_groups": {"big": pool}},
+            stack="dev",
+            source="s.yaml",
+        )
+    assert "s.yaml: mlinfra:gpu_node_groups.big.labels: this pool's node group would carry 52 tags (AWS allows 50)" in str(
+        info.value
+    )
