@@ -126,6 +126,7 @@ class Network(pulumi.ComponentResource):
         self._create_routing()
         self._create_s3_endpoint()
         self._create_flow_logs()
+        self._close_default_security_group()
 
         self.vpc_id = self._vpc.id
         self.vpc_cidr = args.cidr
@@ -198,6 +199,19 @@ class Network(pulumi.ComponentResource):
             vpc_endpoint_type="Gateway",
             route_table_ids=[rt.id for rt in self.private_route_tables],
             tags=self._tags(f"{self._name}-s3"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _close_default_security_group(self) -> None:
+        # Every VPC comes with a default security group that lets its members reach each other;
+        # anything launched without a group lands in it. Adopting it with no rules removes them
+        # (CIS AWS Foundations 5.4); Pulumi leaves the group itself in place on delete.
+        aws.ec2.DefaultSecurityGroup(
+            f"{self._name}-default-sg",
+            vpc_id=self._vpc.id,
+            ingress=[],
+            egress=[],
+            tags=self._tags(f"{self._name}-default-sg"),
             opts=pulumi.ResourceOptions(parent=self),
         )
 

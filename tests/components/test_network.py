@@ -115,3 +115,10 @@ def test_network_children_are_parented_to_the_component(dev_plan: Plan) -> None:
     for r in dev_plan.resources:
         if r.name.startswith("network-"):
             assert r.parent == component.urn, f"{r.type} {r.name} is not parented to the Network component"
+
+
+def test_the_default_security_group_is_adopted_with_no_rules(any_plan: Plan) -> None:
+    (group,) = any_plan.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup")
+    vpc = any_plan.get("aws:ec2/vpc:Vpc", "network-vpc")
+    assert group.inputs["ingress"] == [] and group.inputs["egress"] == [], f"{group.name} must carry no rules"
+    assert group.property_dependencies["vpcId"] == (vpc.urn,), f"{group.name} must be the VPC's own default group"

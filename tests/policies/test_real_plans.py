@@ -132,6 +132,20 @@ MUTATIONS = [
     ),
     ("aws-ec2-launch-template-imdsv2", LT, "gpu-training", _set("metadataOptions.httpTokens", "optional"), "gpu-training"),
     ("aws-ec2-launch-template-encrypted-volumes", LT, "gpu-inference", lambda r: _unencrypt(r), "gpu-inference"),
+    (
+        "aws-ec2-vpc-default-security-group-closed",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "network-default-sg",
+        _set("ingress", [{"protocol": "-1", "fromPort": 0, "toPort": 0, "self": True}]),
+        "network-default-sg",
+    ),
+    (
+        "aws-ec2-vpc-default-security-group-closed",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "network-default-sg",
+        lambda r: None,
+        "network-vpc",
+    ),
     # Budgets (components.catalog.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
     # per-pool cap of 16; 16 p4d nodes also exceed the $250,000 monthly budget. Stack-wide: no resource.
     ("mlinfra-gpu-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 12), ""),
