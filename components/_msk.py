@@ -159,7 +159,8 @@ def create_msk(
         retention_in_days=args.log_retention_days,
         kms_key_id=key.arn,
         tags=tagged(f"{name}-broker-logs"),
-        opts=child,
+        # Logs are evidence: retained and protected with the cluster in prod.
+        opts=keep,
     )
     security_group = aws.ec2.SecurityGroup(
         f"{name}-brokers",

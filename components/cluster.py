@@ -180,7 +180,8 @@ class Cluster(pulumi.ComponentResource):
             name=f"/aws/eks/{args.cluster_name}/cluster",
             retention_in_days=args.log_retention_days,
             tags=self._tags(f"{name}-control-plane"),
-            opts=pulumi.ResourceOptions(parent=self),
+            # The audit log is evidence: protected and retained with the cluster (prod).
+            opts=stateful,
         )
         self._cluster = aws.eks.Cluster(
             f"{name}-eks",

@@ -37,6 +37,8 @@ class NetworkArgs:
     """One shared NAT gateway, or one per AZ so an AZ outage cannot cut the others off."""
     flow_log_retention_days: int = 365
     """CloudWatch retention of the VPC flow logs."""
+    enable_protection: bool = True
+    """Protect and retain the flow-log group (prod): logs are evidence."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable child (environment, managed-by, cost-center...)."""
 
@@ -222,7 +224,7 @@ class Network(pulumi.ComponentResource):
             f"{name}-flow-logs",
             retention_in_days=args.flow_log_retention_days,
             tags=self._tags(f"{name}-flow-logs"),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection),
         )
         role = aws.iam.Role(
             f"{name}-flow-logs",

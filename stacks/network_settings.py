@@ -88,5 +88,6 @@ def network_args(settings: Settings, *, available_zones: pulumi.Input[Sequence[s
         cluster_name=cluster_name,
         nat_gateways=settings.nat_gateways,
         flow_log_retention_days=settings.flow_log_retention_days,
+        enable_protection=settings.enable_protection,
         tags=settings.base_tags,
     )

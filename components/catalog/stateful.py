@@ -71,10 +71,8 @@ STATEFUL_TYPES: Mapping[str, StatefulType] = MappingProxyType(
         "kubernetes:kafka.strimzi.io/v1:KafkaTopic": StatefulType(
             "Strimzi topic (its messages)", ("metadata.name", "metadata.namespace", "spec.topicName")
         ),
-        # Logs are evidence, but prod log groups are not protected yet (issue 15 does that).
-        "aws:cloudwatch/logGroup:LogGroup": StatefulType(
-            "CloudWatch log group (its logs)", ("name", "namePrefix", "logGroupClass"), protect_in_prod=False
-        ),
+        # Logs are evidence (flow logs, the control plane's audit log, broker logs).
+        "aws:cloudwatch/logGroup:LogGroup": StatefulType("CloudWatch log group (its logs)", ("name", "namePrefix", "logGroupClass")),
     }
 )
 
