@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,11 +21,21 @@ class Problem:
         return f"{self.file}: {self.field}: {self.message}"
 
 
+def _natural(problem: Problem) -> tuple[object, ...]:
+    """Sort key: file, then field with its numbers compared as numbers (``owners[2]`` before
+    ``owners[10]``, ``line 9`` before ``line 10``), then message."""
+
+    def split(text: str) -> tuple[tuple[int, int | str], ...]:
+        return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+
+    return (split(problem.file), split(problem.field), problem.message)
+
+
 class ConfigError(Exception):
     """Bad input: raised before any resource is registered; the CLI exits 2 on it."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(set(problems))
+        self.problems = sorted(set(problems), key=_natural)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

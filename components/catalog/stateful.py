@@ -72,7 +72,9 @@ STATEFUL_TYPES: Mapping[str, StatefulType] = MappingProxyType(
             "Strimzi topic (its messages)", ("metadata.name", "metadata.namespace", "spec.topicName")
         ),
         # Logs are evidence (flow logs, the control plane's audit log, broker logs).
-        "aws:cloudwatch/logGroup:LogGroup": StatefulType("CloudWatch log group (its logs)", ("name", "namePrefix", "logGroupClass")),
+        "aws:cloudwatch/logGroup:LogGroup": StatefulType(
+            "CloudWatch log group (its logs)", ("name", "namePrefix", "logGroupClass")
+        ),
     }
 )
 

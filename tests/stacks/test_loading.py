@@ -166,3 +166,13 @@ def test_a_yaml_bomb_in_a_stack_file_is_refused_quickly(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"line \d+: expands to more than 100000 values"):
         read_stack_file(path, explicit=True)
+
+
+def test_problems_sort_naturally() -> None:
+    from stacks.errors import Problem
+
+    found = ConfigError(
+        [Problem("a.yaml", f"owners[{i}]", "x") for i in (10, 2, 1)]
+        + [Problem("a.yaml", "line 10", "y"), Problem("a.yaml", "line 9", "y")]
+    )
+    assert [p.field for p in found.problems] == ["line 9", "line 10", "owners[1]", "owners[2]", "owners[10]"]
