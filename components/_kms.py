@@ -6,7 +6,8 @@ here, so rotation and the deletion window are never forgotten on one of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -42,3 +43,46 @@ def rotating_key(
     )
     aws.kms.Alias(name, name=f"alias/{alias}", target_key_id=key.key_id, opts=alias_opts or opts)
     return key
+
+
+def logs_key_policy(
+    *,
+    partition: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    region: str,
+    log_group_names: Sequence[str],
+    sid: str = "LogGroups",
+) -> pulumi.Output[str]:
+    """A key policy: the account root administers (so IAM policies keep working), and the
+    regional CloudWatch Logs service may use the key only for these log groups (the encryption
+    context names the log group). https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    """
+
+    def document(parts: list[str]) -> str:
+        part, account = parts
+        arns = [f"arn:{part}:logs:{region}:{account}:log-group:{name}" for name in log_group_names]
+        return json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "AccountAdministers",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": f"arn:{part}:iam::{account}:root"},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    },
+                    {
+                        "Sid": sid,
+                        "Effect": "Allow",
+                        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+                        "Action": ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
+                        "Resource": "*",
+                        "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": arns[0] if len(arns) == 1 else arns}},
+                    },
+                ],
+            },
+            sort_keys=True,
+        )
+
+    return pulumi.Output.all(partition, account_id).apply(document)

@@ -9,7 +9,6 @@ access, and a security group that admits only the EKS cluster's nodes on the IAM
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -18,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import _kafka_rules as rules
-from components._kms import rotating_key
+from components._kms import logs_key_policy, rotating_key
 from components._msk_iam import server_properties
 
 # Brokers listen for IAM-authenticated clients inside the VPC on 9098:
@@ -90,42 +89,6 @@ class MskResources:
     security_group: aws.ec2.SecurityGroup
 
 
-def _key_policy(args: MskArgs, log_group_name: str) -> pulumi.Output[str]:
-    """Account root as usual, plus CloudWatch Logs for the broker log group (it cannot use a key otherwise).
-
-    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
-    """
-
-    def document(parts: list[str]) -> str:
-        partition, account = parts
-        log_arn = f"arn:{partition}:logs:{args.region}:{account}:log-group:{log_group_name}"
-        return json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "AccountAdministers",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    },
-                    {
-                        "Sid": "BrokerLogs",
-                        "Effect": "Allow",
-                        "Principal": {"Service": f"logs.{args.region}.amazonaws.com"},
-                        "Action": ["kms:Decrypt*", "kms:Describe*", "kms:Encrypt*", "kms:GenerateDataKey*", "kms:ReEncrypt*"],
-                        "Resource": "*",
-                        "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_arn}},
-                    },
-                ],
-            },
-            sort_keys=True,
-        )
-
-    return pulumi.Output.all(args.partition, args.account_id).apply(document)
-
-
 def create_msk(
     name: str,
     args: MskArgs,
@@ -151,7 +114,13 @@ def create_msk(
         tags=tagged(f"{name}-key"),
         opts=keep,
         alias_opts=child,
-        policy=_key_policy(args, log_group_name),
+        policy=logs_key_policy(
+            partition=args.partition,
+            account_id=args.account_id,
+            region=args.region,
+            log_group_names=[log_group_name],
+            sid="BrokerLogs",
+        ),
     )
     log_group = aws.cloudwatch.LogGroup(
         f"{name}-broker-logs",

@@ -17,7 +17,7 @@ import pulumi_kubernetes as k8s
 from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
 from components._eks import kubeconfig, oidc_issuer, role_key
 from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_policy_arn
-from components._kms import rotating_key
+from components._kms import logs_key_policy, rotating_key
 from components._node_group import managed_node_group, node_launch_template
 from components._tags import named_tags
 from components.catalog import tokens
@@ -82,6 +82,8 @@ class ClusterArgs:
     system_nodes: SystemNodeGroupArgs = field(default_factory=SystemNodeGroupArgs)
     admin_role_arns: tuple[str, ...] = ()
     """IAM roles mapped to cluster-admin through access entries (keyed by role name, so order is free)."""
+    account_id: pulumi.Input[str] = ""
+    """The AWS account: the control-plane log key's policy names the account root and the log group."""
     kms_deletion_window_days: int = 30
     enable_protection: bool = True
     """Protect and retain the cluster and its KMS key; turn on EKS deletion protection."""
@@ -175,10 +177,24 @@ class Cluster(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         # Created before the cluster so EKS does not create it without a retention.
+        log_group_name = f"/aws/eks/{args.cluster_name}/cluster"
+        logs_key = rotating_key(
+            f"{name}-control-plane",
+            alias=f"{args.cluster_name}-control-plane-logs",
+            description=f"Control-plane logs of {args.cluster_name}",
+            deletion_window_days=args.kms_deletion_window_days,
+            tags=self._tags(f"{name}-control-plane"),
+            opts=stateful,
+            alias_opts=pulumi.ResourceOptions(parent=self),
+            policy=logs_key_policy(
+                partition=args.partition, account_id=args.account_id, region=args.region, log_group_names=[log_group_name]
+            ),
+        )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane",
-            name=f"/aws/eks/{args.cluster_name}/cluster",
+            name=log_group_name,
             retention_in_days=args.log_retention_days,
+            kms_key_id=logs_key.arn,
             tags=self._tags(f"{name}-control-plane"),
             # The audit log is evidence: protected and retained with the cluster (prod).
             opts=stateful,

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._iam import assume_role_policy, policy_document
+from components._kms import logs_key_policy, rotating_key
 from components._network_rules import MAX_AZS, MIN_AZS, NAT_GATEWAY_MODES, NatGateways, vpc_cidr_problem
 from components._tags import named_tags
 from components.catalog import tokens
@@ -38,7 +39,12 @@ class NetworkArgs:
     flow_log_retention_days: int = 365
     """CloudWatch retention of the VPC flow logs."""
     enable_protection: bool = True
-    """Protect and retain the flow-log group (prod): logs are evidence."""
+    """Protect and retain the flow-log group and its key (prod): logs are evidence."""
+    account_id: pulumi.Input[str] = ""
+    """The AWS account: the flow-log key's policy names the account root and the log group's ARN."""
+    partition: pulumi.Input[str] = "aws"
+    kms_deletion_window_days: int = 30
+    """Waiting period before a scheduled deletion of the flow-log key takes effect."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable child (environment, managed-by, cost-center...)."""
 
@@ -220,11 +226,28 @@ class Network(pulumi.ComponentResource):
     def _create_flow_logs(self) -> None:
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
+        keep = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
+        # A named group: the key policy lets CloudWatch Logs use the key for this group only.
+        group_name = f"/mlinfra/{args.cluster_name}/vpc-flow-logs"
+        key = rotating_key(
+            f"{name}-flow-logs",
+            alias=f"{args.cluster_name}-vpc-flow-logs",
+            description=f"VPC flow logs of {args.cluster_name}",
+            deletion_window_days=args.kms_deletion_window_days,
+            tags=self._tags(f"{name}-flow-logs"),
+            opts=keep,
+            alias_opts=child,
+            policy=logs_key_policy(
+                partition=args.partition, account_id=args.account_id, region=args.region, log_group_names=[group_name]
+            ),
+        )
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
+            name=group_name,
             retention_in_days=args.flow_log_retention_days,
+            kms_key_id=key.arn,
             tags=self._tags(f"{name}-flow-logs"),
-            opts=pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection),
+            opts=keep,
         )
         role = aws.iam.Role(
             f"{name}-flow-logs",

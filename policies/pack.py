@@ -41,6 +41,7 @@ RULE_MODULES: tuple[str, ...] = (
     "aws_ec2_launch_template_imdsv2",
     "aws_ec2_launch_template_encrypted_volumes",
     "aws_ec2_vpc_default_security_group_closed",
+    "aws_cloudwatch_log_group_encrypted_with_cmk",
     "mlinfra_gpu_budget",
     "mlinfra_monthly_cost_budget",
     "mlinfra_stateful_resources_protected",

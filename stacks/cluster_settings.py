@@ -200,6 +200,7 @@ def cluster_args(
     vpc_id: pulumi.Input[str],
     private_subnet_ids: pulumi.Input[Sequence[str]],
     partition: pulumi.Input[str],
+    account_id: pulumi.Input[str],
 ) -> ClusterArgs:
     """ClusterArgs from the settings, field by field."""
     nodes = settings.system_node_group
@@ -224,6 +225,7 @@ def cluster_args(
         ),
         admin_role_arns=settings.admin_role_arns,
         kms_deletion_window_days=settings.kms_deletion_window_days,
+        account_id=account_id,
         enable_protection=settings.enable_protection,
         tags=settings.base_tags,
     )

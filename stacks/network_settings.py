@@ -78,7 +78,14 @@ class NetworkArea(Model):
         return str(parse_ipv4_network(v))
 
 
-def network_args(settings: Settings, *, available_zones: pulumi.Input[Sequence[str]], cluster_name: str) -> NetworkArgs:
+def network_args(
+    settings: Settings,
+    *,
+    available_zones: pulumi.Input[Sequence[str]],
+    cluster_name: str,
+    account_id: pulumi.Input[str],
+    partition: pulumi.Input[str],
+) -> NetworkArgs:
     """NetworkArgs from the settings, field by field."""
     return NetworkArgs(
         cidr=settings.vpc_cidr,
@@ -89,5 +96,8 @@ def network_args(settings: Settings, *, available_zones: pulumi.Input[Sequence[s
         nat_gateways=settings.nat_gateways,
         flow_log_retention_days=settings.flow_log_retention_days,
         enable_protection=settings.enable_protection,
+        account_id=account_id,
+        partition=partition,
+        kms_deletion_window_days=settings.kms_deletion_window_days,
         tags=settings.base_tags,
     )

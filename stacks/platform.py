@@ -47,11 +47,27 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
     )
     partition = aws.get_partition_output().partition
+    account_id = aws.get_caller_identity_output().account_id
 
-    network = Network("network", network_args(settings, available_zones=azs.names, cluster_name=settings.effective_cluster_name))
+    network = Network(
+        "network",
+        network_args(
+            settings,
+            available_zones=azs.names,
+            cluster_name=settings.effective_cluster_name,
+            account_id=account_id,
+            partition=partition,
+        ),
+    )
     cluster = Cluster(
         "cluster",
-        cluster_args(settings, vpc_id=network.vpc_id, private_subnet_ids=network.private_subnet_ids, partition=partition),
+        cluster_args(
+            settings,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            partition=partition,
+            account_id=account_id,
+        ),
     )
     provider = cluster.k8s_provider
     gpu_pools = GpuNodeGroups(
@@ -77,7 +93,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
     storage_class = encrypted_gp3_storage_class(
         "gp3-encrypted", StorageClassArgs(), provider=provider, depends_on=[cluster.nodes_ready]
     )
-    data_lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.get_caller_identity_output().account_id))
+    data_lake = DataLake("data-lake", data_lake_args(settings, account_id=account_id))
     lb_controller = LoadBalancerController(
         "load-balancer-controller",
         load_balancer_controller_args(
@@ -146,7 +162,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         private_subnet_ids=network.private_subnet_ids,
         node_security_group_id=cluster.security_group_id,
         k8s_provider=provider,
-        account_id=aws.get_caller_identity_output().account_id,
+        account_id=account_id,
         partition=partition,
         teams=teams,
         raw_bucket_arn=data_lake.bucket_arns.apply(lambda arns: arns.get("raw", "")),

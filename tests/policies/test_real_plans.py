@@ -146,6 +146,13 @@ MUTATIONS = [
         lambda r: None,
         "network-vpc",
     ),
+    (
+        "aws-cloudwatch-log-group-encrypted-with-cmk",
+        "aws:cloudwatch/logGroup:LogGroup",
+        "cluster-control-plane",
+        _set("kmsKeyId", _DROP),
+        "cluster-control-plane",
+    ),
     # Budgets (components.catalog.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
     # per-pool cap of 16; 16 p4d nodes also exceed the $250,000 monthly budget. Stack-wide: no resource.
     ("mlinfra-gpu-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 12), ""),
