@@ -170,7 +170,16 @@ class Verifier:
                 return Check(res, "access logging", FAIL, "server access logging off")
             return Check(res, "access logging", PASS, f"to s3://{target.get('TargetBucket')}/{target.get('TargetPrefix', '')}")
 
+        def location() -> Check:
+            # get_bucket_location says None (or "") for us-east-1, its historical default.
+            found = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
+            region = self.aws.region
+            return Check(
+                res, "region", PASS if found == region else FAIL, found if found == region else f"{found}, want {region}"
+            )
+
         for label, fn in (
+            ("region", location),
             ("SSE-KMS encryption", encryption),
             ("versioning", versioning),
             ("public access blocked", public_access),

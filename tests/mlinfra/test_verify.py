@@ -137,7 +137,15 @@ def test_good_platform_passes_every_check(moto: None, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     checks = json.loads(result.stdout)
     assert {c["result"] for c in checks} == {"pass"}, [c for c in checks if c["result"] != "pass"]
-    per_bucket = {"exists", "SSE-KMS encryption", "versioning", "public access blocked", "lifecycle rules", "access logging"}
+    per_bucket = {
+        "exists",
+        "region",
+        "SSE-KMS encryption",
+        "versioning",
+        "public access blocked",
+        "lifecycle rules",
+        "access logging",
+    }
     for bucket in ZONES.values():
         assert {c["check"] for c in checks if c["resource"] == f"s3://{bucket}"} == per_bucket, bucket
     assert {c["check"] for c in checks if c["resource"] == f"eks:{CLUSTER}"} == {
@@ -159,7 +167,7 @@ def test_human_output_is_a_table_with_a_summary(moto: None, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     for header in ("resource", "check", "result", "detail"):
         assert header in result.stdout
-    assert "21 passed, 0 failed, 0 skipped" in result.stdout
+    assert "23 passed, 0 failed, 0 skipped" in result.stdout
 
 
 RAW, CURATED = f"s3://{ZONES['raw']}", f"s3://{ZONES['curated']}"
@@ -257,6 +265,14 @@ def _disabled_lifecycle(c: Clients) -> None:
                 }
             ]
         },
+    )
+
+
+def _bucket_in_another_region(c: Clients) -> None:
+    # The stack expects the lake in REGION; a bucket of the same name elsewhere is not the lake.
+    c("s3").delete_bucket(Bucket=ZONES["curated"])
+    client("s3", "eu-west-1").create_bucket(
+        Bucket=ZONES["curated"], CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
     )
 
 
@@ -455,4 +471,12 @@ def test_end_to_end_against_moto_server(moto_server: str, tmp_path: Path) -> Non
     assert failures(bad.stdout) == {(CURATED, "versioning"), (A10G, "NVIDIA AMI type")}
 
     human = run_mlinfra(moto_server, *cmd[:-1])
-    assert human.returncode == 1 and "19 passed, 2 failed, 0 skipped" in human.stdout, human.stdout
+    assert human.returncode == 1 and "21 passed, 2 failed, 0 skipped" in human.stdout, human.stdout
+
+
+def test_a_lake_bucket_in_another_region_fails_the_region_check(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    _bucket_in_another_region(local_client)
+    result = verify.run(write(tmp_path, outputs))
+    (region,) = [c for c in result.checks if (c.resource, c.check) == (CURATED, "region")]
+    assert region.result == "fail" and region.detail == f"eu-west-1, want {REGION}", region
