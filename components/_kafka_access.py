@@ -22,14 +22,13 @@ from typing import Any, Literal
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
-import pulumi_random as random
 
 from components._crd import custom_resource
 from components._kafka_rules import team_prefix
 from components._msk import IAM_PORT
 from components._msk_iam import team_policy
 from components._strimzi import CLUSTER_LABEL, TLS_PORT, UserSpec, cluster_ca_secret, team_acls
-from components._strimzi_cluster import StrimziArgs
+from components._strimzi_cluster import StrimziArgs, scram_password_secret
 
 CREDENTIALS_SECRET = "kafka-credentials"
 NETWORK_POLICY = "allow-kafka"
@@ -121,25 +120,24 @@ def _strimzi_access(
         "ca.secret": f"{strimzi.namespace}/{cluster_ca_secret(strimzi.cluster_name)}",
     }
     if scram:
-        password = random.RandomPassword(
-            f"{name}-{team}-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=parent)
-        )
-        password_secret = f"{user_name}-password"
-        k8s.core.v1.Secret(
+        password_secret, password = scram_password_secret(
+            f"{name}-{team}-password",
             f"{name}-{team}-user-password",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=password_secret, namespace=strimzi.namespace, labels={"team": team}),
-            string_data={"password": password.result},
-            opts=k8s_opts,
+            user=user_name,
+            team=team,
+            namespace=strimzi.namespace,
+            parent=parent,
+            k8s_opts=k8s_opts,
         )
         jaas = pulumi.Output.concat(
             'org.apache.kafka.common.security.scram.ScramLoginModule required username="',
             user_name,
             '" password="',
-            password.result,
+            password,
             '";',
         )
         team_data.update(
-            {"sasl.mechanism": "SCRAM-SHA-512", "username": user_name, "password": password.result, "sasl.jaas.config": jaas}
+            {"sasl.mechanism": "SCRAM-SHA-512", "username": user_name, "password": password, "sasl.jaas.config": jaas}
         )
     custom_resource(
         f"{name}-{team}-user",

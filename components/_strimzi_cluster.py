@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_random as random
 
 from components._crd import custom_resource
 from components._helm import HelmAddonArgs, helm_addon
@@ -159,3 +160,27 @@ def create_strimzi(
         opts=keep,
     )
     return StrimziResources(release=release, kafka=kafka, bootstrap=bootstrap_address(args.cluster_name, args.namespace))
+
+
+def scram_password_secret(
+    password_name: str,
+    secret_name: str,
+    *,
+    user: str,
+    team: str,
+    namespace: str,
+    parent: pulumi.Resource,
+    k8s_opts: pulumi.ResourceOptions,
+) -> tuple[str, pulumi.Output[str]]:
+    """A generated SCRAM password for KafkaUser ``user`` and the Secret the User Operator reads it
+    from (``<user>-password`` in the Kafka namespace). Returns the Secret's name and the password
+    (a Pulumi secret). The child names are the callers' (they are part of the state)."""
+    password = random.RandomPassword(password_name, length=32, special=False, opts=pulumi.ResourceOptions(parent=parent))
+    name = f"{user}-password"
+    k8s.core.v1.Secret(
+        secret_name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=name, namespace=namespace, labels={"team": team}),
+        string_data={"password": password.result},
+        opts=k8s_opts,
+    )
+    return name, password.result

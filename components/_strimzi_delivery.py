@@ -20,15 +20,13 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
-import pulumi_random as random
 
 from components._crd import custom_resource
 from components._iam import POD_IDENTITY_TRUST
 from components._kafka_rules import full_topic_name, kubernetes_name
 from components._msk_delivery import lake_statements
 from components._strimzi import CLUSTER_LABEL, USE_CONNECTOR_RESOURCES, UserSpec, bootstrap_address, cluster_ca_secret
-from components._strimzi_cluster import StrimziArgs
+from components._strimzi_cluster import StrimziArgs, scram_password_secret
 from components._strimzi_connect import (
     ConnectPlugin,
     ConnectSpec,
@@ -81,15 +79,14 @@ def create_strimzi_delivery(
         scram = strimzi.authentication == "scram-sha-512"
         password_secret = None
         if scram:
-            password = random.RandomPassword(
-                f"{resource}-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=parent)
-            )
-            password_secret = f"{user}-password"
-            k8s.core.v1.Secret(
+            password_secret, _ = scram_password_secret(
                 f"{resource}-password",
-                metadata=k8s.meta.v1.ObjectMetaArgs(name=password_secret, namespace=strimzi.namespace, labels={"team": team}),
-                string_data={"password": password.result},
-                opts=k8s_opts,
+                f"{resource}-password",
+                user=user,
+                team=team,
+                namespace=strimzi.namespace,
+                parent=parent,
+                k8s_opts=k8s_opts,
             )
         kafka_user = custom_resource(
             f"{resource}-user",
