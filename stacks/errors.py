@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,19 @@ _SHOW_INPUT = frozenset(
 )
 
 
+# Regular expressions are not messages. Every module that declares a field pattern says what
+# it means here (explain_patterns), and messages show that instead of the expression;
+# tests/stacks/test_errors.py proves every pattern in the stack-file and team-file models has
+# an entry.
+PATTERN_MEANS: dict[str, str] = {}
+_UNEXPLAINED = "has a form that is not allowed (see the settings table in the README)"
+
+
+def explain_patterns(means: Mapping[str, str]) -> None:
+    """Register what each field pattern means, for messages (``pattern -> "must be ..."``)."""
+    PATTERN_MEANS.update(means)
+
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -80,6 +94,15 @@ def field_path(loc: tuple[object, ...] | list[object]) -> str:
     return path
 
 
+def error_field(loc: tuple[object, ...] | list[object]) -> str:
+    """The field a pydantic error is about. A map key's error is the key's own path
+    (``gpu_node_groups.Bad_Name``, ``data_lake.1``), not pydantic's ``...Bad_Name.[key]``."""
+    if loc and loc[-1] == "[key]":
+        *parent, key = loc[:-1]
+        return f"{field_path(parent)}.{key}" if parent else str(key)
+    return field_path(loc)
+
+
 def problems_from_validation_error(exc: ValidationError, source: str, *, prefix: str = "") -> list[Problem]:
     """Turn pydantic's errors into Problems with dotted field paths (``mlinfra:a.b[0]``)."""
     problems = []
@@ -90,11 +113,17 @@ def problems_from_validation_error(exc: ValidationError, source: str, *, prefix:
             len(other["loc"]) > len(err["loc"]) and other["loc"][: len(err["loc"])] == err["loc"] for other in errors
         ):
             continue
-        path = field_path(err["loc"])
+        loc = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        path = error_field(loc)
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "string_pattern_mismatch":
+            message = f"{PATTERN_MEANS.get(str(err.get('ctx', {}).get('pattern', '')), _UNEXPLAINED)}, got {err.get('input')!r}"
+        elif is_key and err["type"] == "string_type":
+            message = f"a key here must be a name (text), got {err.get('input')!r}"
+        elif err["type"] == "extra_forbidden":
             message = "unknown field; check the spelling against the settings table in the README"
         elif err["type"] in ("literal_error", "enum") and "expected" in err.get("ctx", {}):
             message = f"must be one of {err['ctx']['expected']}, got {err.get('input')!r}"

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from stacks.errors import ConfigError, Problem, display_path, field_path, problems_from_validation_error  # noqa: F401 - display_path re-exported
+from stacks.errors import ConfigError, Problem, display_path, error_field, problems_from_validation_error  # noqa: F401 - display_path re-exported
 from stacks.team_model import (  # noqa: F401 - re-exported: callers import the team API from here
     ENVIRONMENTS,
     PATTERN_MEANS,
@@ -112,7 +112,7 @@ def _paired(errors: list[Any], problems: list[Problem]) -> list[tuple[Any, Probl
     pair by field path rather than by position."""
     pairs, rest = [], list(problems)
     for err in errors:
-        if rest and rest[0].field == (field_path(err["loc"]) or "-"):
+        if rest and rest[0].field == (error_field(err["loc"]) or "-"):
             pairs.append((err, rest.pop(0)))
     if rest:  # a format this pairing does not know: keep every problem unchanged
         return [({"type": "", "loc": ()}, p) for p in problems]
@@ -126,19 +126,10 @@ def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
     for err, problem in _paired(errors, problems):
         if err["type"] == "too_short" and tuple(err["loc"]) in item_errors:
             continue  # "no valid item" follows from the item errors reported on their own
-        means = PATTERN_MEANS.get(str(err.get("ctx", {}).get("pattern", "")))
-        if err["type"] == "string_pattern_mismatch" and means:
-            # A map key (`serving.<endpoint>`) is named by its path, without pydantic's ".[key]".
-            problem = Problem(problem.file, problem.field.removesuffix(".[key]"), f"{means}, got {err.get('input')!r}")
-        elif err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden":
             problem = Problem(problem.file, problem.field, f"unknown field; team file fields: README.md (Teams) or {SCHEMA_FILE}")
         elif err["type"] == "tuple_type":
             problem = Problem(problem.file, problem.field, f"must be a list such as [a, b], got {err.get('input')!r}")
-        elif err["loc"] and err["loc"][-1] == "[key]":
-            # A map key such as `1:` in `data_lake`; pydantic's path would read "data_lake[1].[key]".
-            key = err["loc"][-2]
-            field = problem.field.removesuffix(f"[{key}].[key]").removesuffix(f".{key}.[key]")
-            problem = Problem(problem.file, f"{field}.{key}", f"a key here must be a name (text), got {key!r}")
         out.append(problem)
     return out
 

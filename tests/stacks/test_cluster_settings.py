@@ -63,7 +63,7 @@ def test_prod_public_endpoint_from_listed_cidrs_is_allowed() -> None:
 
 
 def test_cluster_name_must_be_an_eks_name() -> None:
-    assert "mlinfra:cluster_name: String should match pattern" in _error(**{"mlinfra:cluster_name": "bad.name"})
+    assert "mlinfra:cluster_name: must be an EKS cluster name: 1-100 letters" in _error(**{"mlinfra:cluster_name": "bad.name"})
 
 
 def test_admin_roles_must_be_role_arns() -> None:
