@@ -9,6 +9,20 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+# A value the user wrote is echoed in quotes ('...' as Python's repr prints it); a long one
+# (a pasted file, a 9,000-character tag) is cut so the message stays one readable line.
+ECHO_LIMIT = 60
+# A quoted value starts after a space or an opening bracket and ends before a space, a closing
+# bracket or punctuation, so the text between two short values is never taken for one.
+_QUOTED = re.compile(r"(?:(?<=^)|(?<=[\s(\[{=]))'(?:[^'\\\n]|\\.){" + str(ECHO_LIMIT + 1) + r",}'(?=$|[\s)\]},.;:])")
+_FIELD_LIMIT = 120
+
+
+def shorten_echoes(text: str) -> str:
+    """``text`` with every quoted value longer than ECHO_LIMIT cut, saying how long it was."""
+    # The cut value is ECHO_LIMIT characters between its quotes, so shortening is idempotent.
+    return _QUOTED.sub(lambda m: f"{m.group(0)[: ECHO_LIMIT - 2]}...' ({len(m.group(0)) - 2} characters)", text)
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -19,7 +33,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}"
+        # Shortened when shown, not when made: the full value stays in the Problem.
+        field = self.field if len(self.field) <= _FIELD_LIMIT else f"{self.field[:_FIELD_LIMIT]}..."
+        return f"{self.file}: {field}: {shorten_echoes(self.message)}"
 
 
 def _natural(problem: Problem) -> tuple[object, ...]:

@@ -84,3 +84,21 @@ def test_an_unexplained_pattern_still_shows_no_regex() -> None:
 )
 def test_error_field(loc: tuple[Any, ...], field: str) -> None:
     assert error_field(loc) == field
+
+
+def test_a_long_echoed_value_is_cut_when_shown_and_kept_in_full() -> None:
+    from stacks.errors import ECHO_LIMIT
+
+    value = "a b" * 3000
+    problem = Problem("f.yaml", "mlinfra:cost_center", f"must be short, got {value!r}; also not {'x' * 5!r}")
+    shown = str(problem)
+    assert len(shown) < 150, shown
+    assert shown.endswith("...' (9000 characters); also not 'xxxxx'"), shown
+    assert shown.count("a b") < ECHO_LIMIT
+    assert value in problem.message  # the Problem itself keeps the whole value
+    assert str(Problem(problem.file, problem.field, shown.split(": ", 2)[2])) == shown  # showing twice changes nothing
+
+
+def test_a_long_field_path_is_cut_when_shown() -> None:
+    shown = str(Problem("f.yaml", "mlinfra:tags." + "k" * 500, "bad"))
+    assert len(shown) < 150 and shown.endswith("...: bad"), shown

@@ -182,7 +182,7 @@ def test_bottlerocket_and_capacity_block_are_allowed() -> None:
         (
             pool(labels={"a" * 83: "x"}),
             "us-east-1",
-            f"{SOURCE}: mlinfra:gpu_node_groups.training.labels: label key '{'a' * 83}' is longer than 82 characters",
+            f"{SOURCE}: mlinfra:gpu_node_groups.training.labels: label key '{'a' * 57}...' (83 characters) is longer than 82 characters",
         ),
         (
             pool(labels={"-team": "x"}),
