@@ -58,10 +58,12 @@ def test_the_four_workflows_exist() -> None:
     assert {w.name for w in workflows()} >= {"ci.yml", "preview.yml", "deploy.yml", "drift.yml"}
 
 
-def test_every_workflow_and_action_is_valid_against_the_github_schemas() -> None:
+def test_every_workflow_action_and_dependabot_file_is_valid_against_the_github_schemas() -> None:
     result = check_jsonschema("vendor.github-workflows", *(w.path for w in workflows()))
     assert result.returncode == 0, result.stdout + result.stderr
     result = check_jsonschema("vendor.github-actions", *action_files())
+    assert result.returncode == 0, result.stdout + result.stderr
+    result = check_jsonschema("vendor.dependabot", ROOT / ".github" / "dependabot.yml")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
