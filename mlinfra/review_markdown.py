@@ -7,7 +7,8 @@ characters, so when the comment is longer the details are trimmed (fewer rows, t
 with a note saying so; the summary lines and the stateful risks are never trimmed (only if
 the risks alone would not fit are they shortened to one line each, and said so).
 
-All user text (resource names and types, messages, values) goes through ``md()``: a name
+All user text (resource names and types, messages, values) goes through ``md()`` before it reaches
+the template (rendered by components/_render.py like every template): a name
 with ``|`` must not break a table, a backtick must not open code, ``<`` must not open HTML.
 """
 
@@ -18,9 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
-from components._render import TEMPLATES_DIR
+from components._render import render_text
 from mlinfra.diff import FINDING_KINDS
 from mlinfra.review import InputChange, ReviewResult, StackReview
 
@@ -37,17 +36,6 @@ def md(value: Any) -> str:
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-    undefined=jinja2.StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    autoescape=False,  # Markdown: md() escapes what needs it
-)
-_ENV.filters["md"] = md
 
 
 # --- summary figures (shared with the table renderer) --------------------------------------------
@@ -136,9 +124,9 @@ def _stack_context(s: StackReview, caps: _Caps) -> dict[str, Any]:
         changes.append(
             {
                 "op": c.op,
-                "type": c.type,
-                "name": c.name,
-                "inputs": [input_text(i) for i in inputs],
+                "type": md(c.type),
+                "name": md(c.name),
+                "inputs": [md(input_text(i)) for i in inputs],
                 "more_inputs": len(c.inputs) - len(inputs),
             }
         )
@@ -150,14 +138,29 @@ def _stack_context(s: StackReview, caps: _Caps) -> dict[str, Any]:
         "summary": summary_line(s),
         "counts": s.counts,
         "risks": [
-            {"kind": FINDING_KINDS[r.kind], "type": r.type, "name": r.name, "message": r.message, "advice": r.advice}
+            {
+                "kind": FINDING_KINDS[r.kind],
+                "type": md(r.type),
+                "name": md(r.name),
+                "message": md(r.message),
+                "advice": md(r.advice),
+            }
             for r in risks
         ],
         "more_risks": len(s.risks) - len(risks),
         "details": caps.rows != 0,
         "changes": changes,
         "more_changes": len(s.changes) - len(rows),
-        "violations": [{"state": state, **v.__dict__} for state, v in shown],
+        "violations": [
+            {
+                "state": state,
+                "policy": md(v.policy),
+                "level": md(v.level),
+                "name": md(v.name or "(stack)"),
+                "message": md(v.message),
+            }
+            for state, v in shown
+        ],
         "more_violations": len(violations) - len(shown),
         "cost": {"base": s.base, "head": s.head, "delta": cost_delta(s)},
         "gpus": {"base": s.base.gpus_max, "head": s.head.gpus_max, "delta": gpu_delta(s)},
@@ -165,7 +168,9 @@ def _stack_context(s: StackReview, caps: _Caps) -> dict[str, Any]:
 
 
 def _render(result: ReviewResult, caps: _Caps, trimmed: bool) -> str:
-    return _ENV.get_template("review/comment.md.j2").render(
+    # User text is escaped here (md), so the one shared renderer (StrictUndefined) renders it as is.
+    return render_text(
+        "review/comment.md.j2",
         marker=MARKER,
         # A ref in a code span reads as typed (`HEAD~1`); md() only if it holds a backtick.
         base_ref=f"`{result.base_ref}`" if "`" not in result.base_ref else md(result.base_ref),
@@ -173,7 +178,7 @@ def _render(result: ReviewResult, caps: _Caps, trimmed: bool) -> str:
         stacks=[_stack_context(s, caps) for s in result.stacks],
         trimmed=trimmed,
         compact_risks=caps.compact_risks,
-        notes=list(result.notes),
+        notes=[md(n) for n in result.notes],
         limit=f"{GITHUB_COMMENT_LIMIT:,}",
     )
 

