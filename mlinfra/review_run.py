@@ -171,6 +171,9 @@ def run_plans(jobs: Sequence[PlanJob], workers: int) -> dict[tuple[str, str], di
 
 
 def _read_plan(job: PlanJob, code: int, stderr: str) -> dict[str, Any]:
+    # Ctrl-C in a terminal reaches the plans too; they may end before this process notices its own.
+    if code in (130, -2):
+        raise KeyboardInterrupt
     # 0 = planned, 1 = planned with mandatory violations (the JSON is written first); else failed.
     if code not in (0, 1) or not job.out.is_file():
         raise _failure(job, code, stderr)
