@@ -16,7 +16,17 @@ from typing import Annotated
 import typer
 
 from mlinfra.canary_cli import canary_app
-from mlinfra.console import EXIT_FINDINGS, EXIT_OK, fail_config, install_interrupt_handler, out, usage_error, write_atomically
+from mlinfra.console import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    fail_config,
+    install_interrupt_handler,
+    out,
+    usage_error,
+    write_atomically,
+)
+from mlinfra.review_cli import review as review_command
 from mlinfra.team import team_app
 from stacks.errors import ConfigError
 
@@ -29,6 +39,7 @@ app = typer.Typer(
 )
 app.add_typer(team_app, name="team")
 app.add_typer(canary_app, name="canary")
+app.command(name="review")(review_command)
 
 
 @app.callback()
@@ -203,4 +214,13 @@ def main() -> None:
     if hasattr(signal, "SIGPIPE"):
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     install_interrupt_handler()
-    app(prog_name="mlinfra")
+    try:
+        app(prog_name="mlinfra")
+    except Exception:
+        # A crash is a bug, not a finding: exit 2 (with the traceback to report), never 1, which
+        # scripts read as "policy violations" and may let pass (`plan ... || [ $? -eq 1 ]`).
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write("error: mlinfra crashed (a bug; please report the traceback above)\n")
+        sys.exit(EXIT_USAGE)

@@ -35,3 +35,14 @@ def assert_golden_yaml(relative: str, data: Any) -> None:
     assert path.exists(), f"golden file {path} is missing; create it with MLINFRA_UPDATE_GOLDEN=1"
     expected = path.read_text(encoding="utf-8")
     assert text == expected, f"rendered output differs from {path}:\n{text}"
+
+
+def assert_golden_text(relative: str, text: str) -> None:
+    """``text`` (rendered Markdown, say) must equal tests/golden/<relative> byte for byte."""
+    path = GOLDEN_DIR / relative
+    if os.environ.get("MLINFRA_UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"golden file {path} is missing; create it with MLINFRA_UPDATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8")
+    assert text == expected, f"rendered output differs from {path}:\n{text}"
