@@ -16,7 +16,9 @@ KEY, ALIAS = "aws:kms/key:Key", "aws:kms/alias:Alias"
 @pytest.mark.parametrize("days", [6, 31])
 def test_deletion_window_outside_kms_limits_is_refused(days: int) -> None:
     with pytest.raises(ValueError, match=rf"deletion_window_days must be between 7 and 30 \(KMS limits\), got {days}"):
-        rotating_key("k", alias="a", description="d", deletion_window_days=days, tags={}, opts=pulumi.ResourceOptions(), policy="{}")
+        rotating_key(
+            "k", alias="a", description="d", deletion_window_days=days, tags={}, opts=pulumi.ResourceOptions(), policy="{}"
+        )
 
 
 def test_every_key_of_every_stack_rotates_and_has_an_alias(any_plan: Plan) -> None:
