@@ -4,6 +4,7 @@ access-policy builder."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -436,3 +437,25 @@ def test_lake_key_is_priced_and_storage_is_not(any_plan: Plan) -> None:
     assert "usage-based" in key.detail, key
     priced = {"data-lake-key", "data-lake-replica-key"}
     assert not any(name.startswith("data-lake-") and name not in priced for name in items), sorted(items)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"replicated_zones": ("gold",)}, "replicated_zones: ['gold'] are not zones"),
+        ({"replicated_zones": ("raw",)}, "replica_region: must be one of"),
+        (
+            {"replicated_zones": ("raw",), "replica_region": "us-west-2"},
+            "replica_region: must differ from the stack's region 'us-west-2'",
+        ),
+        (
+            {"kms_admin_role_arns": ("arn:aws:iam::123456789012:user/x",)},
+            "kms_admin_role_arns: 'arn:aws:iam::123456789012:user/x' is not",
+        ),
+    ],
+    ids=["unknown-zone", "no-region", "same-region", "admin-not-a-role"],
+)
+def test_replication_and_key_admin_args_are_validated(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        _args(**overrides)
+    assert _args(replicated_zones=("raw",), replica_region="us-east-1").replica_region == "us-east-1"
