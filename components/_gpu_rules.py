@@ -40,9 +40,15 @@ def label_problem(key: str, value: str) -> str | None:
     if len(key) > MAX_LABEL_KEY:
         return f"label key {key!r} is longer than {MAX_LABEL_KEY} characters"
     if not _LABEL_KEY.fullmatch(key):
-        return f"label key {key!r} is not a valid Kubernetes label key"
+        return (
+            f"label key {key!r} is not a valid Kubernetes label key: an optional DNS prefix and '/', then a name of "
+            "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit"
+        )
     if not _LABEL_VALUE.fullmatch(value):
-        return f"label {key!r}: value {value!r} is not a valid Kubernetes label value"
+        return (
+            f"label {key!r}: value {value!r} is not a valid Kubernetes label value: at most 63 letters, digits, "
+            "'-', '_' and '.', starting and ending with a letter or digit (or empty)"
+        )
     return None
 
 

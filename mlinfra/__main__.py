@@ -1,6 +1,6 @@
 """`python -m mlinfra`: Ctrl-C handling first (imports take a while), then the command line."""
 
-from mlinfra.console import install_interrupt_handler
+from mlinfra.interrupt import install_interrupt_handler
 
 install_interrupt_handler()
 

@@ -193,25 +193,11 @@ class Bootstrapper:
     def ensure_key(self) -> str:
         kms = self.aws.kms
         meta = read_or_none(lambda: kms.describe_key(KeyId=self.alias)["KeyMetadata"], "NotFoundException")
-        new_key = meta is None
-        if new_key:
-            meta = kms.create_key(
-                Description=f"mlinfra: Pulumi state bucket {self.bucket} and stack secrets",
-                KeyUsage="ENCRYPT_DECRYPT",
-                KeySpec="SYMMETRIC_DEFAULT",
-                Tags=[{"TagKey": "managed-by", "TagValue": "mlinfra-bootstrap"}],
-            )["KeyMetadata"]
-            # Alias straight after the key so a failed run leaves no unnamed key behind to find.
-            kms.create_alias(AliasName=self.alias, TargetKeyId=meta["KeyId"])
-            self.steps.append(Step("kms key", CREATED, meta["Arn"]))
-            self.steps.append(Step("kms alias", CREATED, f"{self.alias} -> {meta['KeyId']}"))
+        if meta is None:
+            meta, new_key = self._create_or_adopt_key()
         else:
-            if meta.get("KeyManager") == "AWS":
-                raise AwsError(f"{self.alias} is an AWS managed key; use a customer managed alias such as {DEFAULT_KMS_ALIAS}")
-            if meta.get("KeyState") != "Enabled":
-                raise AwsError(f"KMS key {meta['KeyId']} behind {self.alias} is {meta.get('KeyState')}, not Enabled")
-            if meta.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT" or meta.get("KeyUsage") != "ENCRYPT_DECRYPT":
-                raise AwsError(f"KMS key behind {self.alias} is not a symmetric ENCRYPT_DECRYPT key")
+            new_key = False
+            self._check_usable(meta)
             self.steps.append(Step("kms key", ALREADY_OK, meta["Arn"]))
             self.steps.append(Step("kms alias", ALREADY_OK, f"{self.alias} -> {meta['KeyId']}"))
         rotation = kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]
@@ -224,6 +210,55 @@ class Bootstrapper:
             "automatic yearly rotation",
         )
         return str(meta["Arn"])
+
+    def _create_or_adopt_key(self) -> tuple[dict[str, Any], bool]:
+        """Create a key and point the alias at it; if another run got the alias first, adopt
+        that run's key and retire ours, so two concurrent runs end with one key, not an orphan.
+
+        The alias is the lock: CreateAlias fails with AlreadyExistsException for the loser of
+        the race. A key cannot be deleted at once, so ours is scheduled for deletion after the
+        7-day minimum window (and disabled, so nothing can encrypt with it meanwhile).
+        Returns (key metadata, whether this run created it).
+        """
+        kms = self.aws.kms
+        meta = kms.create_key(
+            Description=f"mlinfra: Pulumi state bucket {self.bucket} and stack secrets",
+            KeyUsage="ENCRYPT_DECRYPT",
+            KeySpec="SYMMETRIC_DEFAULT",
+            Tags=[{"TagKey": "managed-by", "TagValue": "mlinfra-bootstrap"}],
+        )["KeyMetadata"]
+        try:
+            kms.create_alias(AliasName=self.alias, TargetKeyId=meta["KeyId"])
+        except BaseException as exc:
+            # Lost the race, or failed (or interrupted) between the two calls: retire our key
+            # whatever happened, so no unnamed key is left behind to pay for and puzzle over.
+            self._retire_key(meta["KeyId"])
+            if not (isinstance(exc, ClientError) and error_code(exc) == "AlreadyExistsException"):
+                raise
+            winner = kms.describe_key(KeyId=self.alias)["KeyMetadata"]
+            self._check_usable(winner)
+            self.steps.append(Step("kms key", ALREADY_OK, f"{winner['Arn']} (created by a concurrent run; ours retired)"))
+            self.steps.append(Step("kms alias", ALREADY_OK, f"{self.alias} -> {winner['KeyId']}"))
+            return winner, False
+        self.steps.append(Step("kms key", CREATED, meta["Arn"]))
+        self.steps.append(Step("kms alias", CREATED, f"{self.alias} -> {meta['KeyId']}"))
+        return meta, True
+
+    def _retire_key(self, key_id: str) -> None:
+        kms = self.aws.kms
+        try:
+            kms.disable_key(KeyId=key_id)
+            kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+        except ClientError:
+            pass  # best effort: the error that brought us here is the one to report
+
+    def _check_usable(self, meta: dict[str, Any]) -> None:
+        if meta.get("KeyManager") == "AWS":
+            raise AwsError(f"{self.alias} is an AWS managed key; use a customer managed alias such as {DEFAULT_KMS_ALIAS}")
+        if meta.get("KeyState") != "Enabled":
+            raise AwsError(f"KMS key {meta['KeyId']} behind {self.alias} is {meta.get('KeyState')}, not Enabled")
+        if meta.get("KeySpec", "SYMMETRIC_DEFAULT") != "SYMMETRIC_DEFAULT" or meta.get("KeyUsage") != "ENCRYPT_DECRYPT":
+            raise AwsError(f"KMS key behind {self.alias} is not a symmetric ENCRYPT_DECRYPT key")
 
     # -- bucket --------------------------------------------------------------------------
     def ensure_bucket(self, exists: bool) -> None:

@@ -8,8 +8,6 @@ raise typed errors, and the commands decide what is printed and which code ends 
 from __future__ import annotations
 
 import os
-import signal
-import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from mlinfra.interrupt import EXIT_INTERRUPTED, install_interrupt_handler  # noqa: F401 - re-exported
 from stacks.errors import ConfigError
 
 # emoji=False: rich would turn user text such as `mlinfra:lock:` into an emoji and lose the field name.
@@ -24,21 +23,6 @@ out = Console(highlight=False, soft_wrap=False, width=160, emoji=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for Ctrl-C
-
-
-def _interrupted(signum: int, frame: object) -> None:
-    # Ctrl-C lands inside the Pulumi runtime's event loop, which then waits on its pending
-    # registrations (seen hanging for minutes) or prints asyncio tracebacks. Files are written
-    # atomically (write_atomically), so stopping here leaves no half-written file.
-    sys.stderr.write("mlinfra: interrupted\n")
-    sys.stderr.flush()
-    os._exit(EXIT_INTERRUPTED)
-
-
-def install_interrupt_handler() -> None:
-    """Ctrl-C ends any command at once with one line and exit 130."""
-    signal.signal(signal.SIGINT, _interrupted)
 
 
 def write_atomically(path: Path, text: str) -> None:

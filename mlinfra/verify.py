@@ -1,7 +1,7 @@
 """`mlinfra verify`: check the live account against what the stack says it deployed.
 
 Reads the JSON that `pulumi stack output --json` printed and, with read-only boto3 calls,
-checks each data-lake bucket, the EKS cluster, each GPU node group and the MSK cluster. Every check is a
+checks the account-wide S3 Block Public Access, each data-lake bucket, the EKS cluster, each GPU node group and the MSK cluster. Every check is a
 ``Check`` (resource, check, result, detail); ``run`` returns them all in a ``VerifyResult``
 (mlinfra/report.py renders it; mlinfra/cli.py exits 1 when one failed). A missing optional
 output (say no ``gpu_node_groups``) skips those checks with a note rather than failing.
@@ -33,6 +33,7 @@ PASS, FAIL, SKIP = "pass", "fail", "skip"
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
 # EKS AMI types that ship the NVIDIA driver and container toolkit
 # (https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html#AmazonEKS-Type-Nodegroup-amiType).
+PAB_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 OPTIONAL_KEYS = ("data_lake_buckets", "cluster_name", "gpu_node_groups", "kafka_cluster_arn")
 
 # moto 5.2 (what the tests run against) stores and returns everything read here as given:
@@ -148,9 +149,7 @@ class Verifier:
             )
             if pab is None:
                 return Check(res, "public access blocked", FAIL, "no public access block")
-            off = [
-                k for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets") if not pab.get(k)
-            ]
+            off = [k for k in PAB_KEYS if not pab.get(k)]
             return Check(res, "public access blocked", FAIL if off else PASS, f"off: {', '.join(off)}" if off else "all four on")
 
         def lifecycle() -> Check:
@@ -187,6 +186,24 @@ class Verifier:
             ("access logging", logging),
         ):
             yield self._guard(res, label, fn)
+
+    # -- S3, account level -----------------------------------------------------------------
+    def account_public_access(self, account: str) -> Check:
+        """The account-wide S3 Block Public Access: the guard that still holds when a bucket's own
+        block is removed by hand or a new bucket is made outside Pulumi."""
+        res, name = f"account:{account}", "S3 Block Public Access (account)"
+
+        def read() -> Check:
+            pab = read_or_none(
+                lambda: self.aws.client("s3control").get_public_access_block(AccountId=account)["PublicAccessBlockConfiguration"],
+                "NoSuchPublicAccessBlockConfiguration",
+            )
+            if pab is None:
+                return Check(res, name, FAIL, "not configured for the account")
+            off = [k for k in PAB_KEYS if not pab.get(k)]
+            return Check(res, name, FAIL if off else PASS, f"off: {', '.join(off)}" if off else "all four on")
+
+        return self._guard(res, name, read)
 
     # -- EKS -----------------------------------------------------------------------------
     def cluster(self, name: str) -> Iterator[Check]:
@@ -290,6 +307,7 @@ def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -
     v = Verifier(aws)
     checks: list[Check] = []
     if outputs.data_lake_buckets:
+        checks.append(v.account_public_access(account))
         for zone, bucket in outputs.data_lake_buckets.items():
             checks.extend(v.bucket(zone, bucket))
     else:

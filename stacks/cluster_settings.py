@@ -17,7 +17,7 @@ from components.catalog.kubernetes import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from components.catalog.prices import SYSTEM_INSTANCE_PRICES
 from components.cluster import ClusterArgs, SystemNodeGroupArgs
 from stacks.area import Area, Model
-from stacks.errors import Problem
+from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     from stacks.settings import Settings
@@ -35,6 +35,15 @@ def _is_system_type(name: str) -> str:
 
 
 SystemInstanceType = Annotated[str, AfterValidator(_is_system_type)]
+
+
+CLUSTER_NAME_PATTERN = f"^$|^{EKS_CLUSTER_NAME_PATTERN}$"
+explain_patterns(
+    {
+        CLUSTER_NAME_PATTERN: "must be an EKS cluster name: 1-100 letters, digits, '-' and '_', "
+        "starting with a letter or digit (or empty for mlinfra-<stack>)"
+    }
+)
 
 
 class NodeGroupSettings(Model):
@@ -131,7 +140,7 @@ class ClusterArea(Model):
         problems=_problems,
     )
 
-    cluster_name: str = Field(default="", pattern=f"^$|^{EKS_CLUSTER_NAME_PATTERN}$")
+    cluster_name: str = Field(default="", pattern=CLUSTER_NAME_PATTERN)
     """EKS cluster name; empty means ``mlinfra-<stack>``."""
     kubernetes_version: str
     """EKS Kubernetes version (add-on versions are pinned per version)."""

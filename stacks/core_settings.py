@@ -10,6 +10,7 @@ from components._kms import admin_role_problems
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.regions import REGIONS
 from stacks.area import Area, Model
+from stacks.errors import explain_patterns
 
 Environment = Literal["dev", "staging", "prod"]
 
@@ -19,6 +20,10 @@ REQUIRED_TAGS = ("environment", "managed-by", "cost-center")
 # two autoscaler discovery tags and the node-template tags of the pool's labels) stay within this
 # share of AWS's 50; tests/components/test_tags.py checks every planned resource.
 MAX_EXTRA_TAGS = 30
+
+
+COST_CENTER_PATTERN = r"^[A-Za-z0-9._-]+$"
+explain_patterns({COST_CENTER_PATTERN: "must be letters, digits, '.', '_' or '-' (no spaces), such as ml-platform"})
 
 
 class CoreArea(Model):
@@ -38,7 +43,7 @@ class CoreArea(Model):
     """Which defaults apply; never read by components."""
     region: str
     """AWS region (stack key ``aws:region``)."""
-    cost_center: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    cost_center: str = Field(min_length=1, max_length=64, pattern=COST_CENTER_PATTERN)
     """Value of the ``cost-center`` tag on every taggable resource."""
     tags: dict[str, str] = Field(default_factory=dict)
     """Extra tags on every taggable resource (cannot override the three required tags)."""

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
+
+# A value the user wrote is echoed in quotes ('...' as Python's repr prints it); a long one
+# (a pasted file, a 9,000-character tag) is cut so the message stays one readable line.
+ECHO_LIMIT = 60
+# A quoted value starts after a space or an opening bracket and ends before a space, a closing
+# bracket or punctuation, so the text between two short values is never taken for one.
+_QUOTED = re.compile(r"(?:(?<=^)|(?<=[\s(\[{=]))'(?:[^'\\\n]|\\.){" + str(ECHO_LIMIT + 1) + r",}'(?=$|[\s)\]},.;:])")
+_FIELD_LIMIT = 120
+
+
+def shorten_echoes(text: str) -> str:
+    """``text`` with every quoted value longer than ECHO_LIMIT cut, saying how long it was."""
+    # The cut value is ECHO_LIMIT characters between its quotes, so shortening is idempotent.
+    return _QUOTED.sub(lambda m: f"{m.group(0)[: ECHO_LIMIT - 2]}...' ({len(m.group(0)) - 2} characters)", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -18,7 +33,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}"
+        # Shortened when shown, not when made: the full value stays in the Problem.
+        field = self.field if len(self.field) <= _FIELD_LIMIT else f"{self.field[:_FIELD_LIMIT]}..."
+        return f"{self.file}: {field}: {shorten_echoes(self.message)}"
 
 
 def _natural(problem: Problem) -> tuple[object, ...]:
@@ -61,6 +78,19 @@ _SHOW_INPUT = frozenset(
 )
 
 
+# Regular expressions are not messages. Every module that declares a field pattern says what
+# it means here (explain_patterns), and messages show that instead of the expression;
+# tests/stacks/test_errors.py proves every pattern in the stack-file and team-file models has
+# an entry.
+PATTERN_MEANS: dict[str, str] = {}
+_UNEXPLAINED = "has a form that is not allowed (see the settings table in the README)"
+
+
+def explain_patterns(means: Mapping[str, str]) -> None:
+    """Register what each field pattern means, for messages (``pattern -> "must be ..."``)."""
+    PATTERN_MEANS.update(means)
+
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -80,6 +110,15 @@ def field_path(loc: tuple[object, ...] | list[object]) -> str:
     return path
 
 
+def error_field(loc: tuple[object, ...] | list[object]) -> str:
+    """The field a pydantic error is about. A map key's error is the key's own path
+    (``gpu_node_groups.Bad_Name``, ``data_lake.1``), not pydantic's ``...Bad_Name.[key]``."""
+    if loc and loc[-1] == "[key]":
+        *parent, key = loc[:-1]
+        return f"{field_path(parent)}.{key}" if parent else str(key)
+    return field_path(loc)
+
+
 def problems_from_validation_error(exc: ValidationError, source: str, *, prefix: str = "") -> list[Problem]:
     """Turn pydantic's errors into Problems with dotted field paths (``mlinfra:a.b[0]``)."""
     problems = []
@@ -90,11 +129,17 @@ def problems_from_validation_error(exc: ValidationError, source: str, *, prefix:
             len(other["loc"]) > len(err["loc"]) and other["loc"][: len(err["loc"])] == err["loc"] for other in errors
         ):
             continue
-        path = field_path(err["loc"])
+        loc = tuple(err["loc"])
+        is_key = bool(loc) and loc[-1] == "[key]"
+        path = error_field(loc)
         message = err["msg"]
         if message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "string_pattern_mismatch":
+            message = f"{PATTERN_MEANS.get(str(err.get('ctx', {}).get('pattern', '')), _UNEXPLAINED)}, got {err.get('input')!r}"
+        elif is_key and err["type"] == "string_type":
+            message = f"a key here must be a name (text), got {err.get('input')!r}"
+        elif err["type"] == "extra_forbidden":
             message = "unknown field; check the spelling against the settings table in the README"
         elif err["type"] in ("literal_error", "enum") and "expected" in err.get("ctx", {}):
             message = f"must be one of {err['ctx']['expected']}, got {err.get('input')!r}"

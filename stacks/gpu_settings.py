@@ -22,7 +22,7 @@ from components.efa_device_plugin import EfaDevicePluginArgs
 from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroupsArgs
 from components.gpu_operator import GpuOperatorArgs
 from stacks.area import Area, Model
-from stacks.errors import Problem
+from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     from stacks.settings import Settings
@@ -35,8 +35,18 @@ def _is_gpu_type(name: str) -> str:
 
 
 GpuInstanceTypeName = Annotated[str, AfterValidator(_is_gpu_type)]
-PoolName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,19}$")]
-Duration = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(s|m|h)$")]
+POOL_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,19}$"
+DURATION_PATTERN = r"^[1-9][0-9]*(s|m|h)$"
+CAPACITY_RESERVATION_PATTERN = r"^cr-[0-9a-f]{17}$"
+explain_patterns(
+    {
+        POOL_NAME_PATTERN: "must be a pool name: 1-20 lowercase letters, digits and '-', starting with a letter",
+        DURATION_PATTERN: 'must be a duration such as "30s", "10m" or "1h"',
+        CAPACITY_RESERVATION_PATTERN: "must be an EC2 capacity reservation ID such as cr-0123456789abcdef0",
+    }
+)
+PoolName = Annotated[str, StringConstraints(pattern=POOL_NAME_PATTERN)]
+Duration = Annotated[str, StringConstraints(pattern=DURATION_PATTERN)]
 
 
 class GpuNodeGroupSettings(Model):
@@ -57,7 +67,7 @@ class GpuNodeGroupSettings(Model):
     """Extra Kubernetes node labels (the platform's own labels are reserved)."""
     ami_type: GpuPoolAmiType = DEFAULT_GPU_POOL_AMI_TYPE
     """An EKS AMI with the NVIDIA driver and container toolkit preinstalled."""
-    capacity_reservation_id: str | None = Field(default=None, pattern=r"^cr-[0-9a-f]{17}$")
+    capacity_reservation_id: str | None = Field(default=None, pattern=CAPACITY_RESERVATION_PATTERN)
     """Target an On-Demand Capacity Reservation (ON_DEMAND) or a Capacity Block (CAPACITY_BLOCK)."""
     efa: bool = False
     """Attach EFA network interfaces (p4d/p5-class multi-node training)."""
@@ -65,9 +75,10 @@ class GpuNodeGroupSettings(Model):
     @field_validator("labels")
     @classmethod
     def _labels_valid(cls, v: dict[str, str]) -> dict[str, str]:
-        for key, value in v.items():
-            if problem := label_problem(key, value):
-                raise ValueError(problem)
+        # Every bad label at once, not the first one only.
+        problems = [problem for key, value in v.items() if (problem := label_problem(key, value))]
+        if problems:
+            raise ValueError("; ".join(problems))
         return v
 
     @property

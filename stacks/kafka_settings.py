@@ -25,7 +25,7 @@ from components._strimzi_connect import ConnectPlugin
 from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
 from components.kafka import KafkaClusterArgs, TeamTopic
 from stacks.area import Area, Model
-from stacks.errors import Problem
+from stacks.errors import Problem, explain_patterns
 from stacks.kafka_team_section import section_of, team_problems
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 Backend = Literal["msk", "strimzi", "none"]
 QUANTITY = r"^[1-9][0-9]{0,6}(m|Mi|Gi)?$"
+explain_patterns({QUANTITY: 'must be a Kubernetes quantity such as "2", "500m", "512Mi" or "8Gi"'})
 
 
 class MskSettings(Model):

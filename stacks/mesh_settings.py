@@ -19,7 +19,7 @@ from components.load_balancer_controller import LoadBalancerControllerArgs
 from components.mesh import ServiceMesh, ServiceMeshArgs
 from components.team_authorization import TeamAuthorizationArgs
 from stacks.area import Area, Model
-from stacks.errors import Problem
+from stacks.errors import Problem, explain_patterns
 from stacks.serving_settings import MODELS_ZONE, serving_team_problems
 
 if TYPE_CHECKING:
@@ -64,10 +64,15 @@ class MeshSettings(Model):
     gateway: GatewaySettings = GatewaySettings()
 
 
+# A team name (stacks/team_model.TEAM_NAME_PATTERN, which imports this module).
+ALLOWED_TEAM_PATTERN = r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$"
+explain_patterns({ALLOWED_TEAM_PATTERN: "must be a team name (a DNS label: lowercase letters, digits and '-')"})
+
+
 class MeshAccess(Model):
     """Team file ``mesh:``: other teams whose workloads may call this team's workloads."""
 
-    allow_from: tuple[Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")], ...] = ()
+    allow_from: tuple[Annotated[str, StringConstraints(pattern=ALLOWED_TEAM_PATTERN)], ...] = ()
     """Team names; each gets an ALLOW AuthorizationPolicy on this team's namespace."""
 
 

@@ -18,7 +18,7 @@ from components import _istio as istio
 from components import _serving_rules as rules
 from components._model_pod import ModelVersion
 from components.serving import AutoscalingArgs, ModelEndpointArgs
-from stacks.errors import Problem
+from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     from components.mesh import ServiceMesh
@@ -39,7 +39,10 @@ SERVING_PATTERN_MEANS = {
     rules.HOST_PATTERN: f"must be {rules.HOST_RULE}",
     rules.MODEL_PATTERN: f"must be {rules.MODEL_RULE}",
     rules.VERSION_PATTERN: f"must be {rules.VERSION_RULE}",
+    CPU_PATTERN: 'must be a CPU quantity such as "16", "0.5" or "500m"',
+    MEMORY_PATTERN: 'must be a memory quantity such as "512Mi", "64Gi" or "1Ti"',
 }
+explain_patterns(SERVING_PATTERN_MEANS)
 
 
 MODELS_ZONE = "models"

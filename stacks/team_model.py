@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, RESERVED_FOR_LATER
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
+from stacks.errors import explain_patterns
 from stacks.kafka_team_section import TeamKafka
 from stacks.mesh_settings import MeshAccess
 from stacks.monitoring_settings import ReceiverSettings
@@ -153,3 +154,4 @@ PATTERN_MEANS = {
     COST_CENTER_PATTERN: "must be letters, digits, '.', '_' or '-' (no spaces), such as cv-research",
     **SERVING_PATTERN_MEANS,
 }
+explain_patterns(PATTERN_MEANS)

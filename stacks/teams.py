@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from stacks.errors import ConfigError, Problem, display_path, field_path, problems_from_validation_error  # noqa: F401 - display_path re-exported
+from stacks.errors import ConfigError, Problem, display_path, error_field, problems_from_validation_error  # noqa: F401 - display_path re-exported
 from stacks.team_model import (  # noqa: F401 - re-exported: callers import the team API from here
     ENVIRONMENTS,
     PATTERN_MEANS,
@@ -56,40 +56,52 @@ def team_file_paths(teams_dir: Path) -> list[Path]:
     return sorted(p for p in teams_dir.iterdir() if p.suffix in TEAM_FILE_SUFFIXES and p.is_file())
 
 
-def parse_team_file(source: str, text: str) -> tuple[TeamFile | None, list[Problem]]:
-    """Stage 1 for one file's text: the model, or the problems (never another exception)."""
+def parse_team_file(source: str, text: str, *, file_stem: str | None = None) -> tuple[TeamFile | None, list[Problem]]:
+    """Stage 1 for one file's text: the model, or the problems (never another exception).
+
+    ``file_stem`` (the file name without suffix) is the name the file must declare."""
     # A duplicate key (two `dev:` blocks) is an error, not "the last wins".
     # No anchors or aliases in team files: each file reads on its own, and a pull request
     # can never smuggle in a YAML bomb.
     doc, problem = load_yaml_or_problem(source, text, allow_aliases=False)
     if problem is not None:
         return None, [problem]
-    return validate_team_document(source, doc)
+    team, problems = validate_team_document(source, doc)
+    name = doc.get("name") if isinstance(doc, dict) else None
+    if file_stem is not None and isinstance(name, str) and name != file_stem:
+        problems.append(Problem(source, "name", f"must equal the file name {file_stem!r}, got {name!r} (rename one of them)"))
+        team = None
+    return team, problems
 
 
 def validate_team_document(source: str, doc: Any) -> tuple[TeamFile | None, list[Problem]]:
     if not isinstance(doc, dict):
         return None, [Problem(source, "-", "a team file is a YAML map with name, owners, cost_center, dev, staging, prod")]
     try:
-        team = TeamFile.model_validate(doc)
+        team: TeamFile | None = TeamFile.model_validate(doc)
+        problems = []
     except ValidationError as exc:
-        return None, _friendly(exc, problems_from_validation_error(exc, source))
+        team, problems = None, _friendly(exc, problems_from_validation_error(exc, source))
     except RecursionError:
         # YAML anchors can build self-referencing structures.
         return None, [Problem(source, "-", "malformed YAML: a structure refers to itself")]
-    problems = []
-    if team.name in RESERVED_NAMES or team.name.startswith(RESERVED_PREFIXES):
+    # Checked on the document itself, so they are reported together with any field error
+    # (a reserved name must not wait until a typo elsewhere in the file is fixed).
+    name = doc.get("name")
+    if isinstance(name, str) and (name in RESERVED_NAMES or name.startswith(RESERVED_PREFIXES)):
         problems.append(
             Problem(
                 source,
                 "name",
-                f"{team.name!r} is reserved for the platform (reserved: {sorted(RESERVED_NAMES)} and "
+                f"{name!r} is reserved for the platform (reserved: {sorted(RESERVED_NAMES)} and "
                 f"names starting with {list(RESERVED_PREFIXES)})",
             )
         )
     for env in ENVIRONMENTS:
-        for i, other in enumerate(getattr(team, env).read_published):
-            if other == team.name:
+        section = doc.get(env)
+        reads = section.get("read_published") if isinstance(section, dict) else None
+        for i, other in enumerate(reads if isinstance(reads, list) else []):
+            if isinstance(name, str) and other == name:
                 problems.append(Problem(source, f"{env}.read_published[{i}]", "a team always reads its own prefixes; remove it"))
     return (None if problems else team), problems
 
@@ -100,7 +112,7 @@ def _paired(errors: list[Any], problems: list[Problem]) -> list[tuple[Any, Probl
     pair by field path rather than by position."""
     pairs, rest = [], list(problems)
     for err in errors:
-        if rest and rest[0].field == (field_path(err["loc"]) or "-"):
+        if rest and rest[0].field == (error_field(err["loc"]) or "-"):
             pairs.append((err, rest.pop(0)))
     if rest:  # a format this pairing does not know: keep every problem unchanged
         return [({"type": "", "loc": ()}, p) for p in problems]
@@ -114,19 +126,10 @@ def _friendly(exc: ValidationError, problems: list[Problem]) -> list[Problem]:
     for err, problem in _paired(errors, problems):
         if err["type"] == "too_short" and tuple(err["loc"]) in item_errors:
             continue  # "no valid item" follows from the item errors reported on their own
-        means = PATTERN_MEANS.get(str(err.get("ctx", {}).get("pattern", "")))
-        if err["type"] == "string_pattern_mismatch" and means:
-            # A map key (`serving.<endpoint>`) is named by its path, without pydantic's ".[key]".
-            problem = Problem(problem.file, problem.field.removesuffix(".[key]"), f"{means}, got {err.get('input')!r}")
-        elif err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden":
             problem = Problem(problem.file, problem.field, f"unknown field; team file fields: README.md (Teams) or {SCHEMA_FILE}")
         elif err["type"] == "tuple_type":
             problem = Problem(problem.file, problem.field, f"must be a list such as [a, b], got {err.get('input')!r}")
-        elif err["loc"] and err["loc"][-1] == "[key]":
-            # A map key such as `1:` in `data_lake`; pydantic's path would read "data_lake[1].[key]".
-            key = err["loc"][-2]
-            field = problem.field.removesuffix(f"[{key}].[key]").removesuffix(f".{key}.[key]")
-            problem = Problem(problem.file, f"{field}.{key}", f"a key here must be a name (text), got {key!r}")
         out.append(problem)
     return out
 
@@ -158,16 +161,10 @@ def read_team_files(teams_dir: Path) -> tuple[list[LoadedTeam], list[Problem]]:
             problems.append(Problem(source, "-", f"cannot read: {exc.strerror}"))
             continue
         defined.setdefault(path.stem, []).append(source)
-        team, file_problems = parse_team_file(source, text)
+        team, file_problems = parse_team_file(source, text, file_stem=path.stem)
         problems += file_problems
-        if team is None:
-            continue
-        if team.name != path.stem:
-            problems.append(
-                Problem(source, "name", f"must equal the file name {path.stem!r}, got {team.name!r} (rename one of them)")
-            )
-            continue
-        loaded.append(LoadedTeam(source, team))
+        if team is not None:
+            loaded.append(LoadedTeam(source, team))
 
     for name, sources in defined.items():
         if len(sources) > 1:

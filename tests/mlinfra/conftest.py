@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.config import Config
 from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
@@ -104,8 +105,15 @@ def moto_server() -> Iterator[str]:
 
 
 def server_client(url: str, service: str, region: str) -> Any:
-    """A client for test setup and assertions against the moto_server."""
-    return new_session(region).client(service, endpoint_url=url, aws_access_key_id="testing", aws_secret_access_key="testing")
+    """A client for test setup and assertions against the moto_server (through it as a proxy too:
+    see subprocess_env)."""
+    return new_session(region).client(
+        service,
+        endpoint_url=url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(proxies={"http": url}),
+    )
 
 
 def subprocess_env(url: str | None) -> dict[str, str]:
@@ -114,6 +122,12 @@ def subprocess_env(url: str | None) -> dict[str, str]:
     env.update(dummy_credentials())
     if url is not None:
         env["AWS_ENDPOINT_URL"] = url
+        # S3 Control puts the account ID in front of the endpoint's host
+        # (123456789012.127.0.0.1:port), which no resolver answers; with the server as the HTTP
+        # proxy the request reaches it anyway, and moto routes it by the full URL it receives.
+        env["HTTP_PROXY"] = url
+        for key in ("NO_PROXY", "no_proxy", "http_proxy"):
+            env.pop(key, None)
     env["PYTHONPATH"] = str(ROOT)
     return env
 

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
@@ -417,3 +418,57 @@ def test_names_must_match_whole(kwargs: dict, message: str) -> None:
     args = {"region": "us-east-1", "bucket": "mlinfra-state-test", "kms_alias": "alias/mlinfra-state", "stack": "dev", **kwargs}
     with pytest.raises(AwsError, match=message):
         bootstrap.run(**args)
+
+
+def _keys_by_state(region: str) -> dict[str, list[str]]:
+    kms = client("kms", region)
+    states: dict[str, list[str]] = {}
+    for key in kms.list_keys()["Keys"]:
+        meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+        if meta.get("KeyManager") == "CUSTOMER":
+            states.setdefault(meta["KeyState"], []).append(meta["Arn"])
+    return states
+
+
+def test_two_concurrent_runs_end_with_one_key_and_no_orphan(moto: None) -> None:
+    """The race from the issue: both runs see no alias and create a key. The run that loses
+    CreateAlias adopts the winner's key and retires its own, instead of leaving it orphaned."""
+    region, bucket = "eu-west-1", "raced-state"
+    loser = Aws(region)
+    real_create_key = loser.kms.create_key
+    winner_result: list[bootstrap.BootstrapResult] = []
+
+    def create_key_after_the_other_run(**kwargs: Any) -> Any:
+        # The other run starts and finishes between this run's DescribeKey and CreateAlias.
+        winner_result.append(bootstrap.run(region, bucket))
+        return real_create_key(**kwargs)
+
+    loser.kms.create_key = create_key_after_the_other_run
+    result = bootstrap.run(region, bucket, aws=loser)
+
+    (winner,) = winner_result
+    assert result.kms_key_arn == winner.kms_key_arn  # both runs use the same key
+    states = _keys_by_state(region)
+    assert states["Enabled"] == [winner.kms_key_arn], states  # exactly one usable key
+    (retired,) = states["PendingDeletion"]  # ours: scheduled for deletion, not orphaned
+    assert retired != winner.kms_key_arn
+    key_steps = {s.step: s for s in result.steps}
+    assert key_steps["kms key"].status == bootstrap.ALREADY_OK
+    assert "concurrent run" in key_steps["kms key"].detail
+    assert_secure(state_of(bucket, region), bucket)
+
+
+def test_a_failure_between_key_and_alias_retires_the_new_key(moto: None) -> None:
+    region = "eu-west-1"
+    aws = Aws(region)
+    stub_error = ClientError({"Error": {"Code": "LimitExceededException", "Message": "too many aliases"}}, "CreateAlias")
+
+    def failing_create_alias(**kwargs: Any) -> Any:
+        raise stub_error
+
+    aws.kms.create_alias = failing_create_alias
+    with pytest.raises(ClientError):
+        bootstrap.run(region, "alias-fails", aws=aws)
+    states = _keys_by_state(region)
+    assert "Enabled" not in states, states  # the key this run made is not left usable and nameless
+    assert len(states["PendingDeletion"]) == 1, states

@@ -24,11 +24,13 @@ LOG_BUCKET = "acme-lake-access-logs"
 POOLS = {"a10g": "gpu-a10g", "h100": "gpu-h100"}
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
 Clients = Callable[[str], Any]
+PAB_ON = dict.fromkeys(verify.PAB_KEYS, True)
 
 
 def build_good_platform(client: Clients) -> dict[str, Any]:
     """What the stack should have deployed: every check passes. Returns the stack outputs."""
     s3, kms, eks = client("s3"), client("kms"), client("eks")
+    client("s3control").put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=PAB_ON)
     key_arn = kms.create_key()["KeyMetadata"]["Arn"]
     loc = {"LocationConstraint": REGION}
     s3.create_bucket(Bucket=LOG_BUCKET, CreateBucketConfiguration=loc)
@@ -159,6 +161,39 @@ def test_good_platform_passes_every_check(moto: None, tmp_path: Path) -> None:
             "NVIDIA AMI type",
             "GPU taint",
         }
+    (account,) = [c for c in checks if c["resource"] == f"account:{ACCOUNT}"]
+    assert (account["check"], account["detail"]) == ("S3 Block Public Access (account)", "all four on")
+
+
+@pytest.mark.parametrize(
+    ("setting", "detail"),
+    [
+        (None, "not configured for the account"),
+        ({**PAB_ON, "BlockPublicPolicy": False}, "off: BlockPublicPolicy"),
+        ({**PAB_ON, "IgnorePublicAcls": False, "RestrictPublicBuckets": False}, "off: IgnorePublicAcls, RestrictPublicBuckets"),
+    ],
+)
+def test_account_block_public_access_off_or_missing_fails(
+    moto: None, tmp_path: Path, setting: dict[str, bool] | None, detail: str
+) -> None:
+    outputs = build_good_platform(local_client)
+    s3control = local_client("s3control")
+    if setting is None:
+        s3control.delete_public_access_block(AccountId=ACCOUNT)
+    else:
+        s3control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration=setting)
+    result = invoke(write(tmp_path, outputs), "--json")
+    assert result.exit_code == 1, result.output
+    assert failures(result.stdout) == {(f"account:{ACCOUNT}", "S3 Block Public Access (account)")}
+    (row,) = [c for c in json.loads(result.stdout) if c["resource"] == f"account:{ACCOUNT}"]
+    assert row["detail"] == detail
+
+
+def test_account_block_public_access_is_not_checked_without_lake_buckets(moto: None, tmp_path: Path) -> None:
+    outputs = {k: v for k, v in build_good_platform(local_client).items() if k != "data_lake_buckets"}
+    local_client("s3control").delete_public_access_block(AccountId=ACCOUNT)
+    result = invoke(write(tmp_path, outputs), "--json")
+    assert not [c for c in json.loads(result.stdout) if c["resource"].startswith("account:")]
 
 
 def test_human_output_is_a_table_with_a_summary(moto: None, tmp_path: Path) -> None:
@@ -167,7 +202,7 @@ def test_human_output_is_a_table_with_a_summary(moto: None, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     for header in ("resource", "check", "result", "detail"):
         assert header in result.stdout
-    assert "23 passed, 0 failed, 0 skipped" in result.stdout
+    assert "24 passed, 0 failed, 0 skipped" in result.stdout
 
 
 RAW, CURATED = f"s3://{ZONES['raw']}", f"s3://{ZONES['curated']}"
@@ -446,7 +481,7 @@ def test_run_returns_the_checks_without_a_console(moto: None, tmp_path: Path) ->
     assert result.failed is True
     assert [(c.resource, c.check) for c in result.checks if c.result == "fail"] == [(RAW, "SSE-KMS encryption")]
     assert result.counts() == {"pass": len(result.checks) - 1, "fail": 1, "skip": 0}
-    assert result.to_json()[0] == {"resource": RAW, "check": "exists", "result": "pass", "detail": "raw zone"}
+    assert result.to_json()[1] == {"resource": RAW, "check": "exists", "result": "pass", "detail": "raw zone"}
     healthy = [c for c in result.checks if c.resource != RAW]
     assert healthy and all(c.result == "pass" for c in healthy)
 
@@ -471,7 +506,7 @@ def test_end_to_end_against_moto_server(moto_server: str, tmp_path: Path) -> Non
     assert failures(bad.stdout) == {(CURATED, "versioning"), (A10G, "NVIDIA AMI type")}
 
     human = run_mlinfra(moto_server, *cmd[:-1])
-    assert human.returncode == 1 and "21 passed, 2 failed, 0 skipped" in human.stdout, human.stdout
+    assert human.returncode == 1 and "22 passed, 2 failed, 0 skipped" in human.stdout, human.stdout
 
 
 def test_a_lake_bucket_in_another_region_fails_the_region_check(moto: None, tmp_path: Path) -> None:

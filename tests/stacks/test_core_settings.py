@@ -14,7 +14,9 @@ def test_required_tags_cannot_be_overridden() -> None:
 
 
 def test_cost_center_must_be_tag_safe() -> None:
-    assert "mlinfra:cost_center: String should match pattern" in _error(**{"mlinfra:cost_center": "ml platform!"})
+    assert "mlinfra:cost_center: must be letters, digits, '.', '_' or '-' (no spaces)" in _error(
+        **{"mlinfra:cost_center": "ml platform!"}
+    )
 
 
 def test_kms_deletion_window_is_bounded_by_kms() -> None:

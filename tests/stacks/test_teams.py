@@ -156,6 +156,24 @@ def test_platform_namespaces_are_reserved(tmp_path: Path, reserved: str) -> None
     find(problems("dev", tmp_path), f"{reserved}.yaml", "name", "is reserved for the platform")
 
 
+def test_a_reserved_name_and_field_errors_are_reported_together(tmp_path: Path) -> None:
+    """Every problem at once: the reserved name does not wait for the typo to be fixed, nor the
+    typo for the name, nor a file-name mismatch for either."""
+    doc = team_doc("gpu-operator", cost_centre="x", owners=["ok@example.com", "bad"])
+    del doc["cost_center"]
+    doc["dev"]["read_published"] = ["gpu-operator"]
+    write(tmp_path, "other.yaml", doc)
+    found = problems("dev", tmp_path)
+    assert {(p.field, p.message.split(":")[0]) for p in found} >= {
+        ("cost_center", "is required"),
+        ("cost_centre", "unknown field; team file fields"),
+        ("owners[1]", "must be an email address such as ana.lima@example.com, got 'bad'"),
+        ("dev.read_published[0]", "a team always reads its own prefixes; remove it"),
+    }
+    find(found, "other.yaml", "name", "'gpu-operator' is reserved for the platform")
+    find(found, "other.yaml", "name", "must equal the file name 'other', got 'gpu-operator'")
+
+
 def test_owner_must_be_an_email(tmp_path: Path) -> None:
     write(tmp_path, "a.yaml", team_doc("a", owners=["ok@example.com", "ana"]))
     found = problems("dev", tmp_path)
