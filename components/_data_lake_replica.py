@@ -74,9 +74,16 @@ def create_replica(
     """Replicate each zone of ``sources`` to a bucket of the same zone in ``plan.replica_region``."""
     name = plan.name
     keep = pulumi.ResourceOptions(parent=parent, protect=plan.protect, retain_on_delete=plan.protect)
-    # An explicit provider, not the stack's: it is the only way to reach a second region. It takes
-    # credentials from the environment like the default provider, and the region from here.
-    provider = aws.Provider(f"{name}-replica", region=plan.replica_region, opts=pulumi.ResourceOptions(parent=parent))
+    # An explicit provider, not the stack's: it reaches the second region. It does not read the
+    # stack's `aws:` config (profile, assume role), only the environment's credentials, so it is
+    # pinned to the lake's account: a deployment with other credentials fails instead of
+    # replicating into another account.
+    provider = aws.Provider(
+        f"{name}-replica",
+        region=plan.replica_region,
+        allowed_account_ids=[plan.account_id],
+        opts=pulumi.ResourceOptions(parent=parent),
+    )
     there = pulumi.ResourceOptions.merge(keep, pulumi.ResourceOptions(provider=provider))
 
     key = rotating_key(

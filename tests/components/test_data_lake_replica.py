@@ -36,6 +36,8 @@ def test_prod_replica_buckets_live_in_the_second_region_through_the_lakes_own_pr
     lake = prod_plan.get(LAKE, "data-lake")
     provider = prod_plan.get(PROVIDER, "data-lake-replica")
     assert provider.parent == lake.urn and provider.inputs["region"] == REPLICA_REGION, provider.inputs
+    # Pinned to the lake's account: other credentials cannot replicate elsewhere.
+    assert json.loads(provider.inputs["allowedAccountIds"]) == [ACCOUNT_ID], provider.inputs
     replicas = sorted(b.name for b in prod_plan.of_type(BUCKET) if b.name.endswith("-replica"))
     assert replicas == sorted(f"data-lake-{z}-replica" for z in REPLICATED)
     assert prod_plan.outputs["data_lake_replica_buckets"] == {z: _name(z, REPLICA_REGION) for z in REPLICATED}
@@ -205,3 +207,11 @@ def test_dev_and_staging_replicate_nothing(stack: str, request: pytest.FixtureRe
     assert plan.of_type(REPLICATION) == [] and plan.outputs["data_lake_replica_buckets"] == {}
     assert [r.name for r in plan.resources if "replica" in r.name] == []
     assert all(p.name.startswith("default_") for p in plan.of_type(PROVIDER)), "no second-region provider"
+
+
+def test_the_replica_key_is_priced_like_every_key(prod_plan: Plan) -> None:
+    from components.catalog.cost import estimate_plan
+    from components.catalog.prices import KMS_KEY_MONTHLY
+
+    item = next(i for i in estimate_plan(prod_plan).items if i.name == "data-lake-replica-key")
+    assert (item.kind, item.monthly_min, item.monthly_max) == ("kms-key", KMS_KEY_MONTHLY, KMS_KEY_MONTHLY), item
