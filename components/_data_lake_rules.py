@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from components.catalog.regions import REPLICA_REGIONS
+
 DEFAULT_ZONES: tuple[str, ...] = ("raw", "curated", "features", "models")
 
 # Zone names become part of bucket names (DNS rules) and Glue database names.
@@ -50,11 +52,11 @@ def bucket_name(prefix: str, role: str, account_id: str, region: str) -> str:
     return f"{prefix}-{role}-{account_id}-{region}"
 
 
-def bucket_name_problems(prefix: str, zones: Sequence[str], region: str) -> list[str]:
+def bucket_name_problems(prefix: str, zones: Sequence[str], region: str, *, log_bucket: bool = True) -> list[str]:
     """What is wrong with the bucket names these inputs give (the account id is 12 digits)."""
     if not BUCKET_PREFIX_PATTERN.fullmatch(prefix):
         return [f"bucket prefix {prefix!r} must be lowercase a-z, 0-9 and '-', starting and ending with a letter or digit"]
-    longest = max([*zones, LOG_BUCKET_ROLE], key=len)
+    longest = max([*zones, *([LOG_BUCKET_ROLE] if log_bucket else [])], key=len)
     length = len(bucket_name(prefix, longest, "0" * ACCOUNT_ID_LENGTH, region))
     if length > MAX_BUCKET_NAME:
         return [
@@ -79,6 +81,32 @@ def zone_problems(zones: Sequence[str]) -> list[str]:
     duplicates = sorted({z for z in zones if list(zones).count(z) > 1})
     if duplicates:
         problems.append(f"zone names must be unique; repeated: {duplicates}")
+    return problems
+
+
+def replication_problems(
+    prefix: str, zones: Sequence[str], replicated_zones: Sequence[str], region: str, replica_region: str
+) -> list[tuple[str, str]]:
+    """(field, message) for each replication setting AWS or the lake would reject."""
+    if not replicated_zones:
+        return []
+    problems = []
+    unknown = sorted(set(replicated_zones) - set(zones))
+    if unknown:
+        problems.append(("replicated_zones", f"{unknown} are not zones; allowed: {list(zones)}"))
+    if replica_region not in REPLICA_REGIONS:
+        problems.append(("replica_region", f"must be one of {sorted(REPLICA_REGIONS)}, got {replica_region!r}"))
+    elif replica_region == region:
+        problems.append(
+            (
+                "replica_region",
+                f"must differ from the stack's region {region!r}: a replica in the same region survives no region loss",
+            )
+        )
+    else:
+        problems += [
+            ("replica_region", m) for m in bucket_name_problems(prefix, replicated_zones, replica_region, log_bucket=False)
+        ]
     return problems
 
 

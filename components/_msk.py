@@ -59,6 +59,8 @@ class MskArgs:
     enhanced_monitoring: EnhancedMonitoring = "PER_BROKER"
     log_retention_days: int = 30
     key_deletion_window_days: int = 30
+    key_admin_role_arns: tuple[str, ...] = ()
+    """IAM roles that administer (never use) the MSK key (components/_kms.py key_policy)."""
     enable_private_connectivity: bool = False
     """Multi-VPC private connectivity for IAM clients: what Amazon Data Firehose needs to
     read the cluster (components/_msk_delivery.py). Not supported on kafka.t3.small."""
@@ -114,11 +116,15 @@ def create_msk(
         tags=tagged(f"{name}-key"),
         opts=keep,
         alias_opts=child,
+        # Data at rest: MSK uses the key through a grant it creates with the permissions of the
+        # identity creating the cluster (IAM, via the root statement), so no kafka statement:
+        # https://docs.aws.amazon.com/msk/latest/developerguide/msk-encryption.html
         policy=logs_key_policy(
             partition=args.partition,
             account_id=args.account_id,
             region=args.region,
             log_group_names=[log_group_name],
+            admin_role_arns=args.key_admin_role_arns,
             sid="BrokerLogs",
         ),
     )

@@ -17,7 +17,7 @@ import pulumi_kubernetes as k8s
 from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
 from components._eks import kubeconfig, oidc_issuer, role_key
 from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_policy_arn
-from components._kms import logs_key_policy, rotating_key
+from components._kms import key_policy, logs_key_policy, rotating_key
 from components._node_group import managed_node_group, node_launch_template
 from components._tags import named_tags
 from components.catalog import tokens
@@ -85,6 +85,8 @@ class ClusterArgs:
     account_id: pulumi.Input[str] = ""
     """The AWS account: the control-plane log key's policy names the account root and the log group."""
     kms_deletion_window_days: int = 30
+    kms_admin_role_arns: tuple[str, ...] = ()
+    """IAM roles that administer (never use) the secrets and log keys (components/_kms.py key_policy)."""
     enable_protection: bool = True
     """Protect and retain the cluster and its KMS key; turn on EKS deletion protection."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -163,6 +165,10 @@ class Cluster(pulumi.ComponentResource):
             tags=self._tags(f"{name}-secrets"),
             opts=stateful,
             alias_opts=pulumi.ResourceOptions(parent=self),
+            # Root and administrators only: EKS uses the key through a grant it creates with the
+            # permissions of the identity creating the cluster (IAM, via the root statement).
+            # https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
+            policy=key_policy(partition=args.partition, account_id=args.account_id, admin_role_arns=args.kms_admin_role_arns),
         )
         self._cluster_role = aws.iam.Role(
             f"{name}-cluster",
@@ -187,7 +193,11 @@ class Cluster(pulumi.ComponentResource):
             opts=stateful,
             alias_opts=pulumi.ResourceOptions(parent=self),
             policy=logs_key_policy(
-                partition=args.partition, account_id=args.account_id, region=args.region, log_group_names=[log_group_name]
+                partition=args.partition,
+                account_id=args.account_id,
+                region=args.region,
+                log_group_names=[log_group_name],
+                admin_role_arns=args.kms_admin_role_arns,
             ),
         )
         log_group = aws.cloudwatch.LogGroup(

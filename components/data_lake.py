@@ -1,5 +1,6 @@
 """DataLake: one encrypted, versioned, private S3 bucket per zone, an access-log bucket, a
-customer-managed KMS key and a Glue catalog database per zone.
+customer-managed KMS key and a Glue catalog database per zone; optionally a replica of some
+zones in a second region (disaster recovery, ``_data_lake_replica.py``).
 
 The lake holds what the platform learns from: every bucket is private (all four public
 access blocks, BucketOwnerEnforced), TLS-only, versioned, and in prod protected and
@@ -32,6 +33,7 @@ from components._data_lake_buckets import (
     tiering_rule,
     tls_only_policy,
 )
+from components._data_lake_replica import ReplicaPlan, create_replica
 from components._data_lake_rules import (
     DEFAULT_ZONES,
     LOG_BUCKET_ROLE,
@@ -40,13 +42,15 @@ from components._data_lake_rules import (
     build_access_policy,
     camel,
     lifecycle_problems,
+    replication_problems,
     unique_sid,
     validate_grants,
     zone_problems,
 )
-from components._kms import rotating_key
+from components._kms import admin_role_problems, key_policy, only_through_s3, rotating_key
 from components._tags import named_tags
 from components.catalog import tokens
+from components.catalog.s3 import only_this_key_statements
 
 __all__ = ["DataLake", "DataLakeArgs", "PrefixGrant", "build_access_policy"]
 
@@ -78,7 +82,15 @@ class DataLakeArgs:
     enable_protection: bool = True
     """Protect and retain every resource of the lake (prod)."""
     kms_deletion_window_days: int = 30
-    """Waiting period before a scheduled deletion of the lake key takes effect."""
+    """Waiting period before a scheduled deletion of the lake key (and the replica key) takes effect."""
+    kms_admin_role_arns: tuple[str, ...] = ()
+    """IAM roles that administer (never use) the lake keys (components/_kms.py key_policy)."""
+    partition: pulumi.Input[str] = "aws"
+    """The AWS partition: the key policies name the account root by ARN."""
+    replicated_zones: tuple[str, ...] = ()
+    """Zones copied to ``replica_region`` (S3 replication): those whose data cannot be regenerated."""
+    replica_region: str = ""
+    """Region of the replica buckets and key; required with replicated_zones, not the lake's region."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable child (environment, managed-by, cost-center...)."""
 
@@ -93,10 +105,15 @@ class DataLakeArgs:
         unknown = sorted(set(self.tiering_zones) - set(self.zones))
         if unknown:
             problems.append(f"tiering_zones {unknown} are not zones; allowed: {list(self.zones)}")
+        problems += [f"{f}: {m}" for f, m in self._replication_problems()]
+        problems += [f"kms_admin_role_arns: {m}" for m in admin_role_problems(self.kms_admin_role_arns)]
         if self.force_destroy and self.enable_protection:
             problems.append("force_destroy cannot be combined with enable_protection (protected data is never emptied)")
         if problems:
             raise ValueError("; ".join(problems))
+
+    def _replication_problems(self) -> list[tuple[str, str]]:
+        return replication_problems(self.name_prefix, self.zones, self.replicated_zones, self.region, self.replica_region)
 
 
 class DataLake(pulumi.ComponentResource):
@@ -110,6 +127,8 @@ class DataLake(pulumi.ComponentResource):
     """The lake key: SSE-KMS of every zone bucket (writers and readers need it)."""
     log_bucket_name: pulumi.Output[str]
     """The server access-log bucket."""
+    replica_bucket_names: pulumi.Output[dict[str, str]]
+    """Replicated zone -> replica bucket name in the replica region ({} without replication)."""
 
     def __init__(self, name: str, args: DataLakeArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(tokens.DATA_LAKE, name, None, opts)
@@ -119,7 +138,8 @@ class DataLake(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
         self._key = self._create_key()
         self._log_bucket = self._create_log_bucket()
-        self._buckets: dict[str, aws.s3.Bucket] = {zone: self._create_zone_bucket(zone) for zone in args.zones}
+        self._zone_buckets: dict[str, PrivateBucket] = {zone: self._create_zone_bucket(zone) for zone in args.zones}
+        self._buckets: dict[str, aws.s3.Bucket] = {zone: b.bucket for zone, b in self._zone_buckets.items()}
         self._create_access_logging()
         for zone in args.zones:
             self._create_database(zone)
@@ -128,12 +148,14 @@ class DataLake(pulumi.ComponentResource):
         self.bucket_arns = pulumi.Output.all(**{zone: b.arn for zone, b in self._buckets.items()})
         self.kms_key_arn = self._key.arn
         self.log_bucket_name = self._log_bucket.bucket
+        self.replica_bucket_names = self._create_replica()
         self.register_outputs(
             {
                 "bucket_names": self.bucket_names,
                 "bucket_arns": self.bucket_arns,
                 "log_bucket": self.log_bucket_name,
                 "kms_key_arn": self.kms_key_arn,
+                "replica_bucket_names": self.replica_bucket_names,
             }
         )
 
@@ -155,8 +177,9 @@ class DataLake(pulumi.ComponentResource):
 
     def _create_key(self) -> aws.kms.Key:
         name, args = self._name, self._args
-        # No explicit key policy: the default one trusts the account root, so IAM policies
-        # (the team roles built with access_policy) decide who may use the key.
+        # The root statement lets IAM policies (the team roles built with access_policy, the
+        # Firehose and replication roles) decide who may use the key; the deny keeps every use
+        # inside S3 in this region, whoever the policy admits.
         return rotating_key(
             f"{name}-key",
             alias=f"{args.name_prefix}-data-lake",
@@ -164,6 +187,12 @@ class DataLake(pulumi.ComponentResource):
             deletion_window_days=args.kms_deletion_window_days,
             tags=self._tags(f"{name}-key"),
             opts=self._child,
+            policy=key_policy(
+                partition=args.partition,
+                account_id=args.account_id,
+                admin_role_arns=args.kms_admin_role_arns,
+                statements=only_through_s3(args.region),
+            ),
         )
 
     def _create_bucket(self, role: str, encryption: aws.s3.BucketServerSideEncryptionConfigurationRuleArgs) -> PrivateBucket:
@@ -221,13 +250,35 @@ class DataLake(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(depends_on=[log_policy])),
             )
 
-    def _create_zone_bucket(self, zone: str) -> aws.s3.Bucket:
+    def _create_zone_bucket(self, zone: str) -> PrivateBucket:
         args, name = self._args, f"{self._name}-{zone}"
         b = self._create_bucket(zone, sse_kms(self._key.arn))
         tiering = [tiering_rule(args.raw_to_ia_days, args.raw_to_glacier_ir_days)] if zone in args.tiering_zones else []
         lifecycle(name, b, args.noncurrent_expiry_days, tiering, self._child)
-        tls_only_policy(name, b, [], self._child)
-        return b.bucket
+        # Uploads may not pick another key or algorithm (components/catalog/s3.py).
+        tls_only_policy(name, b, only_this_key_statements(pulumi.Output.concat(b.bucket.arn, "/*"), self._key.arn), self._child)
+        return b
+
+    def _create_replica(self) -> pulumi.Output[dict[str, str]]:
+        args = self._args
+        if not args.replicated_zones:
+            return pulumi.Output.from_input({})
+        plan = ReplicaPlan(
+            name=self._name,
+            prefix=args.name_prefix,
+            account_id=args.account_id,
+            partition=args.partition,
+            region=args.region,
+            replica_region=args.replica_region,
+            kms_admin_role_arns=args.kms_admin_role_arns,
+            kms_deletion_window_days=args.kms_deletion_window_days,
+            noncurrent_expiry_days=args.noncurrent_expiry_days,
+            tiering={z: (args.raw_to_ia_days, args.raw_to_glacier_ir_days) for z in args.tiering_zones},
+            force_destroy=args.force_destroy,
+            protect=args.enable_protection,
+        )
+        sources = {zone: self._zone_buckets[zone] for zone in args.replicated_zones}
+        return create_replica(plan, sources, self._key, parent=self, tags=self._tags).bucket_names
 
     def _create_database(self, zone: str) -> aws.glue.CatalogDatabase:
         # Glue (and Athena) database names allow lowercase letters, digits and '_' only.

@@ -45,6 +45,8 @@ class NetworkArgs:
     partition: pulumi.Input[str] = "aws"
     kms_deletion_window_days: int = 30
     """Waiting period before a scheduled deletion of the flow-log key takes effect."""
+    kms_admin_role_arns: tuple[str, ...] = ()
+    """IAM roles that administer (never use) the flow-log key (components/_kms.py key_policy)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable child (environment, managed-by, cost-center...)."""
 
@@ -238,7 +240,11 @@ class Network(pulumi.ComponentResource):
             opts=keep,
             alias_opts=child,
             policy=logs_key_policy(
-                partition=args.partition, account_id=args.account_id, region=args.region, log_group_names=[group_name]
+                partition=args.partition,
+                account_id=args.account_id,
+                region=args.region,
+                log_group_names=[group_name],
+                admin_role_arns=args.kms_admin_role_arns,
             ),
         )
         log_group = aws.cloudwatch.LogGroup(

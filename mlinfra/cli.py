@@ -130,7 +130,7 @@ def diff(
 ) -> None:
     """Show what a change would create, update, replace or delete, and warn when stateful resources would be lost.
 
-    Stateful: S3 buckets, KMS keys, EKS clusters, Glue databases, MSK clusters, CloudWatch log groups. Deleting or replacing one is a finding (renames get `aliases=[...]` advice).
+    Stateful: S3 buckets, KMS keys, EKS clusters, Glue databases, MSK clusters, CloudWatch log groups, S3 replication configurations. Deleting or replacing one is a finding (renames get `aliases=[...]` advice).
 
     Exit 0 no finding, 1 findings, 2 an unreadable or malformed file, an offline plan as --head without --base, or plans of different stacks.
     """

@@ -54,6 +54,8 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def __init__(self, region: str, account_id: str = ACCOUNT_ID):
         self.region = region
         self.account_id = account_id
+        # Explicit providers' regions by provider ID (the data lake's replica region).
+        self._provider_regions: dict[str, str] = {}
         self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
             "aws:index/getCallerIdentity:getCallerIdentity": self._caller_identity,
@@ -106,12 +108,17 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ, name, inputs = args.typ, args.name, dict(args.inputs)
         if typ.startswith("pulumi:providers:"):
-            return f"{name}-{_h(typ, name)}", inputs
+            provider_id = f"{name}-{_h(typ, name)}"
+            if isinstance(inputs.get("region"), str):
+                self._provider_regions[provider_id] = inputs["region"]
+            return provider_id, inputs
         physical = f"{name}-{_h(typ, name, n=7)}"
         prefix = _ID_PREFIX.get(typ)
         resource_id = f"{prefix}{_h(typ, name, n=17)}" if prefix else physical
         state: dict[str, Any] = {**inputs}
-        region, account = self.region, self.account_id
+        # A resource of an explicit provider lives in that provider's region (ARNs say so).
+        region = self._provider_regions.get((args.provider or "").rsplit("::", 1)[-1], self.region)
+        account = self.account_id
         service = typ.split(":")[1].split("/")[0] if ":" in typ else "unknown"
 
         if typ.startswith("aws:"):

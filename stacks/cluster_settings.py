@@ -234,6 +234,7 @@ def cluster_args(
         ),
         admin_role_arns=settings.admin_role_arns,
         kms_deletion_window_days=settings.kms_deletion_window_days,
+        kms_admin_role_arns=settings.kms_key_admin_role_arns,
         account_id=account_id,
         enable_protection=settings.enable_protection,
         tags=settings.base_tags,

@@ -6,6 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
+from components._kms import admin_role_problems
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.regions import REGIONS
 from stacks.area import Area, Model
@@ -50,12 +51,23 @@ class CoreArea(Model):
     """Waiting period before a scheduled KMS key deletion takes effect."""
     enable_protection: bool
     """Protect and retain stateful resources (KMS keys, the cluster, buckets)."""
+    kms_key_admin_role_arns: tuple[str, ...] = ()
+    """IAM roles that administer every KMS key of the stack (describe, rotate, disable, schedule
+    deletion...) but may not encrypt or decrypt with it; the account root always administers."""
 
     @field_validator("region")
     @classmethod
     def _region_supported(cls, v: str) -> str:
         if v not in REGIONS:
             raise ValueError(f"must be one of {sorted(REGIONS)}, got {v!r}")
+        return v
+
+    @field_validator("kms_key_admin_role_arns")
+    @classmethod
+    def _kms_admins_are_role_arns(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        problems = admin_role_problems(v)
+        if problems:
+            raise ValueError("; ".join(problems))
         return v
 
     @field_validator("tags")

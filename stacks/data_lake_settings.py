@@ -18,8 +18,10 @@ from components._data_lake_rules import (
     glacier_ir_days_problem,
     ia_days_problem,
     positive_days_problem,
+    replication_problems,
     zone_problems,
 )
+from components.catalog.regions import DEFAULT_REPLICA_REGION, REPLICA_REGIONS
 from components.data_lake import DataLakeArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
@@ -47,6 +49,12 @@ class DataLakeSettings(Model):
     """Days a replaced or deleted object version is kept (>= 1)."""
     log_retention_days: int
     """Days S3 server access logs are kept (>= 1)."""
+    replicated_zones: tuple[str, ...] = Field(default=(), validate_default=True)
+    """Zones copied to a second region for disaster recovery: those whose data cannot be
+    regenerated (prod: raw and models). Each must be a zone."""
+    replica_region: str = ""
+    """Region of the replica buckets and key; empty means the default pairing of the stack's
+    region (components/catalog/regions.py DEFAULT_REPLICA_REGION). Never the stack's region."""
 
     @field_validator("zones")
     @classmethod
@@ -63,6 +71,25 @@ class DataLakeSettings(Model):
         unknown = sorted(set(v) - set(zones or ()))
         if zones is not None and unknown:
             raise ValueError(f"{unknown} are not zones; allowed: {list(zones)}")
+        return v
+
+    @field_validator("replicated_zones")
+    @classmethod
+    def _replicated_zones_known(cls, v: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        zones = info.data.get("zones")
+        unknown = sorted(set(v) - set(zones or ()))
+        if zones is not None and unknown:
+            raise ValueError(f"{unknown} are not zones; allowed: {list(zones)}")
+        duplicates = sorted({z for z in v if v.count(z) > 1})
+        if duplicates:
+            raise ValueError(f"list each zone once; repeated: {duplicates}")
+        return v
+
+    @field_validator("replica_region")
+    @classmethod
+    def _replica_region_known(cls, v: str) -> str:
+        if v and v not in REPLICA_REGIONS:
+            raise ValueError(f"must be one of {sorted(REPLICA_REGIONS)}, got {v!r}")
         return v
 
     @field_validator("raw_to_ia_days")
@@ -89,6 +116,11 @@ class DataLakeSettings(Model):
         return v
 
 
+def replica_region(settings: Settings) -> str:
+    """The replica region: the setting, or the default pairing of the stack's region."""
+    return settings.data_lake.replica_region or DEFAULT_REPLICA_REGION.get(settings.region, "")
+
+
 def _problems(settings: Settings, source: str) -> list[Problem]:
     """Checks that need settings outside ``mlinfra:data_lake``, each against the field to change."""
     lake = settings.data_lake
@@ -96,6 +128,14 @@ def _problems(settings: Settings, source: str) -> list[Problem]:
         Problem(source, "mlinfra:data_lake.bucket_prefix", message)
         for message in bucket_name_problems(settings.effective_bucket_prefix, lake.zones, settings.region)
     ]
+    if lake.replicated_zones and not problems:
+        # Zone membership and the region list are field validators; here, what needs the stack's region.
+        for field, message in replication_problems(
+            settings.effective_bucket_prefix, lake.zones, lake.replicated_zones, settings.region, replica_region(settings)
+        ):
+            if field == "replica_region" and not lake.replica_region:
+                message += f" (the default pairing of {settings.region}; set mlinfra:data_lake.replica_region)"
+            problems.append(Problem(source, f"mlinfra:data_lake.{field}", message))
     if lake.force_destroy and settings.environment == "prod":
         problems.append(
             Problem(
@@ -147,6 +187,9 @@ class DataLakeArea(Model):
                     "raw_to_glacier_ir_days": 180,
                     "noncurrent_expiry_days": 90,
                     "log_retention_days": 365,
+                    # The zones nothing can rebuild: raw (the source data) and models (trained
+                    # artefacts). Curated and features are derived from raw by pipelines.
+                    "replicated_zones": ["raw", "models"],
                 }
             },
         },
@@ -156,7 +199,7 @@ class DataLakeArea(Model):
     data_lake: DataLakeSettings
 
 
-def data_lake_args(settings: Settings, *, account_id: pulumi.Input[str]) -> DataLakeArgs:
+def data_lake_args(settings: Settings, *, account_id: pulumi.Input[str], partition: pulumi.Input[str] = "aws") -> DataLakeArgs:
     """DataLakeArgs from the settings, field by field."""
     lake = settings.data_lake
     return DataLakeArgs(
@@ -172,5 +215,9 @@ def data_lake_args(settings: Settings, *, account_id: pulumi.Input[str]) -> Data
         force_destroy=lake.force_destroy,
         enable_protection=settings.enable_protection,
         kms_deletion_window_days=settings.kms_deletion_window_days,
+        kms_admin_role_arns=settings.kms_key_admin_role_arns,
+        partition=partition,
+        replicated_zones=lake.replicated_zones,
+        replica_region=replica_region(settings) if lake.replicated_zones else "",
         tags=settings.base_tags,
     )

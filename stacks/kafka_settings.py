@@ -302,6 +302,7 @@ def kafka_args(
             enhanced_monitoring=m.enhanced_monitoring,
             log_retention_days=m.log_retention_days,
             key_deletion_window_days=settings.kms_deletion_window_days,
+            key_admin_role_arns=settings.kms_key_admin_role_arns,
             enable_private_connectivity=delivers,
         )
     else:

@@ -99,5 +99,6 @@ def network_args(
         account_id=account_id,
         partition=partition,
         kms_deletion_window_days=settings.kms_deletion_window_days,
+        kms_admin_role_arns=settings.kms_key_admin_role_arns,
         tags=settings.base_tags,
     )

@@ -93,7 +93,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
     storage_class = encrypted_gp3_storage_class(
         "gp3-encrypted", StorageClassArgs(), provider=provider, depends_on=[cluster.nodes_ready]
     )
-    data_lake = DataLake("data-lake", data_lake_args(settings, account_id=account_id))
+    data_lake = DataLake("data-lake", data_lake_args(settings, account_id=account_id, partition=partition))
     lb_controller = LoadBalancerController(
         "load-balancer-controller",
         load_balancer_controller_args(
@@ -208,6 +208,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "data_lake_bucket_arns": data_lake.bucket_arns,
         "data_lake_log_bucket": data_lake.log_bucket_name,
         "data_lake_kms_key_arn": data_lake.kms_key_arn,
+        "data_lake_replica_buckets": data_lake.replica_bucket_names,
         "monitoring_namespace": monitoring.namespace_name,
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
         "mesh_namespace": mesh.namespace,

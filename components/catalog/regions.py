@@ -20,3 +20,21 @@ REGIONS: dict[str, tuple[str, ...]] = {
 def region_az_names(region: str) -> list[str]:
     """AZ names of a supported region, e.g. ``["us-west-2a", ...]``."""
     return [f"{region}{suffix}" for suffix in REGIONS[region]]
+
+
+# Regions that may hold only the data lake's replica buckets and key (storage, no compute: no
+# AZ count or prices needed), besides every supported region.
+STORAGE_ONLY_REGIONS: tuple[str, ...] = ("ap-northeast-3",)
+REPLICA_REGIONS: tuple[str, ...] = (*REGIONS, *STORAGE_ONLY_REGIONS)
+
+# Where the lake replicates by default: the nearest region of the same geography and legal
+# jurisdiction, far enough that one regional event does not take both (US coasts, EU West and
+# Central, Tokyo and Osaka).
+DEFAULT_REPLICA_REGION: dict[str, str] = {
+    "us-east-1": "us-west-2",
+    "us-east-2": "us-west-2",
+    "us-west-2": "us-east-1",
+    "eu-west-1": "eu-central-1",
+    "eu-central-1": "eu-west-1",
+    "ap-northeast-1": "ap-northeast-3",
+}

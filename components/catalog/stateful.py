@@ -71,6 +71,11 @@ STATEFUL_TYPES: Mapping[str, StatefulType] = MappingProxyType(
         "kubernetes:kafka.strimzi.io/v1:KafkaTopic": StatefulType(
             "Strimzi topic (its messages)", ("metadata.name", "metadata.namespace", "spec.topicName")
         ),
+        # Not data, but losing it silently ends the lake's disaster-recovery copy (the replica
+        # stops receiving writes): a delete is a finding and prod protects it. `bucket` is ForceNew.
+        "aws:s3/bucketReplicationConfig:BucketReplicationConfig": StatefulType(
+            "S3 replication configuration (the zone's copy in the second region stops updating)", ("bucket",)
+        ),
         # Logs are evidence (flow logs, the control plane's audit log, broker logs).
         "aws:cloudwatch/logGroup:LogGroup": StatefulType(
             "CloudWatch log group (its logs)", ("name", "namePrefix", "logGroupClass")

@@ -4,6 +4,7 @@ access-policy builder."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -61,7 +62,8 @@ def test_one_bucket_per_zone_with_a_deterministic_name(any_plan: Plan) -> None:
     for role in (*ZONES, LOG):
         bucket = any_plan.get(BUCKET, f"data-lake-{role}")
         assert bucket.inputs["bucket"] == _bucket_name(stack, role), bucket.name
-    assert len([b for b in any_plan.of_type(BUCKET) if b.name.startswith("data-lake-")]) == len(ZONES) + 1
+    sources = [b for b in any_plan.of_type(BUCKET) if b.name.startswith("data-lake-") and not b.name.endswith("-replica")]
+    assert len(sources) == len(ZONES) + 1, sorted(b.name for b in sources)
 
 
 def test_zone_buckets_use_sse_kms_with_the_lake_key_and_bucket_keys(any_plan: Plan) -> None:
@@ -185,7 +187,12 @@ def test_lifecycle_and_policy_wait_for_versioning_and_public_access_block(any_pl
 def test_lake_key_rotates_and_has_an_alias(any_plan: Plan) -> None:
     key = any_plan.get(KEY, "data-lake-key")
     assert key.inputs["enableKeyRotation"] is True, f"{key.name} does not rotate"
-    assert "policy" not in key.inputs, f"{key.name}: the default (account-root) key policy is intended"
+    statements = {st["Sid"]: st for st in json.loads(key.inputs["policy"])["Statement"]}
+    assert set(statements) == {"AccountAdministers", "DenyUseOutsideS3"}, f"{key.name}: {sorted(statements)}"
+    deny = statements["DenyUseOutsideS3"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {
+        "StringNotEquals": {"kms:ViaService": f"s3.{REGION[_stack(any_plan)]}.amazonaws.com"}
+    }, f"{key.name}: {deny}"
     alias = any_plan.get("aws:kms/alias:Alias", "data-lake-key")
     assert alias.inputs["name"] == f"alias/mlinfra-{_stack(any_plan)}-data-lake", alias.name
     assert alias.property_dependencies["targetKeyId"] == (key.urn,), f"{alias.name} targets another key"
@@ -204,8 +211,9 @@ def test_one_glue_database_per_zone_at_the_zone_bucket(any_plan: Plan) -> None:
 # -- protection, tags, parents --------------------------------------------------------
 def test_prod_protects_and_retains_every_lake_resource(prod_plan: Plan) -> None:
     resources = _lake_resources(prod_plan)
-    assert {r.type for r in resources} >= {BUCKET, KEY}
-    for r in resources:
+    assert {r.type for r in resources} >= {BUCKET, KEY, "aws:s3/bucketReplicationConfig:BucketReplicationConfig"}
+    # The replica region's provider holds no data; protecting it would only block its removal.
+    for r in (r for r in resources if not r.type.startswith("pulumi:providers:")):
         assert r.protect and r.retain_on_delete, f"{r.type} {r.name} is not protected and retained in prod"
 
 
@@ -227,7 +235,9 @@ def test_dev_buckets_can_be_emptied_on_destroy(dev_plan: Plan) -> None:
 
 def test_every_taggable_lake_resource_carries_the_required_tags(any_plan: Plan) -> None:
     taggable = [r for r in _lake_resources(any_plan) if is_taggable(r.type)]
-    assert {r.type for r in taggable} == {BUCKET, KEY, "aws:glue/catalogDatabase:CatalogDatabase"}
+    replicated = any_plan.stack == "prod"  # the replication role (prod only)
+    expected = {BUCKET, KEY, "aws:glue/catalogDatabase:CatalogDatabase"} | ({"aws:iam/role:Role"} if replicated else set())
+    assert {r.type for r in taggable} == expected
     for r in taggable:
         tags = r.inputs.get("tags", {})
         for tag in REQUIRED_TAGS:
@@ -240,8 +250,10 @@ def test_every_lake_resource_is_a_child_of_the_component(any_plan: Plan) -> None
     children = _lake_resources(any_plan)
     assert named and sorted(r.urn for r in named) == sorted(r.urn for r in children)
     # 5 buckets x 7 (bucket, ownership, PAB, SSE, versioning, lifecycle, policy) + 4 logging
-    # + key + alias + 4 Glue databases.
-    assert len(children) == 5 * 7 + 4 + 2 + 4, sorted((r.type, r.name) for r in children)
+    # + key + alias + 4 Glue databases; prod adds the replica of raw and models: a provider, key +
+    # alias, 2 buckets x 7, the replication role + its policy and 2 replication configurations.
+    replica = 1 + 2 + 2 * 7 + 2 + 2 if any_plan.stack == "prod" else 0
+    assert len(children) == 5 * 7 + 4 + 2 + 4 + replica, sorted((r.type, r.name) for r in children)
 
 
 # -- Args validation --------------------------------------------------------------------
@@ -423,4 +435,27 @@ def test_lake_key_is_priced_and_storage_is_not(any_plan: Plan) -> None:
     key = items["data-lake-key"]
     assert (key.kind, key.monthly_min, key.monthly_max) == ("kms-key", 1.0, 1.0), key
     assert "usage-based" in key.detail, key
-    assert not any(name.startswith("data-lake-") and name != "data-lake-key" for name in items), sorted(items)
+    priced = {"data-lake-key", "data-lake-replica-key"}
+    assert not any(name.startswith("data-lake-") and name not in priced for name in items), sorted(items)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"replicated_zones": ("gold",)}, "replicated_zones: ['gold'] are not zones"),
+        ({"replicated_zones": ("raw",)}, "replica_region: must be one of"),
+        (
+            {"replicated_zones": ("raw",), "replica_region": "us-west-2"},
+            "replica_region: must differ from the stack's region 'us-west-2'",
+        ),
+        (
+            {"kms_admin_role_arns": ("arn:aws:iam::123456789012:user/x",)},
+            "kms_admin_role_arns: 'arn:aws:iam::123456789012:user/x' is not",
+        ),
+    ],
+    ids=["unknown-zone", "no-region", "same-region", "admin-not-a-role"],
+)
+def test_replication_and_key_admin_args_are_validated(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        _args(**overrides)
+    assert _args(replicated_zones=("raw",), replica_region="us-east-1").replica_region == "us-east-1"

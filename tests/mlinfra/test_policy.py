@@ -210,6 +210,7 @@ def test_plan_exits_1_when_settings_allow_what_policy_forbids(tmp_path: Path) ->
     assert {(v["policy"], v["name"]) for v in policy["violations"]} == {
         ("aws-kms-key-deletion-window", "cluster-secrets"),
         ("aws-kms-key-deletion-window", "data-lake-key"),
+        ("aws-kms-key-deletion-window", "data-lake-replica-key"),
         ("aws-kms-key-deletion-window", "kafka-key"),
         ("aws-kms-key-deletion-window", "cluster-control-plane"),
         ("aws-kms-key-deletion-window", "network-flow-logs"),

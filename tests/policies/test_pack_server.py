@@ -16,6 +16,7 @@ import pytest
 from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from components._kms import key_policy_document
 from mlinfra.policy import POLICIES_DIR
 from policies.pack import POLICIES
 
@@ -53,6 +54,8 @@ def test_served_pack_applies_policy_config_and_reports_a_violation(analyzer) -> 
         {
             "deletionWindowInDays": 7,
             "enableKeyRotation": True,
+            # An explicit key policy (aws-kms-key-explicit-policy): only the window is wrong.
+            "policy": key_policy_document("aws", "123456789012", []),
             "tags": {"environment": "prod", "managed-by": "mlinfra", "cost-center": "x"},
         }
     )

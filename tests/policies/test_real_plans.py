@@ -4,6 +4,7 @@ of the real prod plan is caught by the matching rule (mutation tests)."""
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -76,6 +77,7 @@ _DROP = object()
 NG, LT, BUCKET = "aws:eks/nodeGroup:NodeGroup", "aws:ec2/launchTemplate:LaunchTemplate", "aws:s3/bucket:Bucket"
 EKS, KEY = "aws:eks/cluster:Cluster", "aws:kms/key:Key"
 S3 = "aws:s3/bucket{}:Bucket{}".format
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 
 MUTATIONS = [
     # (rule expected to fire, resource type, resource name, mutation, resource the violation names)
@@ -153,11 +155,60 @@ MUTATIONS = [
         _set("kmsKeyId", _DROP),
         "cluster-control-plane",
     ),
+    ("aws-kms-key-explicit-policy", KEY, "cluster-secrets", _set("policy", _DROP), "cluster-secrets"),
+    (
+        "aws-kms-key-explicit-policy",
+        KEY,
+        "data-lake-key",
+        lambda r: _grant_all(r, "arn:aws:iam::123456789012:role/x"),
+        "data-lake-key",
+    ),
+    ("aws-kms-key-explicit-policy", KEY, "data-lake-replica-key", lambda r: _grant_all(r, "*"), "data-lake-replica-key"),
+    ("aws-s3-bucket-deny-other-kms-keys", S3("Policy", "Policy"), "data-lake-models", lambda r: _tls_only(r), "data-lake-models"),
+    (
+        "aws-s3-bucket-deny-other-kms-keys",
+        S3("Policy", "Policy"),
+        "data-lake-raw-replica",
+        lambda r: _tls_only(r),
+        "data-lake-raw-replica",
+    ),
+    ("aws-s3-lake-zone-replicated", REPLICATION, "data-lake-raw", lambda r: None, "data-lake-raw"),
+    ("aws-s3-lake-zone-replicated", REPLICATION, "data-lake-models", lambda r: _disable_replication(r), "data-lake-models"),
+    (
+        "mlinfra-stateful-resources-protected",
+        BUCKET,
+        "data-lake-raw-replica",
+        lambda r: replace(r, protect=False),
+        "data-lake-raw-replica",
+    ),
+    ("mlinfra-stateful-resources-protected", REPLICATION, "data-lake-raw", lambda r: replace(r, protect=False), "data-lake-raw"),
     # Budgets (components.catalog.cost): 12 p4d.24xlarge x 8 GPUs + 10 g6 = 106 GPUs > 96, yet within the
     # per-pool cap of 16; 16 p4d nodes also exceed the $250,000 monthly budget. Stack-wide: no resource.
     ("mlinfra-gpu-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 12), ""),
     ("mlinfra-monthly-cost-budget", NG, "gpu-training", _set("scalingConfig.maxSize", 16), ""),
 ]
+
+
+def _grant_all(r: PlannedResource, principal: str) -> PlannedResource:
+    document = json.loads(r.inputs["policy"])
+    document["Statement"].append(
+        {"Sid": "Oops", "Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"}
+    )
+    r.inputs["policy"] = json.dumps(document)
+    return r
+
+
+def _tls_only(r: PlannedResource) -> PlannedResource:
+    document = json.loads(r.inputs["policy"])
+    document["Statement"] = [st for st in document["Statement"] if st["Sid"] == "DenyInsecureTransport"]
+    r.inputs["policy"] = json.dumps(document)
+    return r
+
+
+def _disable_replication(r: PlannedResource) -> PlannedResource:
+    for rule in r.inputs["rules"]:
+        rule["status"] = "Disabled"
+    return r
 
 
 def _unencrypt(r: PlannedResource) -> PlannedResource:

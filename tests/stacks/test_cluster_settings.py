@@ -83,9 +83,9 @@ def test_a_stack_name_that_makes_an_invalid_cluster_name_is_blamed_on_the_stack(
     with pytest.raises(ConfigError) as info:
         settings_from_config({"aws:region": "us-west-2", "mlinfra:environment": "dev"}, stack=stack, source="s.yaml")
     expected = f"stack {stack!r} makes the EKS cluster name 'mlinfra-{stack}', which EKS refuses"
-    assert any(
-        (p.file, p.field) == ("s.yaml", "stack name") and p.message.startswith(expected) for p in info.value.problems
-    ), info.value.problems
+    assert any((p.file, p.field) == ("s.yaml", "stack name") and p.message.startswith(expected) for p in info.value.problems), (
+        info.value.problems
+    )
 
 
 @pytest.mark.parametrize("instance_type", ["m6i.huge", "", "g5.xlarge"])

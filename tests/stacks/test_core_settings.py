@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.stacks.support import _error
+from tests.stacks.support import _error, _settings
 
 
 def test_unsupported_region_lists_the_supported_ones() -> None:
@@ -40,3 +40,19 @@ def test_bad_region_names_the_aws_key() -> None:
 def test_more_extra_tags_than_fit_under_aws_limit() -> None:
     tags = {f"t{i}": "x" for i in range(31)}
     assert "mlinfra:tags: at most 30 extra tags, got 31: AWS allows 50 per resource" in _error(**{"mlinfra:tags": tags})
+
+
+def test_kms_key_admins_must_be_whole_role_arns_listed_once() -> None:
+    field = "mlinfra:kms_key_admin_role_arns"
+    msg = _error(**{field: ["arn:aws:iam::123456789012:user/alice"]})
+    assert f"{field}: 'arn:aws:iam::123456789012:user/alice' is not an IAM role ARN such as " in msg
+    # fullmatch: a trailing newline (a YAML block scalar, a pasted value) is not a role ARN.
+    assert "is not an IAM role ARN" in _error(**{field: ["arn:aws:iam::123456789012:role/admin\n"]})
+    role = "arn:aws:iam::123456789012:role/kms-admin"
+    assert f"list each role once; repeated: ['{role}']" in _error(**{field: [role, role]})
+    assert _settings(**{field: [role]}).kms_key_admin_role_arns == (role,)
+
+
+def test_no_key_administrators_by_default_in_any_environment() -> None:
+    for env in ("dev", "staging", "prod"):
+        assert _settings(**{"mlinfra:environment": env}).kms_key_admin_role_arns == (), env

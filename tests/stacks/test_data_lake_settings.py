@@ -154,3 +154,51 @@ def test_every_lake_setting_is_in_the_readme_table() -> None:
     section = readme.split("<!-- section:data-lake -->")[1].split("<!-- /section:data-lake -->")[0]
     missing = [f for f in DataLakeSettings.model_fields if f"| `{f}` |" not in section]
     assert not missing, f"mlinfra:data_lake keys missing from the README data lake table: {missing}"
+
+
+# -- disaster recovery (replicated_zones, replica_region) ---------------------------------------
+def test_prod_replicates_raw_and_models_to_the_default_pairing_and_dev_staging_nothing() -> None:
+    from stacks.data_lake_settings import data_lake_args
+
+    prod = load_settings("prod")
+    assert prod.data_lake.replicated_zones == ("raw", "models") and prod.data_lake.replica_region == ""
+    args = data_lake_args(prod, account_id="123456789012")
+    assert (args.replicated_zones, args.region, args.replica_region) == (("raw", "models"), "us-east-1", "us-west-2")
+    for stack in ("dev", "staging"):
+        lake = load_settings(stack).data_lake
+        assert lake.replicated_zones == () and data_lake_args(load_settings(stack), account_id="1").replica_region == "", stack
+
+
+def test_replicated_zones_must_be_zones_listed_once() -> None:
+    msg = _lake_error({"replicated_zones": ["raw", "gold"]})
+    assert "mlinfra:data_lake.replicated_zones: ['gold'] are not zones; allowed: ['raw', 'curated', 'features', 'models']" in msg
+    assert "list each zone once; repeated: ['raw']" in _lake_error({"replicated_zones": ["raw", "raw"]})
+    # Prod's default (raw, models) must still name zones when the zones change.
+    assert "mlinfra:data_lake.replicated_zones: ['models', 'raw'] are not zones" in _lake_error(
+        {"zones": ["bronze"], "tiering_zones": []}, environment="prod"
+    )
+
+
+def test_replica_region_must_be_known_and_another_region() -> None:
+    assert "mlinfra:data_lake.replica_region: must be one of ['ap-northeast-1'" in _lake_error(
+        {"replicated_zones": ["raw"], "replica_region": "mars-1"}
+    )
+    msg = _lake_error({"replicated_zones": ["raw"], "replica_region": "us-west-2"})
+    assert "mlinfra:data_lake.replica_region: must differ from the stack's region 'us-west-2'" in msg
+    ok = _settings(**{"mlinfra:data_lake": {"replicated_zones": ["raw"], "replica_region": "eu-west-1"}})
+    assert ok.data_lake.replica_region == "eu-west-1"
+
+
+def test_default_pairing_names_itself_when_it_cannot_be_used() -> None:
+    from components.catalog.regions import DEFAULT_REPLICA_REGION, REGIONS, REPLICA_REGIONS
+
+    assert set(DEFAULT_REPLICA_REGION) == set(REGIONS)
+    assert all(r in REPLICA_REGIONS and r != src for src, r in DEFAULT_REPLICA_REGION.items())
+    # A 20-character zone whose names fit eu-west-1 (63 characters) but not its pair eu-central-1 (66).
+    zone = "z" * 20
+    msg = _lake_error(
+        {"bucket_prefix": "p" * 19, "replicated_zones": [zone], "zones": [zone], "tiering_zones": []},
+        **{"aws:region": "eu-west-1"},
+    )
+    assert f"mlinfra:data_lake.replica_region: bucket name for '{zone}' would be 66 characters" in msg and "eu-central-1" in msg
+    assert "(the default pairing of eu-west-1; set mlinfra:data_lake.replica_region)" in msg
