@@ -81,10 +81,14 @@ def lake_statements(bucket_arn: str, key_arn: str, region: str, prefix: str) -> 
             "Effect": "Allow",
             "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
             "Resource": [key_arn],
-            # Only through S3, only for this prefix's objects.
+            # Only through S3, only for the raw bucket. The lake buckets use S3 Bucket Keys, so the
+            # encryption context KMS sees is the bucket's ARN, not the object's
+            # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html#bucket-key-changes);
+            # the object ARN is kept for objects written without a bucket key. The S3 statements
+            # above still limit the role to its prefix.
             "Condition": {
                 "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-                "StringLike": {"kms:EncryptionContext:aws:s3:arn": objects},
+                "StringLike": {"kms:EncryptionContext:aws:s3:arn": [bucket_arn, objects]},
             },
         },
     ]

@@ -139,6 +139,16 @@ def test_msk_delivery_into_the_raw_zone(prod_plan: Plan) -> None:
     assert role["WriteTopicPrefix"]["Resource"] == [f"{lake['raw']}/teams/recsys/kafka/clicks/*"]
     assert role["Topic"]["Resource"] == [resource_arn(prod_plan.outputs["kafka_cluster_arn"], "topic", "recsys.clicks")]
     assert role["EncryptWithLakeKey"]["Resource"] == [prod_plan.outputs["data_lake_kms_key_arn"]]
+    # The lake uses S3 Bucket Keys: KMS sees the bucket's ARN as the encryption context, so a
+    # condition naming only object ARNs would deny every delivery.
+    assert role["EncryptWithLakeKey"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == [
+        lake["raw"],
+        f"{lake['raw']}/teams/recsys/kafka/clicks/*",
+    ]
+    sse = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    raw_name = prod_plan.outputs["data_lake_buckets"]["raw"]
+    (raw_sse,) = [b for b in prod_plan.of_type(sse) if b.inputs["bucket"] == raw_name]
+    assert raw_sse.inputs["rules"][0]["bucketKeyEnabled"] is True, "the premise: the raw bucket uses a bucket key"
 
 
 def test_msk_outputs_per_team(prod_plan: Plan) -> None:
