@@ -55,6 +55,18 @@ def plan(
         Path | None,
         typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
     ] = None,
+    schedule: Annotated[
+        bool,
+        typer.Option(
+            "--schedule", help="Estimate `pulumi up` of an empty stack: total time and critical path (JSON: 'schedule')."
+        ),
+    ] = False,
+    parallel: Annotated[
+        int | None,
+        typer.Option(
+            "--parallel", min=1, help="With --schedule: creates at once, as `pulumi up --parallel` (default unbounded)."
+        ),
+    ] = None,
 ) -> None:
     """Run the real program offline under recording mocks, print the plan and check the policy pack.
 
@@ -82,6 +94,12 @@ def plan(
     result.extras["policy"] = policy_result.to_json()
     estimate = cost.estimate_plan(result)
     result.extras["cost"] = estimate.to_json()
+    up = None
+    if schedule:
+        from mlinfra import schedule as schedule_mod
+
+        up = schedule_mod.schedule_plan(result, parallel)
+        result.extras["schedule"] = up.to_json()
     code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 
     if json_path is not None:
@@ -100,6 +118,8 @@ def plan(
     report.print_plan(out, result)
     report.print_cost(out, estimate)
     report.print_policy(out, policy_result)
+    if up is not None:
+        report.print_schedule(out, up)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}", markup=False)
     raise typer.Exit(code)
