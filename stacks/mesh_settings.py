@@ -147,7 +147,11 @@ class MeshArea(Model):
 
 
 def mesh_args(
-    settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource]
+    settings: Settings,
+    *,
+    k8s_provider: pulumi.ProviderResource,
+    depends_on: Sequence[pulumi.Resource],
+    gateway_depends_on: Sequence[pulumi.Resource] = (),
 ) -> ServiceMeshArgs:
     """ServiceMeshArgs from the settings, field by field."""
     mesh = settings.mesh
@@ -165,6 +169,7 @@ def mesh_args(
         enable_plain_http=mesh.gateway.enable_plain_http,
         enable_access_logs=mesh.enable_access_logs,
         depends_on=tuple(depends_on),
+        gateway_depends_on=tuple(gateway_depends_on),
     )
 
 
@@ -210,5 +215,6 @@ def team_authorization_args(
         calls_to=tuple(sorted(t.name for t in settings.teams if t.spec is not None and team.name in t.spec.mesh.allow_from)),
         ingress_namespace=mesh.ingress_namespace,
         monitoring_namespace=monitoring_namespace,
-        depends_on=(mesh.ready, team_component),
+        depends_on=(team_component,),
+        mesh_depends_on=mesh.ready,
     )

@@ -78,21 +78,24 @@ def build_platform(settings: Settings) -> dict[str, Any]:
             cluster_security_group_id=cluster.security_group_id,
             node_role_arn=cluster.node_role_arn,
             private_subnet_ids=network.private_subnet_ids,
-            depends_on=[cluster.nodes_ready],
+            # GPU nodes join beside the system nodes, not after them.
+            depends_on=cluster.node_prerequisites,
         ),
     )
+    # Helm releases wait for their pods: they need nodes. API-only objects need just the provider.
+    nodes = [cluster.nodes_ready]
     if settings.gpu_node_groups:
-        GpuOperator("gpu-operator", gpu_operator_args(settings, k8s_provider=provider))
+        GpuOperator("gpu-operator", gpu_operator_args(settings, k8s_provider=provider, depends_on=nodes))
     if settings.needs_efa:
-        EfaDevicePlugin("efa-device-plugin", efa_device_plugin_args(settings, k8s_provider=provider))
+        EfaDevicePlugin("efa-device-plugin", efa_device_plugin_args(settings, k8s_provider=provider, depends_on=nodes))
     ClusterAutoscaler(
         "cluster-autoscaler",
-        cluster_autoscaler_args(settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider),
+        cluster_autoscaler_args(
+            settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider, depends_on=nodes
+        ),
     )
     # Encrypted gp3 volumes for everything stateful in the cluster (Strimzi brokers, Prometheus).
-    storage_class = encrypted_gp3_storage_class(
-        "gp3-encrypted", StorageClassArgs(), provider=provider, depends_on=[cluster.nodes_ready]
-    )
+    storage_class = encrypted_gp3_storage_class("gp3-encrypted", StorageClassArgs(), provider=provider)
     data_lake = DataLake("data-lake", data_lake_args(settings, account_id=account_id))
     lb_controller = LoadBalancerController(
         "load-balancer-controller",
@@ -105,7 +108,8 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         ),
     )
     mesh = ServiceMesh(
-        "mesh", mesh_args(settings, k8s_provider=provider, depends_on=[cluster.nodes_ready, lb_controller.release])
+        "mesh",
+        mesh_args(settings, k8s_provider=provider, depends_on=nodes, gateway_depends_on=[lb_controller.release]),
     )
     # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
     for warning in team_warnings_of(settings):

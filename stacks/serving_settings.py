@@ -265,6 +265,6 @@ def endpoint_args(
         else AutoscalingArgs(ep.autoscaling.min, ep.autoscaling.max, ep.autoscaling.target_cpu_percent),
         cpu=ep.cpu,
         memory=ep.memory,
-        depends_on=(mesh.ready, *depends_on),
+        depends_on=(*mesh.ready, *depends_on),
         labels={"team": team},
     )

@@ -84,3 +84,53 @@ def test_recorded_plan_schedules(stack: str, request: pytest.FixtureRequest) -> 
     # Nothing beats the EKS control plane (10 min) after the VPC and its subnets.
     assert s.inherent_chain >= 600 + 5 + 10 and s.total >= s.inherent_chain
     assert s.slots[plan.get("aws:eks/cluster:Cluster", "cluster-eks").urn].start == 15
+
+
+def _waits_transitively(plan: Plan) -> dict[str, set[str]]:
+    tasks = {t.urn: t for t in tasks_of(plan)}
+    closure: dict[str, set[str]] = {}
+
+    def of(urn: str) -> set[str]:
+        if urn not in closure:
+            closure[urn] = set()
+            for d in tasks[urn].waits_for:
+                closure[urn] |= {d, *of(d)}
+        return closure[urn]
+
+    for urn in tasks:
+        of(urn)
+    return closure
+
+
+# Charts with CRDs (and webhook configurations) only, no pods: they need the API server alone.
+CRD_ONLY = ("mesh-base-release", "monitoring-crds-release")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_only_what_runs_pods_waits_for_nodes(stack: str, request: pytest.FixtureRequest) -> None:
+    plan: Plan = request.getfixturevalue(f"{stack}_plan")
+    waits = _waits_transitively(plan)
+    nodes = plan.get("aws:eks/nodeGroup:NodeGroup", "cluster-system").urn
+    api_only = (
+        "kubernetes:core/v1:Namespace",
+        "kubernetes:core/v1:ResourceQuota",
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+        "kubernetes:core/v1:ServiceAccount",
+        "kubernetes:storage.k8s.io/v1:StorageClass",
+        "aws:s3/bucket:Bucket",
+        "aws:iam/role:Role",
+        "aws:msk/cluster:Cluster",
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+    )
+    for r in plan.resources:
+        if r.type in api_only:
+            assert nodes not in waits[r.urn], f"{r.type} {r.name} waits for the system nodes it does not use"
+        if r.type in ("kubernetes:helm.sh/v3:Release", "kubernetes:apps/v1:Deployment") and r.name not in CRD_ONLY:
+            assert nodes in waits[r.urn], f"{r.type} {r.name} runs pods but does not wait for nodes"
+    # The MSK brokers need the network only: not the EKS control plane either.
+    eks = plan.get("aws:eks/cluster:Cluster", "cluster-eks").urn
+    for msk in plan.of_type("aws:msk/cluster:Cluster"):
+        assert eks not in waits[msk.urn], f"{msk.name} waits for EKS"
+    # Other node groups join beside the system nodes.
+    for group in plan.of_type("aws:eks/nodeGroup:NodeGroup"):
+        assert group.urn == nodes or nodes not in waits[group.urn], f"{group.name} waits for the system nodes"
