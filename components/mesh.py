@@ -115,6 +115,32 @@ def istio_values(args: ServiceMeshArgs) -> dict[str, dict[str, Any]]:
     }
 
 
+@dataclass(frozen=True)
+class MeshEndpoints:
+    """What team policies and model servers use of the mesh (ServiceMesh.endpoints; a tenants
+    stack derives it from the same ServiceMeshArgs, stacks/tenants.py)."""
+
+    namespace: str
+    ingress_namespace: str
+    gateway_selector: dict[str, str]
+    gateway_principal: str
+    gateway_tls: istio.GatewayTls
+    ready: tuple[pulumi.Resource, ...] = ()
+    """Depend on these before creating mesh objects or injected pods (empty in a tenants stack:
+    the platform stack, deployed first, holds them)."""
+
+    @classmethod
+    def of(cls, args: ServiceMeshArgs, ready: Sequence[pulumi.Resource] = ()) -> MeshEndpoints:
+        return cls(
+            namespace=args.namespace,
+            ingress_namespace=args.ingress_namespace,
+            gateway_selector=dict(GATEWAY_SELECTOR),
+            gateway_principal=rules.principal(args.ingress_namespace, GATEWAY_NAME),
+            gateway_tls=args.gateway_tls,
+            ready=tuple(ready),
+        )
+
+
 class ServiceMesh(pulumi.ComponentResource):
     """Istio's three releases, mesh-wide PeerAuthentication and Telemetry."""
 
@@ -197,4 +223,5 @@ class ServiceMesh(pulumi.ComponentResource):
         self.gateway_tls: istio.GatewayTls = args.gateway_tls
         self.ready: tuple[pulumi.Resource, ...] = (self.istiod, self.cni)
         """Depend on these before creating mesh objects or injected pods (istiod's webhooks, the CNI agent)."""
+        self.endpoints = MeshEndpoints.of(args, ready=self.ready)
         self.register_outputs({"namespace": self.namespace, "gateway_status": self.gateway.status})

@@ -16,7 +16,7 @@ from pydantic import Field, StringConstraints
 from components import _mesh_rules as rules
 from components.catalog.model_servers import MODEL_SERVERS
 from components.load_balancer_controller import LoadBalancerControllerArgs
-from components.mesh import ServiceMesh, ServiceMeshArgs
+from components.mesh import MeshEndpoints, ServiceMeshArgs
 from components.team_authorization import TeamAuthorizationArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
@@ -197,7 +197,7 @@ def team_authorization_args(
     team: TeamSettings,
     *,
     team_component: pulumi.Resource,
-    mesh: ServiceMesh,
+    mesh: MeshEndpoints,
     k8s_provider: pulumi.ProviderResource,
     monitoring_namespace: str,
 ) -> TeamAuthorizationArgs:

@@ -21,7 +21,7 @@ from components.serving import AutoscalingArgs, ModelEndpointArgs
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
-    from components.mesh import ServiceMesh
+    from components.mesh import MeshEndpoints
     from stacks.settings import Settings
 
 Environment = Literal["dev", "staging", "prod"]
@@ -216,7 +216,7 @@ def endpoint_args(
     namespace: str,
     service_account: pulumi.Input[str],
     models_bucket: pulumi.Input[str],
-    mesh: ServiceMesh,
+    mesh: MeshEndpoints,
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> ModelEndpointArgs:
