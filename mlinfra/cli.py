@@ -61,6 +61,14 @@ def plan(
             "--schedule", help="Estimate `pulumi up` of an empty stack: total time and critical path (JSON: 'schedule')."
         ),
     ] = False,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            "--part",
+            help="Plan one half of the stack split in two: 'platform', or 'tenants' (the per-team stack "
+            "<stack>-tenants, its StackReference answered from the platform half's plan).",
+        ),
+    ] = None,
     parallel: Annotated[
         int | None,
         typer.Option(
@@ -80,10 +88,17 @@ def plan(
         raise usage_error(f"--json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
     if teams_dir is not None and not teams_dir.is_dir():
         raise usage_error(f"--teams-dir {teams_dir}: not a directory")
+    if part is not None and part not in ("platform", "tenants"):
+        raise usage_error(f"--part {part}: must be one of ['platform', 'tenants']")
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
-        result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
+        if part == "platform" or part == "tenants":
+            from mlinfra import split
+
+            result = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir).part(part)
+        else:
+            result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
         policy_result = policy.evaluate_file(
             result, policy_config or policy.environment_config_path(result.outputs["environment"])
         )
