@@ -93,10 +93,11 @@ def plan(
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
-        if part == "platform" or part == "tenants":
+        if part is not None:
             from mlinfra import split
 
-            result = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir).part(part)
+            halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
+            result = halves.platform if part == "platform" else halves.tenants
         else:
             result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
         policy_result = policy.evaluate_file(
