@@ -37,6 +37,7 @@ check: $(VENV)/.installed
 ## make bench: benchmarks of the offline engine (not part of the test suite)
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+	$(PY) bench/split.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .tools
