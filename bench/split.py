@@ -84,9 +84,7 @@ def measure(stack: str, teams: int, runs: int) -> dict[str, Any]:
         whole, whole_t = _timed(lambda: run_program(settings, config=config), runs)
         platform, platform_t = _timed(lambda: run_program(platform_half(settings), config=config), runs)
         references = {settings.stack: platform.outputs}
-        tenants, tenants_t = _timed(
-            lambda: run_program(tenants_half(settings), config=config, stack_references=references), runs
-        )
+        tenants, tenants_t = _timed(lambda: run_program(tenants_half(settings), config=config, stack_references=references), runs)
     return {
         "stack": stack,
         "teams": teams + len(list(SHIPPED_TEAMS.glob("*.yaml"))),
