@@ -16,8 +16,10 @@ machine is shared; CPU time is the steadier). Run: ``python bench/split.py [--te
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -67,6 +69,8 @@ def _timed(fn: Any, runs: int) -> tuple[Plan, dict[str, float]]:
     walls, cpus = [], []
     plan = None
     for _ in range(runs):
+        plan = None
+        gc.collect()
         wall, cpu = time.perf_counter(), time.process_time()
         plan = fn()
         walls.append(time.perf_counter() - wall)
@@ -75,25 +79,40 @@ def _timed(fn: Any, runs: int) -> tuple[Plan, dict[str, float]]:
     return plan, {"wall": round(min(walls), 2), "cpu": round(min(cpus), 2)}
 
 
+def child(kind: str, stack: str, teams_dir: Path, runs: int) -> dict[str, Any]:
+    """In a fresh process (memory never mixes): the one stack, or the platform half then the tenants half."""
+    settings, config = load_settings_and_config(stack, teams_dir=teams_dir)
+    plan_stack("dev")  # imports and first-run costs outside every timing
+    if kind == "one-stack":
+        whole, timing = _timed(lambda: run_program(settings, config=config), runs)
+        return {"one_stack": {"resources": len(whole.resources), **timing}}
+    platform, platform_t = _timed(lambda: run_program(platform_half(settings), config=config), runs)
+    references = {settings.stack: platform.outputs}
+    platform_resources = len(platform.resources)
+    del platform
+    tenants, tenants_t = _timed(lambda: run_program(tenants_half(settings), config=config, stack_references=references), runs)
+    return {
+        "platform_half": {"resources": platform_resources, **platform_t},
+        "tenants_half": {"resources": len(tenants.resources), **tenants_t},
+    }
+
+
 def measure(stack: str, teams: int, runs: int) -> dict[str, Any]:
+    result: dict[str, Any] = {"stack": stack, "runs": runs}
     with tempfile.TemporaryDirectory(prefix="mlinfra-split-bench-") as tmp:
         teams_dir = Path(tmp)
         write_teams(teams_dir, teams)
-        settings, config = load_settings_and_config(stack, teams_dir=teams_dir)
-        plan_stack("dev")  # imports and first-run costs outside every timing
-        whole, whole_t = _timed(lambda: run_program(settings, config=config), runs)
-        platform, platform_t = _timed(lambda: run_program(platform_half(settings), config=config), runs)
-        references = {settings.stack: platform.outputs}
-        tenants, tenants_t = _timed(lambda: run_program(tenants_half(settings), config=config, stack_references=references), runs)
-    return {
-        "stack": stack,
-        "teams": teams + len(list(SHIPPED_TEAMS.glob("*.yaml"))),
-        "runs": runs,
-        "one_stack": {"resources": len(whole.resources), **whole_t},
-        "platform_half": {"resources": len(platform.resources), **platform_t},
-        "tenants_half": {"resources": len(tenants.resources), **tenants_t},
-        "team_change_speedup": round(whole_t["cpu"] / tenants_t["cpu"], 2),
-    }
+        result["teams"] = len(list(teams_dir.glob("*.yaml")))
+        for kind in ("one-stack", "split"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", kind, "--stack", stack, "--teams-dir", str(teams_dir), "--runs", str(runs)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    result["team_change_cpu_ratio"] = round(result["one_stack"]["cpu"] / result["tenants_half"]["cpu"], 2)
+    return result
 
 
 def main() -> None:
@@ -102,7 +121,12 @@ def main() -> None:
     parser.add_argument("--teams", type=int, default=500, help="synthetic teams besides the shipped ones")
     parser.add_argument("--runs", type=int, default=1, help="runs per measurement (the fastest is reported)")
     parser.add_argument("--json", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--child", choices=["one-stack", "split"], help=argparse.SUPPRESS)
+    parser.add_argument("--teams-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.stack, args.teams_dir, args.runs)))
+        return
     result = measure(args.stack, args.teams, args.runs)
     print(
         f"{result['stack']} with {result['teams']} teams: a one-team change previews "
