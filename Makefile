@@ -38,6 +38,7 @@ check: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 	$(PY) bench/review.py
+	$(PY) bench/split.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .tools

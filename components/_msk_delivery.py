@@ -104,7 +104,7 @@ def _role_policy(arns: list[str], *, topic: str, prefix: str, region: str) -> st
 def create_delivery(
     name: str,
     *,
-    cluster: aws.msk.Cluster,
+    cluster_arn: pulumi.Output[str],
     cluster_name: str,
     to_lake: Mapping[str, tuple[str, ...]],
     target: LakeTarget,
@@ -117,8 +117,8 @@ def create_delivery(
         return {}
     policy = aws.msk.ClusterPolicy(
         f"{name}-firehose-access",
-        cluster_arn=cluster.arn,
-        policy=cluster.arn.apply(lambda arn: json.dumps(firehose_cluster_policy(arn), sort_keys=True)),
+        cluster_arn=cluster_arn,
+        policy=cluster_arn.apply(lambda arn: json.dumps(firehose_cluster_policy(arn), sort_keys=True)),
         opts=child,
     )
     streams: dict[str, aws.kinesis.FirehoseDeliveryStream] = {}
@@ -134,7 +134,7 @@ def create_delivery(
                 tags={**tags, "team": team, "Name": resource},
                 opts=child,
             )
-            document = pulumi.Output.all(cluster.arn, target.bucket_arn, target.key_arn).apply(
+            document = pulumi.Output.all(cluster_arn, target.bucket_arn, target.key_arn).apply(
                 functools.partial(_role_policy, topic=full, prefix=prefix, region=target.region)
             )
             access = aws.iam.RolePolicy(resource, role=role.name, policy=document, opts=child)
@@ -143,7 +143,7 @@ def create_delivery(
                 name=stream_name(cluster_name, team, topic),
                 destination="extended_s3",
                 msk_source_configuration=aws.kinesis.FirehoseDeliveryStreamMskSourceConfigurationArgs(
-                    msk_cluster_arn=cluster.arn,
+                    msk_cluster_arn=cluster_arn,
                     topic_name=full,
                     authentication_configuration=aws.kinesis.FirehoseDeliveryStreamMskSourceConfigurationAuthenticationConfigurationArgs(
                         connectivity="PRIVATE", role_arn=role.arn

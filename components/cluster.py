@@ -114,7 +114,12 @@ class Cluster(pulumi.ComponentResource):
     k8s_provider: k8s.Provider
     """Every Kubernetes object goes through this provider."""
     nodes_ready: pulumi.Resource
-    """Depend on this to wait until the system nodes (and the node role's policies) exist."""
+    """Depend on this to wait until the system nodes (and the node role's policies) exist: what runs
+    pods and is awaited (Helm releases, Deployments). Objects that only need the API server
+    (namespaces, RBAC, CRDs, quotas, policies) depend on nothing but the provider."""
+    node_prerequisites: tuple[pulumi.Resource, ...]
+    """What any managed node group needs to join (the node role's policies, the CNI and Pod Identity
+    add-ons): other node groups wait for these, not for the system nodes."""
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(tokens.CLUSTER, name, None, opts)
@@ -130,7 +135,7 @@ class Cluster(pulumi.ComponentResource):
         self._create_addons(AFTER_NODES, after=[system_nodes])
         oidc_provider = self._create_oidc_provider()
         self._create_access_entries()
-        self._create_provider(system_nodes)
+        self._create_provider()
 
         self.name = self._cluster.name
         self.arn = self._cluster.arn
@@ -140,6 +145,7 @@ class Cluster(pulumi.ComponentResource):
         self.oidc_provider_arn = oidc_provider.arn
         self.secrets_key_arn = self._secrets_key.arn
         self.nodes_ready = system_nodes
+        self.node_prerequisites = (*self._node_policy_attachments, *(self._addons[a] for a in BEFORE_NODES))
         self.register_outputs(
             {
                 "cluster_name": self.name,
@@ -361,15 +367,17 @@ class Cluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[*agent, *after]),
             )
 
-    def _create_provider(self, system_nodes: aws.eks.NodeGroup) -> None:
+    def _create_provider(self) -> None:
         args = self._args
         self.kubeconfig = pulumi.Output.secret(
             pulumi.Output.all(self._cluster.endpoint, self._cluster.certificate_authority.data).apply(
                 lambda v: kubeconfig(args.cluster_name, args.region, v[0], v[1])
             )
         )
+        # Waits for the control plane only (through the kubeconfig): what needs nodes says so with
+        # depends_on=[nodes_ready], so namespaces, RBAC and CRDs are created while nodes boot.
         self.k8s_provider = k8s.Provider(
             f"{self._name}-k8s",
             kubeconfig=self.kubeconfig,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[system_nodes]),
+            opts=pulumi.ResourceOptions(parent=self),
         )

@@ -9,7 +9,7 @@ this cluster.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -74,6 +74,8 @@ class ClusterAutoscalerArgs:
     system_node_label: str = SYSTEM_NODE_LABEL
     """Label (value ``system``) of the nodes the autoscaler itself runs on."""
     tags: Mapping[str, str] = field(default_factory=dict)
+    depends_on: Sequence[pulumi.Resource] = ()
+    """The cluster's system nodes: the release waits for its pods, which need nodes to run on."""
 
     def __post_init__(self) -> None:
         if self.kubernetes_version not in IMAGE_TAGS:
@@ -168,7 +170,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
                 namespace=NAMESPACE,
                 values=cluster_autoscaler_values(args),
                 # Credentials must exist before the first pod starts.
-                depends_on=(association, policy),
+                depends_on=(association, policy, *args.depends_on),
             ),
             parent=self,
             provider=args.k8s_provider,

@@ -161,12 +161,11 @@ class DataLake(pulumi.ComponentResource):
 
     def access_policy(self, grants: Sequence[PrefixGrant]) -> pulumi.Output[str]:
         """JSON policy document for these grants (uses the real bucket ARNs and key ARN)."""
-        # Validate now, so a bad grant fails at the caller's line, not inside an apply.
-        validate_grants(self._args.zones, grants)
-        grants = tuple(grants)
-        return pulumi.Output.all(self.bucket_arns, self.kms_key_arn).apply(
-            lambda v: json.dumps(build_access_policy(v[0], v[1], grants), sort_keys=True)
-        )
+        return lake_access_policy(self._args.zones, self.bucket_arns, self.kms_key_arn, grants)
+
+    @property
+    def ref(self) -> DataLakeRef:
+        return DataLakeRef(self._args.zones, self.bucket_names, self.bucket_arns, self.kms_key_arn)
 
     # -- helpers ------------------------------------------------------------------------
     def _tags(self, name: str) -> dict[str, str]:
@@ -291,3 +290,32 @@ class DataLake(pulumi.ComponentResource):
             tags=self._tags(f"{self._name}-{zone}"),
             opts=self._child,
         )
+
+
+def lake_access_policy(
+    zones: Sequence[str],
+    bucket_arns: pulumi.Input[Mapping[str, str]],
+    kms_key_arn: pulumi.Input[str],
+    grants: Sequence[PrefixGrant],
+) -> pulumi.Output[str]:
+    """JSON policy document for ``grants`` on the lake with these zone bucket ARNs and key."""
+    # Validate now, so a bad grant fails at the caller's line, not inside an apply.
+    validate_grants(tuple(zones), grants)
+    grants = tuple(grants)
+    return pulumi.Output.all(bucket_arns, kms_key_arn).apply(
+        lambda v: json.dumps(build_access_policy(v[0], v[1], grants), sort_keys=True)
+    )
+
+
+@dataclass(frozen=True)
+class DataLakeRef:
+    """What teams use of a data lake: its zones, buckets and key (DataLake.ref, or a platform
+    stack's outputs in a tenants stack)."""
+
+    zones: tuple[str, ...]
+    bucket_names: pulumi.Input[Mapping[str, str]]
+    bucket_arns: pulumi.Input[Mapping[str, str]]
+    kms_key_arn: pulumi.Input[str]
+
+    def access_policy(self, grants: Sequence[PrefixGrant]) -> pulumi.Output[str]:
+        return lake_access_policy(self.zones, self.bucket_arns, self.kms_key_arn, grants)

@@ -8,6 +8,7 @@ node affinity keeps it on EFA-capable instance types; it only needs to tolerate 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,8 @@ class EfaDevicePluginArgs:
 
     k8s_provider: pulumi.ProviderResource
     """Provider of the cluster to install into."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """The cluster's system nodes: the release waits for its pods, which need nodes to run on."""
 
 
 def efa_device_plugin_values() -> dict[str, Any]:
@@ -51,7 +54,12 @@ class EfaDevicePlugin(pulumi.ComponentResource):
         super().__init__(tokens.EFA_DEVICE_PLUGIN, name, None, opts)
         self.release = helm_addon(
             name,
-            HelmAddonArgs(chart=EFA_DEVICE_PLUGIN_CHART, namespace=NAMESPACE, values=efa_device_plugin_values()),
+            HelmAddonArgs(
+                chart=EFA_DEVICE_PLUGIN_CHART,
+                namespace=NAMESPACE,
+                values=efa_device_plugin_values(),
+                depends_on=args.depends_on,
+            ),
             parent=self,
             provider=args.k8s_provider,
         )

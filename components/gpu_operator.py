@@ -7,6 +7,7 @@ time-slicing is opt-in.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -40,6 +41,8 @@ class GpuOperatorArgs:
     """Needs the Prometheus Operator CRDs in the cluster."""
     driver_preinstalled: bool = True
     """True on the EKS NVIDIA AMIs: the operator installs neither driver nor toolkit."""
+    depends_on: Sequence[pulumi.Resource] = ()
+    """The cluster's system nodes: the release waits for its pods, which need nodes to run on."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.time_slicing_replicas <= 48:
@@ -78,6 +81,7 @@ class GpuOperator(pulumi.ComponentResource):
                 values=gpu_operator_values(args),
                 # The operands mount host paths and run privileged (device plugin, DCGM).
                 namespace_labels={"pod-security.kubernetes.io/enforce": "privileged"},
+                depends_on=args.depends_on,
             ),
             parent=self,
             provider=args.k8s_provider,

@@ -9,22 +9,19 @@ and delivery into the lake in components/_msk_delivery.py.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pulumi
-import pulumi_aws as aws
 
 from components import _kafka_rules as rules
-from components._crd import custom_resource
-from components._kafka_access import TeamAccess, create_team_access
+from components._kafka_access import TeamAccess
+from components._kafka_teams import KafkaEndpoint, create_team_resources
 from components._msk import MskArgs, create_msk
-from components._msk_delivery import LakeTarget, create_delivery
-from components._strimzi import CLUSTER_LABEL, TopicSpec
+from components._msk_delivery import LakeTarget
 from components._strimzi_cluster import StrimziArgs, create_strimzi
-from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget, create_strimzi_delivery
+from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
 from components.catalog.tokens import KAFKA_CLUSTER
 
 Backend = Literal["msk", "strimzi"]
@@ -156,64 +153,16 @@ class KafkaCluster(pulumi.ComponentResource):
             self.cluster_arn = msk.cluster.arn
             self.bootstrap_servers = msk.cluster.bootstrap_brokers_sasl_iam
             self.broker_hosts = self.bootstrap_servers.apply(broker_hosts)
-            self._msk_topics(msk.cluster, stateful)
-            if args.lake is not None:
-                to_lake = {a.team: a.to_lake for a in args.teams if a.to_lake}
-                create_delivery(
-                    name,
-                    cluster=msk.cluster,
-                    cluster_name=args.msk.cluster_name,
-                    to_lake=to_lake,
-                    target=args.lake,
-                    tags=tags,
-                    parent=self,
-                )
-            self.team_outputs = create_team_access(
-                name,
-                args.teams,
-                backend="msk",
-                cluster_arn=msk.cluster.arn,
-                broker_cidr=args.msk.vpc_cidr,
-                bootstrap=self.bootstrap_servers,
-                k8s_provider=args.k8s_provider,
-                parent=self,
-            )
+            endpoint = KafkaEndpoint(self.bootstrap_servers, cluster_arn=msk.cluster.arn)
         else:
             assert args.strimzi is not None
             strimzi = create_strimzi(
                 name, args.strimzi, config=args.broker_config(), stateful=stateful, provider=args.k8s_provider, parent=self
             )
             self.bootstrap_servers = pulumi.Output.from_input(strimzi.bootstrap)
-            self._strimzi_topics(args.strimzi, strimzi.kafka, stateful)
-            to_lake = {a.team: a.to_lake for a in args.teams if a.to_lake}
-            if to_lake and args.strimzi_sink is not None and args.strimzi_lake is not None:
-                create_strimzi_delivery(
-                    name,
-                    to_lake=to_lake,
-                    strimzi=args.strimzi,
-                    sink=args.strimzi_sink,
-                    target=args.strimzi_lake,
-                    tags=tags,
-                    provider=args.k8s_provider,
-                    parent=self,
-                    depends_on=[strimzi.kafka],
-                )
-            elif to_lake:
-                pulumi.log.warn(
-                    f"kafka: to_lake topics of {sorted(to_lake)} are not delivered: Strimzi delivery needs "
-                    "mlinfra:kafka.strimzi.lake_sink (connector plugin URL and SHA-512, image registry, push Secret)",
-                    self,
-                )
-            self.team_outputs = create_team_access(
-                name,
-                args.teams,
-                backend="strimzi",
-                strimzi=args.strimzi,
-                bootstrap=self.bootstrap_servers,
-                k8s_provider=args.k8s_provider,
-                depends_on=[strimzi.kafka],
-                parent=self,
-            )
+            endpoint = KafkaEndpoint(self.bootstrap_servers, depends_on=(strimzi.kafka,))
+        # Topics, access and delivery of every team (none when a tenants stack holds them).
+        self.team_outputs = create_team_resources(name, args, endpoint, parent=self)
         self.register_outputs({"bootstrap_servers": self.bootstrap_servers, "teams": self.team_outputs})
 
     def outputs(self) -> dict[str, Any]:
@@ -226,42 +175,6 @@ class KafkaCluster(pulumi.ComponentResource):
         if self.cluster_arn is not None:
             found["kafka_cluster_arn"] = self.cluster_arn
         return found
-
-    def _topic_config(self, topic: TeamTopic) -> dict[str, str]:
-        return {
-            "retention.ms": str(rules.retention_ms(topic.retention_hours)),
-            "min.insync.replicas": str(self._args.min_insync_replicas),
-        }
-
-    def _msk_topics(self, cluster: aws.msk.Cluster, stateful: pulumi.ResourceOptions) -> None:
-        # aws.msk.Topic goes through the MSK control-plane API: `pulumi up` needs no network
-        # path to the brokers.
-        for topic in sorted(self._args.topics, key=lambda t: t.full_name):
-            aws.msk.Topic(
-                f"{self._name}-topic-{topic.full_name}",
-                cluster_arn=cluster.arn,
-                name=topic.full_name,
-                partition_count=topic.partitions,
-                replication_factor=self._args.replication_factor,
-                configs=json.dumps(self._topic_config(topic), sort_keys=True),
-                opts=pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=self), stateful),
-            )
-
-    def _strimzi_topics(self, args: StrimziArgs, kafka: pulumi.Resource, stateful: pulumi.ResourceOptions) -> None:
-        for topic in sorted(self._args.topics, key=lambda t: t.full_name):
-            spec = TopicSpec(topic.full_name, topic.partitions, self._args.replication_factor, self._topic_config(topic))
-            custom_resource(
-                f"{self._name}-topic-{topic.full_name}",
-                "KafkaTopic",
-                metadata_name=rules.kubernetes_name(topic.full_name),
-                namespace=args.namespace,
-                spec=spec.spec(),
-                labels={CLUSTER_LABEL: args.cluster_name, "team": topic.team},
-                parent=self,
-                provider=self._args.k8s_provider,
-                depends_on=[kafka],
-                opts=stateful,
-            )
 
 
 def broker_hosts(bootstrap_servers: str) -> list[str]:

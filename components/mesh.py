@@ -65,7 +65,10 @@ class ServiceMeshArgs:
     namespace: str = namespaces.MESH
     ingress_namespace: str = namespaces.MESH_INGRESS
     depends_on: Sequence[pulumi.Resource] = ()
-    """The nodes, and the load balancer controller (it must see the gateway's Service created)."""
+    """The nodes: every release but the CRD-only ``base`` runs pods."""
+    gateway_depends_on: Sequence[pulumi.Resource] = ()
+    """What only the ingress gateway waits for: the load balancer controller (its webhook must see
+    the gateway's Service created, or the in-tree controller makes a Classic Load Balancer)."""
 
     def __post_init__(self) -> None:
         problems = rules.mtls_problems(self.mtls_mode, allow_permissive=True)
@@ -112,6 +115,32 @@ def istio_values(args: ServiceMeshArgs) -> dict[str, dict[str, Any]]:
     }
 
 
+@dataclass(frozen=True)
+class MeshEndpoints:
+    """What team policies and model servers use of the mesh (ServiceMesh.endpoints; a tenants
+    stack derives it from the same ServiceMeshArgs, stacks/tenants.py)."""
+
+    namespace: str
+    ingress_namespace: str
+    gateway_selector: dict[str, str]
+    gateway_principal: str
+    gateway_tls: istio.GatewayTls
+    ready: tuple[pulumi.Resource, ...] = ()
+    """Depend on these before creating mesh objects or injected pods (empty in a tenants stack:
+    the platform stack, deployed first, holds them)."""
+
+    @classmethod
+    def of(cls, args: ServiceMeshArgs, ready: Sequence[pulumi.Resource] = ()) -> MeshEndpoints:
+        return cls(
+            namespace=args.namespace,
+            ingress_namespace=args.ingress_namespace,
+            gateway_selector=dict(GATEWAY_SELECTOR),
+            gateway_principal=rules.principal(args.ingress_namespace, GATEWAY_NAME),
+            gateway_tls=args.gateway_tls,
+            ready=tuple(ready),
+        )
+
+
 class ServiceMesh(pulumi.ComponentResource):
     """Istio's three releases, mesh-wide PeerAuthentication and Telemetry."""
 
@@ -121,7 +150,8 @@ class ServiceMesh(pulumi.ComponentResource):
         provider = args.k8s_provider
         self.base = helm_addon(
             f"{name}-base",
-            HelmAddonArgs(chart=ISTIO_BASE_CHART, namespace=args.namespace, values=values["base"], depends_on=args.depends_on),
+            # CRDs and a webhook configuration only, no pods: it needs the API server, not nodes.
+            HelmAddonArgs(chart=ISTIO_BASE_CHART, namespace=args.namespace, values=values["base"]),
             parent=self,
             provider=provider,
         )
@@ -144,8 +174,8 @@ class ServiceMesh(pulumi.ComponentResource):
                 namespace=args.namespace,
                 values=values["istiod"],
                 create_namespace=False,
-                # Injected pods rely on the node agent instead of istio-init: it must run first.
-                depends_on=[*args.depends_on, self.base, self.cni],
+                # istiod itself is not injected: it needs the CRDs, not the CNI node agent.
+                depends_on=[*args.depends_on, self.base],
             ),
             parent=self,
             provider=provider,
@@ -156,8 +186,9 @@ class ServiceMesh(pulumi.ComponentResource):
                 chart=ISTIO_GATEWAY_CHART,
                 namespace=args.ingress_namespace,
                 values=values["gateway"],
-                # The gateway pods are injected by istiod's webhook: it must run first.
-                depends_on=[*args.depends_on, self.istiod],
+                # The gateway pods are injected by istiod's webhook and rely on the CNI node agent
+                # instead of istio-init: both must run first.
+                depends_on=[*args.depends_on, *args.gateway_depends_on, self.istiod, self.cni],
             ),
             parent=self,
             provider=provider,
@@ -190,6 +221,7 @@ class ServiceMesh(pulumi.ComponentResource):
         self.gateway_selector: dict[str, str] = dict(GATEWAY_SELECTOR)
         self.gateway_principal: str = rules.principal(args.ingress_namespace, GATEWAY_NAME)
         self.gateway_tls: istio.GatewayTls = args.gateway_tls
-        self.ready: pulumi.Resource = self.istiod
-        """Depend on this before creating mesh objects or injected pods."""
+        self.ready: tuple[pulumi.Resource, ...] = (self.istiod, self.cni)
+        """Depend on these before creating mesh objects or injected pods (istiod's webhooks, the CNI agent)."""
+        self.endpoints = MeshEndpoints.of(args, ready=self.ready)
         self.register_outputs({"namespace": self.namespace, "gateway_status": self.gateway.status})

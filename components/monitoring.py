@@ -145,7 +145,7 @@ class Monitoring(pulumi.ComponentResource):
                 name=args.namespace,
                 labels={"app.kubernetes.io/managed-by": "mlinfra", "pod-security.kubernetes.io/enforce": "privileged"},
             ),
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=list(args.depends_on))),
+            opts=child,
         )
         crds = helm_addon(
             f"{name}-crds",
@@ -171,7 +171,9 @@ class Monitoring(pulumi.ComponentResource):
                 create_namespace=False,
                 values=values,
                 timeout_seconds=900,
-                depends_on=[namespace, crds, *secrets],
+                # Only the release runs pods (and binds volumes): the namespace, CRDs and
+                # secrets need the API server alone.
+                depends_on=[namespace, crds, *secrets, *args.depends_on],
             ),
             parent=self,
             provider=args.k8s_provider,

@@ -46,7 +46,10 @@ class TeamAuthorizationArgs:
     """Namespace of the ingress gateway pods (ServiceMesh.ingress_namespace)."""
     monitoring_namespace: str = namespaces.MONITORING
     depends_on: Sequence[pulumi.Resource] = ()
-    """The team (its namespace) and the mesh (the AuthorizationPolicy CRD)."""
+    """The team (its namespace): every object here waits for it."""
+    mesh_depends_on: Sequence[pulumi.Resource] = ()
+    """The mesh (the AuthorizationPolicy CRD, istiod's validating webhook): only the
+    AuthorizationPolicies wait for it; the NetworkPolicies need the namespace alone."""
     labels: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -61,7 +64,7 @@ class TeamAuthorization(pulumi.ComponentResource):
         super().__init__(tokens.TEAM_AUTHORIZATION, name, None, opts)
         labels = {"team": args.team, **args.labels}
 
-        def policy(role: str, spec: istio.Spec, depends: Sequence[pulumi.Resource]) -> pulumi.Resource:
+        def policy(role: str, spec: istio.Spec, after: Sequence[pulumi.Resource]) -> pulumi.Resource:
             return custom_resource(
                 f"{name}-{role}",
                 "AuthorizationPolicy",
@@ -70,7 +73,7 @@ class TeamAuthorization(pulumi.ComponentResource):
                 spec=spec,
                 parent=self,
                 provider=args.k8s_provider,
-                depends_on=list(depends),
+                depends_on=[*args.mesh_depends_on, *after],
                 labels=labels,
             )
 

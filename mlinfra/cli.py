@@ -66,6 +66,26 @@ def plan(
         Path | None,
         typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
     ] = None,
+    schedule: Annotated[
+        bool,
+        typer.Option(
+            "--schedule", help="Estimate `pulumi up` of an empty stack: total time and critical path (JSON: 'schedule')."
+        ),
+    ] = False,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            "--part",
+            help="Plan one half of the stack split in two: 'platform', or 'tenants' (the per-team stack "
+            "<stack>-tenants, its StackReference answered from the platform half's plan).",
+        ),
+    ] = None,
+    parallel: Annotated[
+        int | None,
+        typer.Option(
+            "--parallel", min=1, help="With --schedule: creates at once, as `pulumi up --parallel` (default unbounded)."
+        ),
+    ] = None,
 ) -> None:
     """Run the real program offline under recording mocks, print the plan and check the policy pack.
 
@@ -79,10 +99,18 @@ def plan(
         raise usage_error(f"--json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
     if teams_dir is not None and not teams_dir.is_dir():
         raise usage_error(f"--teams-dir {teams_dir}: not a directory")
+    if part is not None and part not in ("platform", "tenants"):
+        raise usage_error(f"--part {part}: must be one of ['platform', 'tenants']")
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
-        result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
+        if part is not None:
+            from mlinfra import split
+
+            halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
+            result = halves.platform if part == "platform" else halves.tenants
+        else:
+            result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
         policy_result = policy.evaluate_file(
             result, policy_config or policy.environment_config_path(result.outputs["environment"])
         )
@@ -93,6 +121,12 @@ def plan(
     result.extras["policy"] = policy_result.to_json()
     estimate = cost.estimate_plan(result)
     result.extras["cost"] = estimate.to_json()
+    up = None
+    if schedule:
+        from mlinfra import schedule as schedule_mod
+
+        up = schedule_mod.schedule_plan(result, parallel)
+        result.extras["schedule"] = up.to_json()
     code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 
     if json_path is not None:
@@ -111,6 +145,8 @@ def plan(
     report.print_plan(out, result)
     report.print_cost(out, estimate)
     report.print_policy(out, policy_result)
+    if up is not None:
+        report.print_schedule(out, up)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}", markup=False)
     raise typer.Exit(code)

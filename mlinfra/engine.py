@@ -250,13 +250,20 @@ def run_program(
     *,
     config: Mapping[str, Any] | None = None,
     program: Program | None = None,
+    stack_references: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Plan:
-    """Run ``program`` (default: the platform's ``build_platform``) under recording mocks."""
+    """Run ``program`` (default: ``build_platform``, or ``build_tenants`` for a tenants stack)
+    under recording mocks; ``stack_references`` maps a referenced stack's name to its planned outputs."""
     if program is None:
         from stacks.platform import build_platform
+        from stacks.tenants import build_tenants
 
-        program = build_platform
-    mocks = PlatformMocks(region=settings.region)
+        program = build_tenants if settings.tenants_of else build_platform
+    references = {
+        name: (unwrap_secrets(dict(outputs)), [k for k, v in outputs.items() if isinstance(v, Secret)])
+        for name, outputs in (stack_references or {}).items()
+    }
+    mocks = PlatformMocks(region=settings.region, stack_references=references)
     monitor = RecordingMonitor(mocks)
     logger = logging.getLogger(f"mlinfra.engine.{settings.stack}")
     logger.propagate = False
@@ -338,4 +345,9 @@ def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | 
     from stacks.loading import load_settings_and_config
 
     settings, config = load_settings_and_config(stack, stack_file=stack_file, teams_dir=teams_dir)
+    if settings.tenants_of:
+        # A tenants stack reads its platform stack's outputs: plan that stack first (mlinfra/split.py).
+        from mlinfra.split import platform_outputs_for
+
+        return run_program(settings, config=config, stack_references=platform_outputs_for(settings, teams_dir=teams_dir))
     return run_program(settings, config=config)

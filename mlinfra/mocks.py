@@ -23,6 +23,10 @@ class UnknownInvokeError(Exception):
     """The program called a data source the offline engine does not answer."""
 
 
+# A StackReference's outputs as the engine hands them over: plain values, and which are secret.
+StackOutputs = tuple[dict[str, Any], list[str]]
+
+
 def _h(*parts: str, n: int = 8) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:n]
 
@@ -51,11 +55,13 @@ _ID_PREFIX = {
 class PlatformMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and the few invokes the platform uses."""
 
-    def __init__(self, region: str, account_id: str = ACCOUNT_ID):
+    def __init__(self, region: str, account_id: str = ACCOUNT_ID, stack_references: dict[str, StackOutputs] | None = None):
         self.region = region
         self.account_id = account_id
         # Explicit providers' regions by provider ID (the data lake's replica region).
         self._provider_regions: dict[str, str] = {}
+        # Stack name (as the program passes it to StackReference) -> that stack's planned outputs.
+        self.stack_references = dict(stack_references or {})
         self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
             "aws:index/getCallerIdentity:getCallerIdentity": self._caller_identity,
@@ -104,9 +110,21 @@ class PlatformMocks(pulumi.runtime.Mocks):
     def _partition(self, _args: dict[str, Any]) -> dict[str, Any]:
         return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
 
+    def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
+        # A StackReference is read, not created: it answers with the referenced stack's outputs
+        # (plan that stack first: mlinfra/split.py).
+        if name not in self.stack_references:
+            raise UnknownInvokeError(
+                f"the offline engine has no outputs of stack {name!r} for a StackReference; "
+                f"known: {sorted(self.stack_references)} (plan the platform stack first)"
+            )
+        return _stack_reference_state(name, self.stack_references[name])
+
     # -- resources ------------------------------------------------------------------------
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        if typ == "pulumi:pulumi:StackReference":
+            return self._stack_reference(str(inputs.get("name") or args.resource_id))
         if typ.startswith("pulumi:providers:"):
             provider_id = f"{name}-{_h(typ, name)}"
             if isinstance(inputs.get("region"), str):
@@ -198,6 +216,11 @@ class PlatformMocks(pulumi.runtime.Mocks):
         if typ.startswith("aws:"):
             state.setdefault("name", inputs.get("name") or physical)
         return resource_id, state
+
+
+def _stack_reference_state(name: str, outputs: StackOutputs) -> tuple[str, dict[str, Any]]:
+    values, secret = outputs
+    return name, {"name": name, "outputs": values, "secretOutputNames": sorted(secret)}
 
 
 def _iam_arn_kind(kind: str) -> str:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the
     from components.catalog.cost import CostEstimate
     from mlinfra.bootstrap import BootstrapResult
     from mlinfra.policy import PolicyResult
+    from mlinfra.schedule import Schedule
     from mlinfra.verify import VerifyResult
 
 
@@ -278,3 +279,28 @@ def team_table(doc: dict[str, Any]) -> Table:
 def teams_json(doc: dict[str, Any]) -> str:
     """`mlinfra team list --json`: ``team_report``'s data, keys sorted."""
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def _minutes(seconds: float) -> str:
+    return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
+
+
+def print_schedule(console: Console, schedule: Schedule) -> None:
+    """The estimated `pulumi up` time of a fresh stack and the chain of creates that sets it."""
+    parallel = "unbounded, the `pulumi up` default" if schedule.parallel is None else str(schedule.parallel)
+    console.print(
+        Text.assemble(
+            ("Estimated `pulumi up` of an empty stack: ", "bold"),
+            (_minutes(schedule.total), "cyan"),
+            f" (parallel: {parallel})\nInherent chain (network -> EKS -> system nodes -> EKS add-ons): "
+            f"{_minutes(schedule.inherent_chain)}; estimate / inherent chain = {schedule.ratio:.2f}",
+        )
+    )
+    table = Table(title="Critical path (typical creation times: components/catalog/create_times.py)", title_justify="left")
+    for column in ("resource", "type"):
+        table.add_column(column)
+    for column in ("start", "duration", "finish"):
+        table.add_column(column, justify="right")
+    for slot in schedule.critical_path:
+        table.add_row(Text(slot.name), Text(slot.type), _minutes(slot.start), _minutes(slot.seconds), _minutes(slot.finish))
+    console.print(table)

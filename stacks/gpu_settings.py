@@ -262,7 +262,9 @@ def _pool_args(pool: GpuNodeGroupSettings) -> GpuNodeGroupArgs:
     )
 
 
-def gpu_operator_args(settings: Settings, *, k8s_provider: pulumi.ProviderResource) -> GpuOperatorArgs:
+def gpu_operator_args(
+    settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
+) -> GpuOperatorArgs:
     operator = settings.gpu_operator
     return GpuOperatorArgs(
         k8s_provider=k8s_provider,
@@ -270,11 +272,14 @@ def gpu_operator_args(settings: Settings, *, k8s_provider: pulumi.ProviderResour
         enable_mig=operator.enable_mig,
         mig_strategy=operator.mig_strategy,
         enable_dcgm_service_monitor=operator.enable_dcgm_service_monitor,
+        depends_on=tuple(depends_on),
     )
 
 
-def efa_device_plugin_args(settings: Settings, *, k8s_provider: pulumi.ProviderResource) -> EfaDevicePluginArgs:
-    return EfaDevicePluginArgs(k8s_provider=k8s_provider)
+def efa_device_plugin_args(
+    settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
+) -> EfaDevicePluginArgs:
+    return EfaDevicePluginArgs(k8s_provider=k8s_provider, depends_on=tuple(depends_on))
 
 
 def cluster_autoscaler_args(
@@ -283,6 +288,7 @@ def cluster_autoscaler_args(
     eks_cluster_name: pulumi.Input[str],
     cluster_arn: pulumi.Input[str],
     k8s_provider: pulumi.ProviderResource,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> ClusterAutoscalerArgs:
     autoscaler = settings.cluster_autoscaler
     return ClusterAutoscalerArgs(
@@ -299,4 +305,5 @@ def cluster_autoscaler_args(
         scale_down_gpu_utilization_threshold=autoscaler.scale_down_gpu_utilization_threshold,
         max_node_provision_time=autoscaler.max_node_provision_time,
         tags=settings.base_tags,
+        depends_on=tuple(depends_on),
     )

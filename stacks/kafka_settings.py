@@ -253,15 +253,22 @@ def kafka_args(
     lake_key_arn: pulumi.Input[str],
     eks_cluster_name: pulumi.Input[str],
     depends_on: Sequence[pulumi.Resource] = (),
+    with_teams: bool = True,
 ) -> KafkaClusterArgs | None:
     """KafkaClusterArgs from the settings, field by field (None when the backend is ``none``).
 
-    ``teams`` maps a team name to its Team component (namespace_name, role_name).
+    ``teams`` maps a team name to its Team component (namespace_name, role_name). Without
+    ``with_teams`` (the platform half of a split stack) the cluster gets no topics or team
+    access: the tenants stack creates them (stacks/tenants.py); the cluster is the same.
     """
     kafka = settings.kafka
     if kafka.backend == "none":
         return None
     sections = {t.name: section_of(t) for t in settings.teams}
+    # Cluster-wide: whether any team delivers to the lake (MSK private connectivity) holds either way.
+    delivers = any(section.to_lake for section in sections.values())
+    if not with_teams:
+        sections = {}
     topics = tuple(
         TeamTopic(team=name, topic=topic, partitions=spec.partitions, retention_hours=spec.retention_hours)
         for name, section in sorted(sections.items())
@@ -278,7 +285,6 @@ def kafka_args(
         )
         for name, section in sorted(sections.items())
     )
-    delivers = any(section.to_lake for section in sections.values())
     msk = strimzi = None
     sink = strimzi_lake = None
     if kafka.backend == "msk":
@@ -342,7 +348,9 @@ def kafka_args(
         teams=access,
         replication_factor=kafka.replication_factor,
         min_insync_replicas=kafka.min_insync_replicas,
-        lake=LakeTarget(bucket_arn=raw_bucket_arn, key_arn=lake_key_arn, region=settings.region) if delivers and msk else None,
+        lake=LakeTarget(bucket_arn=raw_bucket_arn, key_arn=lake_key_arn, region=settings.region)
+        if delivers and msk and with_teams
+        else None,
         strimzi_sink=sink,
         strimzi_lake=strimzi_lake,
         enable_protection=settings.enable_protection,

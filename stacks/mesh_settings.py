@@ -16,7 +16,7 @@ from pydantic import Field, StringConstraints
 from components import _mesh_rules as rules
 from components.catalog.model_servers import MODEL_SERVERS
 from components.load_balancer_controller import LoadBalancerControllerArgs
-from components.mesh import ServiceMesh, ServiceMeshArgs
+from components.mesh import MeshEndpoints, ServiceMeshArgs
 from components.team_authorization import TeamAuthorizationArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
@@ -152,7 +152,11 @@ class MeshArea(Model):
 
 
 def mesh_args(
-    settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource]
+    settings: Settings,
+    *,
+    k8s_provider: pulumi.ProviderResource,
+    depends_on: Sequence[pulumi.Resource],
+    gateway_depends_on: Sequence[pulumi.Resource] = (),
 ) -> ServiceMeshArgs:
     """ServiceMeshArgs from the settings, field by field."""
     mesh = settings.mesh
@@ -170,6 +174,7 @@ def mesh_args(
         enable_plain_http=mesh.gateway.enable_plain_http,
         enable_access_logs=mesh.enable_access_logs,
         depends_on=tuple(depends_on),
+        gateway_depends_on=tuple(gateway_depends_on),
     )
 
 
@@ -197,7 +202,7 @@ def team_authorization_args(
     team: TeamSettings,
     *,
     team_component: pulumi.Resource,
-    mesh: ServiceMesh,
+    mesh: MeshEndpoints,
     k8s_provider: pulumi.ProviderResource,
     monitoring_namespace: str,
 ) -> TeamAuthorizationArgs:
@@ -215,5 +220,6 @@ def team_authorization_args(
         calls_to=tuple(sorted(t.name for t in settings.teams if t.spec is not None and team.name in t.spec.mesh.allow_from)),
         ingress_namespace=mesh.ingress_namespace,
         monitoring_namespace=monitoring_namespace,
-        depends_on=(mesh.ready, team_component),
+        depends_on=(team_component,),
+        mesh_depends_on=mesh.ready,
     )

@@ -23,21 +23,16 @@ from components.load_balancer_controller import LoadBalancerController
 from components.mesh import ServiceMesh
 from components.monitoring import Monitoring
 from components.network import Network
-from components.serving import ModelEndpoint
 from components.storage_class import STORAGE_CLASS_NAME, StorageClassArgs, encrypted_gp3_storage_class
-from components.team import Team
-from components.team_authorization import TeamAuthorization
 from stacks.cluster_settings import cluster_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
 from stacks.kafka_settings import kafka_args
-from stacks.loading import team_warnings_of
-from stacks.mesh_settings import load_balancer_controller_args, mesh_args, team_authorization_args
-from stacks.monitoring_settings import MONITORING_NAMESPACE, monitoring_args
+from stacks.mesh_settings import load_balancer_controller_args, mesh_args
+from stacks.monitoring_settings import monitoring_args
 from stacks.network_settings import network_args
-from stacks.serving_settings import MODELS_ZONE, endpoint_args
 from stacks.settings import Settings
-from stacks.team_settings import team_args
+from stacks.tenants import PlatformView, build_team_resources, team_outputs
 
 
 def build_platform(settings: Settings) -> dict[str, Any]:
@@ -78,21 +73,24 @@ def build_platform(settings: Settings) -> dict[str, Any]:
             cluster_security_group_id=cluster.security_group_id,
             node_role_arn=cluster.node_role_arn,
             private_subnet_ids=network.private_subnet_ids,
-            depends_on=[cluster.nodes_ready],
+            # GPU nodes join beside the system nodes, not after them.
+            depends_on=cluster.node_prerequisites,
         ),
     )
+    # Helm releases wait for their pods: they need nodes. API-only objects need just the provider.
+    nodes = [cluster.nodes_ready]
     if settings.gpu_node_groups:
-        GpuOperator("gpu-operator", gpu_operator_args(settings, k8s_provider=provider))
+        GpuOperator("gpu-operator", gpu_operator_args(settings, k8s_provider=provider, depends_on=nodes))
     if settings.needs_efa:
-        EfaDevicePlugin("efa-device-plugin", efa_device_plugin_args(settings, k8s_provider=provider))
+        EfaDevicePlugin("efa-device-plugin", efa_device_plugin_args(settings, k8s_provider=provider, depends_on=nodes))
     ClusterAutoscaler(
         "cluster-autoscaler",
-        cluster_autoscaler_args(settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider),
+        cluster_autoscaler_args(
+            settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider, depends_on=nodes
+        ),
     )
     # Encrypted gp3 volumes for everything stateful in the cluster (Strimzi brokers, Prometheus).
-    storage_class = encrypted_gp3_storage_class(
-        "gp3-encrypted", StorageClassArgs(), provider=provider, depends_on=[cluster.nodes_ready]
-    )
+    storage_class = encrypted_gp3_storage_class("gp3-encrypted", StorageClassArgs(), provider=provider)
     data_lake = DataLake("data-lake", data_lake_args(settings, account_id=account_id, partition=partition))
     lb_controller = LoadBalancerController(
         "load-balancer-controller",
@@ -105,56 +103,14 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         ),
     )
     mesh = ServiceMesh(
-        "mesh", mesh_args(settings, k8s_provider=provider, depends_on=[cluster.nodes_ready, lb_controller.release])
+        "mesh",
+        mesh_args(settings, k8s_provider=provider, depends_on=nodes, gateway_depends_on=[lb_controller.release]),
     )
-    # One Team per team file; warnings (e.g. dev GPU overcommit) reach `pulumi preview` and `mlinfra plan`.
-    for warning in team_warnings_of(settings):
-        pulumi.log.warn(warning)
-    teams = {
-        team.name: Team(
-            f"team-{team.name}",
-            team_args(
-                settings,
-                team,
-                eks_cluster_name=cluster.name,
-                k8s_provider=provider,
-                data_lake=data_lake,
-                mesh_namespace=mesh.namespace,
-                monitoring_namespace=MONITORING_NAMESPACE,
-            ),
-        )
-        for team in settings.teams
-    }
-    models_bucket = data_lake.bucket_names.apply(lambda names: names.get(MODELS_ZONE, ""))
-    for team in settings.teams:
-        owner = teams[team.name]
-        TeamAuthorization(
-            f"team-{team.name}-mesh",
-            team_authorization_args(
-                settings,
-                team,
-                team_component=owner,
-                mesh=mesh,
-                k8s_provider=provider,
-                monitoring_namespace=MONITORING_NAMESPACE,
-            ),
-        )
-        for endpoint, spec in (team.spec.serving if team.spec else {}).items():
-            ModelEndpoint(
-                f"serving-{team.name}-{endpoint}",
-                endpoint_args(
-                    settings,
-                    team.name,
-                    endpoint,
-                    spec,
-                    namespace=team.namespace,
-                    service_account=owner.service_account_name,
-                    models_bucket=models_bucket,
-                    mesh=mesh,
-                    k8s_provider=provider,
-                    depends_on=[owner],
-                ),
-            )
+    # The per-team resources: here, or in a tenants stack when this stack is split (stacks/tenants.py).
+    teams = {}
+    if not settings.split:
+        view = PlatformView(cluster.name, provider, data_lake.ref, mesh.endpoints)
+        teams = build_team_resources(settings, view)
 
     kafka_config = kafka_args(
         settings,
@@ -170,6 +126,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         lake_key_arn=data_lake.kms_key_arn,
         eks_cluster_name=cluster.name,
         depends_on=[cluster.nodes_ready, storage_class],
+        with_teams=not settings.split,
     )
     kafka = KafkaCluster("kafka", kafka_config) if kafka_config else None
     # Last: it scrapes what the others run (Kafka's brokers included). Teams already know its
@@ -210,9 +167,9 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         "data_lake_kms_key_arn": data_lake.kms_key_arn,
         "data_lake_replica_buckets": data_lake.replica_bucket_names,
         "monitoring_namespace": monitoring.namespace_name,
-        "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
+        "cluster_security_group_id": cluster.security_group_id,
+        **({} if settings.split else team_outputs(settings, teams)),
         "mesh_namespace": mesh.namespace,
-        "serving_hosts": sorted(ep.host for t in settings.teams if t.spec for ep in t.spec.serving.values()),
         "storage_class": storage_class.metadata.name,
         **(kafka.outputs() if kafka else {}),
     }

@@ -21,7 +21,7 @@ from components.serving import AutoscalingArgs, ModelEndpointArgs
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
-    from components.mesh import ServiceMesh
+    from components.mesh import MeshEndpoints
     from stacks.settings import Settings
 
 Environment = Literal["dev", "staging", "prod"]
@@ -219,7 +219,7 @@ def endpoint_args(
     namespace: str,
     service_account: pulumi.Input[str],
     models_bucket: pulumi.Input[str],
-    mesh: ServiceMesh,
+    mesh: MeshEndpoints,
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> ModelEndpointArgs:
@@ -268,6 +268,6 @@ def endpoint_args(
         else AutoscalingArgs(ep.autoscaling.min, ep.autoscaling.max, ep.autoscaling.target_cpu_percent),
         cpu=ep.cpu,
         memory=ep.memory,
-        depends_on=(mesh.ready, *depends_on),
+        depends_on=(*mesh.ready, *depends_on),
         labels={"team": team},
     )

@@ -20,11 +20,14 @@ from stacks.kafka_settings import KafkaArea
 from stacks.mesh_settings import MeshArea
 from stacks.monitoring_settings import MonitoringArea
 from stacks.network_settings import NetworkArea
+from stacks.split_settings import SplitArea
 from stacks.team_model import TeamSettings
 from stacks.team_settings import TeamsArea
 
 
-class Settings(CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsArea, MeshArea, KafkaArea, MonitoringArea):
+class Settings(
+    CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsArea, MeshArea, KafkaArea, MonitoringArea, SplitArea
+):
     """Everything the platform program needs to know about one stack (one base class per area)."""
 
     @classmethod
@@ -41,13 +44,18 @@ class Settings(CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsA
 
     # -- derived values (not settings) ----------------------------------------------------
     @property
+    def naming_stack(self) -> str:
+        """The stack whose name derives resource names: in a tenants stack, its platform stack's."""
+        return self.tenants_of.rsplit("/", 1)[-1] if self.tenants_of else self.stack
+
+    @property
     def effective_cluster_name(self) -> str:
-        return self.cluster_name or f"mlinfra-{self.stack}"
+        return self.cluster_name or f"mlinfra-{self.naming_stack}"
 
     @property
     def effective_bucket_prefix(self) -> str:
         """Data lake bucket-name prefix: the setting, or ``mlinfra-<stack>`` made DNS-safe."""
-        return self.data_lake.bucket_prefix or f"mlinfra-{self.stack}".lower().replace("_", "-").replace(".", "-")
+        return self.data_lake.bucket_prefix or f"mlinfra-{self.naming_stack}".lower().replace("_", "-").replace(".", "-")
 
 
 def _merge_area_defaults(environment: str) -> dict[str, Any]:

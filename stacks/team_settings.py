@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import pulumi
 from pydantic import Field
 
-from components.data_lake import DataLake
+from components.data_lake import DataLakeRef
 from components.team import TeamArgs, team_grants
 from stacks.area import Area, Model
 from stacks.team_model import TeamSettings
@@ -45,7 +45,7 @@ def team_args(
     *,
     eks_cluster_name: pulumi.Input[str],
     k8s_provider: pulumi.ProviderResource,
-    data_lake: DataLake,
+    data_lake: DataLakeRef,
     mesh_namespace: str | None,
     monitoring_namespace: str | None,
 ) -> TeamArgs:

@@ -7,6 +7,7 @@ from functools import cache
 import pytest
 
 from mlinfra.engine import Plan, plan_stack
+from mlinfra.split import SplitPlans, plan_split
 
 
 @cache
@@ -32,3 +33,14 @@ def prod_plan() -> Plan:
 @pytest.fixture(scope="session", params=["dev", "staging", "prod"])
 def any_plan(request: pytest.FixtureRequest) -> Plan:
     return cached_plan(request.param)
+
+
+@cache
+def cached_split(stack: str) -> SplitPlans:
+    return plan_split(stack)
+
+
+@pytest.fixture(scope="session", params=["dev", "prod"])
+def split_plans(request: pytest.FixtureRequest) -> tuple[Plan, SplitPlans]:
+    """(the one-stack plan, both halves of the same environment split in two)."""
+    return cached_plan(request.param), cached_split(request.param)

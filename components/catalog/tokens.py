@@ -16,6 +16,8 @@ EFA_DEVICE_PLUGIN = "mlinfra:addons:EfaDevicePlugin"
 DATA_LAKE = "mlinfra:storage:DataLake"
 TEAM = "mlinfra:tenancy:Team"
 KAFKA_CLUSTER = "mlinfra:streaming:KafkaCluster"
+# The per-team half of KafkaCluster, in a tenants stack (stacks/tenants.py).
+KAFKA_TEAMS = "mlinfra:streaming:KafkaTeams"
 SERVICE_MESH = "mlinfra:traffic:ServiceMesh"
 TEAM_AUTHORIZATION = "mlinfra:traffic:TeamAuthorization"
 LOAD_BALANCER_CONTROLLER = "mlinfra:addons:LoadBalancerController"

@@ -21,6 +21,10 @@ class _Provider:
     """Stands in for the Kubernetes provider: Args validation never touches it."""
 
 
+def lbc_urn(plan: Plan) -> str:
+    return plan.get(RELEASE, "load-balancer-controller-release").urn
+
+
 def test_istio_releases_are_pinned_and_ordered(prod_plan: Plan) -> None:
     base = prod_plan.get(RELEASE, "mesh-base-release")
     cni = prod_plan.get(RELEASE, "mesh-cni-release")
@@ -37,7 +41,12 @@ def test_istio_releases_are_pinned_and_ordered(prod_plan: Plan) -> None:
         assert inputs["repositoryOpts"]["repo"] == "https://istio-release.storage.googleapis.com/charts", release.name
         assert inputs["atomic"] is True, release.name
     assert base.urn in istiod.dependencies, "istiod must wait for the CRDs of base"
-    assert cni.urn in istiod.dependencies and istiod.inputs["values"]["cni"] == {"enabled": True}, "no istio-init: PSA baseline"
+    assert istiod.inputs["values"]["cni"] == {"enabled": True}, "no istio-init: PSA baseline"
+    # Injected pods (the gateway first) need the CNI node agent; istiod itself is not injected.
+    assert cni.urn in gateway.dependencies and cni.urn not in istiod.dependencies, "gateway waits for the CNI agent"
+    nodes = prod_plan.get("aws:eks/nodeGroup:NodeGroup", "cluster-system").urn
+    assert all(nodes in r.dependencies for r in (cni, istiod, gateway)), "releases with pods wait for the nodes"
+    assert nodes not in base.dependencies and lbc_urn(prod_plan) not in istiod.dependencies, "CRDs need only the API"
     assert cni.inputs["values"]["resourceQuotas"] == {"enabled": True}
     assert istiod.urn in gateway.dependencies, "the gateway pods are injected by istiod's webhook"
     lbc = prod_plan.get(RELEASE, "load-balancer-controller-release")

@@ -165,3 +165,15 @@ def test_ctrl_c_stops_a_plan_promptly_with_exit_130(tmp_path: Path) -> None:
     assert proc.returncode == 130, (proc.returncode, stderr)
     assert stderr.strip().splitlines()[-1] == "mlinfra: interrupted" and "Traceback" not in stderr, stderr
     assert not out.exists() and not list(tmp_path.glob(".plan.json.*")), "no half-written plan file"
+
+
+def test_plan_schedule_prints_estimate_and_critical_path(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    result = run("plan", "--stack", "dev", "--schedule", "--parallel", "16", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "Estimated `pulumi up` of an empty stack" in result.stdout and "Critical path" in result.stdout
+    schedule = json.loads(out.read_text())["schedule"]
+    assert schedule["parallel"] == 16
+    assert schedule["estimate_seconds"] >= schedule["inherent_chain_seconds"] > 600
+    path = [step["name"] for step in schedule["critical_path"]]
+    assert "cluster-eks" in path and path[-1] in result.stdout
