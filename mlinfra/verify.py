@@ -57,6 +57,7 @@ class StackOutputs:
     cluster_name: str | None
     gpu_node_groups: dict[str, str] | None
     kafka_cluster_arn: str | None = None
+    data_lake_replica_buckets: dict[str, str] | None = None
 
 
 def _optional_string(path: Path, data: dict[str, Any], key: str, what: str) -> str | None:
@@ -100,7 +101,13 @@ def load_outputs(path: Path) -> StackOutputs:
     if all(data.get(k) is None for k in OPTIONAL_KEYS):
         raise AwsError(f"{path}: none of the keys {', '.join(OPTIONAL_KEYS)} is present; nothing to verify")
     kafka = _optional_string(path, data, "kafka_cluster_arn", "an MSK cluster ARN")
-    return StackOutputs(region, buckets, cluster, groups, kafka)
+    replicas = data.get("data_lake_replica_buckets")
+    if replicas is not None:
+        replicas = _string_map(path, "data_lake_replica_buckets", replicas, "zone -> replica bucket name")
+        unknown = sorted(set(replicas) - set(buckets or {}))
+        if unknown:
+            raise AwsError(f"{path}: key 'data_lake_replica_buckets' names zones {unknown} that data_lake_buckets does not have")
+    return StackOutputs(region, buckets, cluster, groups, kafka, replicas)
 
 
 class Verifier:
@@ -124,33 +131,6 @@ class Verifier:
             yield Check(res, "exists", FAIL, f"{zone} zone bucket {why}")
             return
         yield Check(res, "exists", PASS, f"{zone} zone")
-
-        def encryption() -> Check:
-            rules = read_or_none(
-                lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
-                "ServerSideEncryptionConfigurationNotFoundError",
-            )
-            if not rules:
-                return Check(res, "SSE-KMS encryption", FAIL, "no default encryption")
-            default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
-            algo = default.get("SSEAlgorithm", "")
-            if algo not in ("aws:kms", "aws:kms:dsse"):
-                return Check(res, "SSE-KMS encryption", FAIL, f"{algo or 'none'}, want aws:kms")
-            return Check(res, "SSE-KMS encryption", PASS, f"{algo} {default.get('KMSMasterKeyID', '(aws/s3 key)')}")
-
-        def versioning() -> Check:
-            status = s3.get_bucket_versioning(Bucket=name).get("Status")
-            return Check(res, "versioning", PASS if status == "Enabled" else FAIL, status or "never enabled")
-
-        def public_access() -> Check:
-            pab = read_or_none(
-                lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
-                "NoSuchPublicAccessBlockConfiguration",
-            )
-            if pab is None:
-                return Check(res, "public access blocked", FAIL, "no public access block")
-            off = [k for k in PAB_KEYS if not pab.get(k)]
-            return Check(res, "public access blocked", FAIL if off else PASS, f"off: {', '.join(off)}" if off else "all four on")
 
         def lifecycle() -> Check:
             rules = read_or_none(
@@ -179,13 +159,54 @@ class Verifier:
 
         for label, fn in (
             ("region", location),
-            ("SSE-KMS encryption", encryption),
-            ("versioning", versioning),
-            ("public access blocked", public_access),
+            ("SSE-KMS encryption", lambda: _encryption(s3, res, name)),
+            ("versioning", lambda: _versioning(s3, res, name)),
+            ("public access blocked", lambda: _public_access(s3, res, name)),
             ("lifecycle rules", lifecycle),
             ("access logging", logging),
         ):
             yield self._guard(res, label, fn)
+
+    # -- S3, disaster-recovery replicas ------------------------------------------------------
+    def replica(self, zone: str, source: str, name: str) -> Iterator[Check]:
+        """The zone's replica in the second region, and the source bucket's rule that feeds it."""
+        res = f"s3://{name}"
+        try:
+            # GetBucketLocation answers from any region's endpoint; the replica's region is not an output.
+            where = self.aws.s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
+        except ClientError as exc:
+            why = "not found" if error_code(exc) == "NoSuchBucket" else _cannot_read(exc)
+            yield Check(res, "exists", FAIL, f"{zone} zone replica {why}")
+            return
+        yield Check(res, "exists", PASS, f"{zone} zone replica")
+        yield Check(
+            res,
+            "another region",
+            FAIL if where == self.aws.region else PASS,
+            f"{where}, the same region as the lake" if where == self.aws.region else where,
+        )
+        s3 = Aws(where).s3 if where != self.aws.region else self.aws.s3
+        for label, fn in (
+            ("SSE-KMS encryption", lambda: _encryption(s3, res, name)),
+            ("versioning", lambda: _versioning(s3, res, name)),
+            ("public access blocked", lambda: _public_access(s3, res, name)),
+            ("replicated from", lambda: self._replication(res, source, name)),
+        ):
+            yield self._guard(res, label, fn)
+
+    def _replication(self, res: str, source: str, replica: str) -> Check:
+        rules = read_or_none(
+            lambda: self.aws.s3.get_bucket_replication(Bucket=source)["ReplicationConfiguration"]["Rules"],
+            "ReplicationConfigurationNotFoundError",
+        )
+        target = f"arn:{self.aws.partition}:s3:::{replica}"
+        feeding = [r for r in rules or [] if r.get("Status") == "Enabled" and r.get("Destination", {}).get("Bucket") == target]
+        if not feeding:
+            return Check(res, "replicated from", FAIL, f"s3://{source} has no enabled replication rule to this bucket")
+        encrypted = [r for r in feeding if r["Destination"].get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID")]
+        if not encrypted:
+            return Check(res, "replicated from", FAIL, f"s3://{source} replicates here without a replica KMS key")
+        return Check(res, "replicated from", PASS, f"s3://{source} (rule {encrypted[0].get('ID', '?')})")
 
     # -- S3, account level -----------------------------------------------------------------
     def account_public_access(self, account: str) -> Check:
@@ -265,6 +286,36 @@ class Verifier:
         )
 
 
+def _encryption(s3: Any, res: str, name: str) -> Check:
+    rules = read_or_none(
+        lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
+        "ServerSideEncryptionConfigurationNotFoundError",
+    )
+    if not rules:
+        return Check(res, "SSE-KMS encryption", FAIL, "no default encryption")
+    default = rules[0].get("ApplyServerSideEncryptionByDefault", {})
+    algo = default.get("SSEAlgorithm", "")
+    if algo not in ("aws:kms", "aws:kms:dsse"):
+        return Check(res, "SSE-KMS encryption", FAIL, f"{algo or 'none'}, want aws:kms")
+    return Check(res, "SSE-KMS encryption", PASS, f"{algo} {default.get('KMSMasterKeyID', '(aws/s3 key)')}")
+
+
+def _versioning(s3: Any, res: str, name: str) -> Check:
+    status = s3.get_bucket_versioning(Bucket=name).get("Status")
+    return Check(res, "versioning", PASS if status == "Enabled" else FAIL, status or "never enabled")
+
+
+def _public_access(s3: Any, res: str, name: str) -> Check:
+    pab = read_or_none(
+        lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
+        "NoSuchPublicAccessBlockConfiguration",
+    )
+    if pab is None:
+        return Check(res, "public access blocked", FAIL, "no public access block")
+    off = [k for k in PAB_KEYS if not pab.get(k)]
+    return Check(res, "public access blocked", FAIL if off else PASS, f"off: {', '.join(off)}" if off else "all four on")
+
+
 def _cannot_read(exc: ClientError) -> str:
     err = exc.response.get("Error", {})
     return f"cannot read: {err.get('Code')}: {err.get('Message', '')}"
@@ -312,6 +363,8 @@ def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -
             checks.extend(v.bucket(zone, bucket))
     else:
         checks.append(Check("data lake", "all", SKIP, "no data_lake_buckets in the stack outputs"))
+    for zone, replica in (outputs.data_lake_replica_buckets or {}).items():
+        checks.extend(v.replica(zone, (outputs.data_lake_buckets or {})[zone], replica))
     if outputs.cluster_name:
         checks.extend(v.cluster(outputs.cluster_name))
     else:

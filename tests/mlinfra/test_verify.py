@@ -515,3 +515,108 @@ def test_a_lake_bucket_in_another_region_fails_the_region_check(moto: None, tmp_
     result = verify.run(write(tmp_path, outputs))
     (region,) = [c for c in result.checks if (c.resource, c.check) == (CURATED, "region")]
     assert region.result == "fail" and region.detail == f"eu-west-1, want {REGION}", region
+
+
+# -- disaster-recovery replicas -------------------------------------------------------------
+REPLICA_REGION = "us-east-1"
+RAW_REPLICA = "acme-lake-raw-replica"
+
+
+def _replicate_raw(replica_region: str = REPLICA_REGION, *, rule: bool = True, replica_key: bool = True) -> str:
+    """A replica of the raw zone as the lake builds it in prod; returns the replica bucket name."""
+    s3 = client("s3", replica_region)
+    kms = client("kms", replica_region)
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    kwargs: dict[str, Any] = {"Bucket": RAW_REPLICA}
+    if replica_region != "us-east-1":
+        kwargs["CreateBucketConfiguration"] = {"LocationConstraint": replica_region}
+    s3.create_bucket(**kwargs)
+    s3.put_bucket_encryption(
+        Bucket=RAW_REPLICA,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]
+        },
+    )
+    s3.put_bucket_versioning(Bucket=RAW_REPLICA, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(Bucket=RAW_REPLICA, PublicAccessBlockConfiguration=PAB_ON)
+    if rule:
+        destination: dict[str, Any] = {"Bucket": f"arn:aws:s3:::{RAW_REPLICA}"}
+        if replica_key:
+            destination["EncryptionConfiguration"] = {"ReplicaKmsKeyID": key_arn}
+        local_client("s3").put_bucket_replication(
+            Bucket=ZONES["raw"],
+            ReplicationConfiguration={
+                "Role": "arn:aws:iam::123456789012:role/replication",
+                "Rules": [
+                    {
+                        "ID": "raw",
+                        "Priority": 1,
+                        "Status": "Enabled",
+                        "Filter": {"Prefix": ""},
+                        "DeleteMarkerReplication": {"Status": "Enabled"},
+                        "SourceSelectionCriteria": {"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+                        "Destination": destination,
+                    }
+                ],
+            },
+        )
+    return RAW_REPLICA
+
+
+def _replica_rows(stdout: str) -> dict[str, dict[str, str]]:
+    return {c["check"]: c for c in json.loads(stdout) if c["resource"] == f"s3://{RAW_REPLICA}"}
+
+
+def test_a_replica_in_a_second_region_fed_by_the_source_passes(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    outputs["data_lake_replica_buckets"] = {"raw": _replicate_raw()}
+    result = invoke(write(tmp_path, outputs), "--json")
+    assert result.exit_code == 0, result.output
+    rows = _replica_rows(result.stdout)
+    assert set(rows) == {
+        "exists",
+        "another region",
+        "SSE-KMS encryption",
+        "versioning",
+        "public access blocked",
+        "replicated from",
+    }
+    assert {r["result"] for r in rows.values()} == {"pass"}, rows
+    assert rows["another region"]["detail"] == REPLICA_REGION
+    assert rows["replicated from"]["detail"] == f"s3://{ZONES['raw']} (rule raw)"
+
+
+@pytest.mark.parametrize(
+    ("setup", "check", "detail"),
+    [
+        (lambda: _replicate_raw(rule=False), "replicated from", "has no enabled replication rule to this bucket"),
+        (lambda: _replicate_raw(replica_key=False), "replicated from", "replicates here without a replica KMS key"),
+        (lambda: _replicate_raw(REGION), "another region", "the same region as the lake"),
+    ],
+    ids=["no-rule", "no-replica-key", "same-region"],
+)
+def test_a_replica_that_would_not_survive_a_region_loss_fails(
+    moto: None, tmp_path: Path, setup: Callable[[], str], check: str, detail: str
+) -> None:
+    outputs = build_good_platform(local_client)
+    outputs["data_lake_replica_buckets"] = {"raw": setup()}
+    result = invoke(write(tmp_path, outputs), "--json")
+    assert result.exit_code == 1, result.output
+    assert failures(result.stdout) == {(f"s3://{RAW_REPLICA}", check)}
+    assert detail in _replica_rows(result.stdout)[check]["detail"]
+
+
+def test_a_missing_replica_fails_exists_only(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    outputs["data_lake_replica_buckets"] = {"raw": "no-such-replica"}
+    result = invoke(write(tmp_path, outputs), "--json")
+    assert result.exit_code == 1, result.output
+    assert failures(result.stdout) == {("s3://no-such-replica", "exists")}
+
+
+def test_a_replica_of_an_unknown_zone_is_a_bad_outputs_file(moto: None, tmp_path: Path) -> None:
+    outputs = build_good_platform(local_client)
+    outputs["data_lake_replica_buckets"] = {"gold": "x-replica"}
+    result = invoke(write(tmp_path, outputs))
+    assert result.exit_code == 2, result.output
+    assert "'data_lake_replica_buckets' names zones ['gold'] that data_lake_buckets does not have" in result.stderr
