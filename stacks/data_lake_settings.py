@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import pulumi
 from pydantic import Field, ValidationInfo, field_validator
 
 from components._data_lake_rules import (
@@ -20,11 +19,13 @@ from components._data_lake_rules import (
     positive_days_problem,
     zone_problems,
 )
-from components.data_lake import DataLakeArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.data_lake import DataLakeArgs
     from stacks.settings import Settings
 
 
@@ -158,6 +159,8 @@ class DataLakeArea(Model):
 
 def data_lake_args(settings: Settings, *, account_id: pulumi.Input[str]) -> DataLakeArgs:
     """DataLakeArgs from the settings, field by field."""
+    from components.data_lake import DataLakeArgs
+
     lake = settings.data_lake
     return DataLakeArgs(
         name_prefix=settings.effective_bucket_prefix,

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # annotations only: the fast CLI commands import this module, not pydantic
+    from pydantic import ValidationError
 
 
 @dataclass(frozen=True, order=True)
