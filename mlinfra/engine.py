@@ -187,9 +187,10 @@ def _normalize(value: Any) -> Any:
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, plus a record of every registration request."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks):
+    def __init__(self, mocks: pulumi_mocks.Mocks, on_record: Callable[[PlannedResource], None] | None = None):
         super().__init__(mocks)
         self.records: dict[str, PlannedResource] = {}
+        self.on_record = on_record
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # Real URNs qualify a child's type with its ancestors' types, but not the root stack's.
@@ -204,7 +205,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             return response
         raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
-        self.records[response.urn] = PlannedResource(
+        record = self.records[response.urn] = PlannedResource(
             urn=response.urn,
             type=request.type,
             name=request.name,
@@ -217,6 +218,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
         )
+        if self.on_record is not None:
+            self.on_record(record)
         return response
 
 
@@ -250,14 +253,16 @@ def run_program(
     *,
     config: Mapping[str, Any] | None = None,
     program: Program | None = None,
+    on_resource: Callable[[PlannedResource], None] | None = None,
 ) -> Plan:
-    """Run ``program`` (default: the platform's ``build_platform``) under recording mocks."""
+    """Run ``program`` (default: the platform's ``build_platform``) under recording mocks;
+    ``on_resource`` is called with each registration as it is recorded (progress displays)."""
     if program is None:
         from stacks.platform import build_platform
 
         program = build_platform
     mocks = PlatformMocks(region=settings.region)
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, on_resource)
     logger = logging.getLogger(f"mlinfra.engine.{settings.stack}")
     logger.propagate = False
     handler = _DiagnosticsHandler()
@@ -333,9 +338,17 @@ def _with_default_providers(records: list[PlannedResource], settings: Settings) 
     return out + list(providers.values())
 
 
-def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Plan:
-    """Load and validate the stack's settings and team files (ConfigError on bad input), then plan it."""
+def plan_stack(
+    stack: str,
+    *,
+    stack_file: Path | None = None,
+    teams_dir: Path | None = None,
+    on_resource: Callable[[PlannedResource], None] | None = None,
+) -> Plan:
+    """Load and validate the stack's settings and team files (ConfigError on bad input), then plan it.
+
+    ``on_resource``: called once per registered resource (mlinfra/progress.py counts them)."""
     from stacks.loading import load_settings_and_config
 
     settings, config = load_settings_and_config(stack, stack_file=stack_file, teams_dir=teams_dir)
-    return run_program(settings, config=config)
+    return run_program(settings, config=config, on_resource=on_resource)
