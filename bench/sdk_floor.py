@@ -157,25 +157,31 @@ def _keywords(cls: Any) -> dict[str, str]:
 class DoNothingMocks:
     """Mocks that answer every registration (components too) with its inputs and note it."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_inputs: bool = False) -> None:
         self.registered: list[tuple[str, str]] = []
+        self.inputs: dict[tuple[str, str], dict[str, Any]] = {}
+        self._keep_inputs = keep_inputs
 
     def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
         self.registered.append((args.typ, args.name))
+        if self._keep_inputs:  # for the tests only: the benchmark keeps nothing
+            self.inputs[(args.typ, args.name)] = dict(args.inputs)
         return f"{args.name}-id", args.inputs
 
     def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         return {}, []
 
 
-def replay(records: Iterable[Mapping[str, Any]], *, stack: str = "floor", project: str = "mlinfra") -> list[tuple[str, str]]:
+def replay(
+    records: Iterable[Mapping[str, Any]], *, stack: str = "floor", project: str = "mlinfra", mocks: DoNothingMocks | None = None
+) -> list[tuple[str, str]]:
     """Register ``records`` through the SDK under do-nothing mocks; the (type, name) registered."""
     import pulumi
     from pulumi.runtime import settings as runtime_settings
 
     ordered = registration_order([dict(r) for r in records])
     table = _ClassTable()
-    mocks = DoNothingMocks()
+    mocks = mocks or DoNothingMocks()
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False)  # type: ignore[arg-type]
 
