@@ -28,7 +28,8 @@ def _natural(problem: Problem) -> tuple[object, ...]:
     ``owners[10]``, ``line 9`` before ``line 10``), then message."""
 
     def split(text: str) -> tuple[tuple[int, int | str], ...]:
-        return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+        # isdecimal, not isdigit: "¹" is a digit to str.isdigit but not a number to int().
+        return tuple((0, int(part)) if part.isdecimal() else (1, part) for part in re.split(r"(\d+)", text) if part)
 
     return (split(problem.file), split(problem.field), problem.message)
 
