@@ -34,11 +34,14 @@ check: $(VENV)/.installed
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
 
-## make bench: benchmarks of the offline engine (not part of the test suite)
+## make bench: benchmarks of the offline engine, plan cost at 0/100/500 teams against the SDK floor, and the
+## fast commands' start-up (not part of the test suite; plan_scale takes tens of minutes on 2 cores)
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 	$(PY) bench/review.py
 	$(PY) bench/split.py
+	$(PY) bench/cli_startup.py
+	$(PY) bench/plan_scale.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .tools

@@ -11,8 +11,6 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from components._render import render
-
 # A Prometheus duration as the templates use it: one number and one unit.
 _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h)$")
 
@@ -122,6 +120,8 @@ def enabled_files(options: AlertRuleOptions) -> tuple[str, ...]:
 
 def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
     """Rule file name -> parsed Prometheus rule file ``{"groups": [...]}``."""
+    from components._render import render  # Jinja2 only when rendering: `mlinfra team list` reads the settings alone
+
     context = {
         "t": asdict(options.thresholds),
         "runbook_base_url": options.runbook_base_url,

@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components._render import render
-
 # Grafana 11.0's dashboard schema; newer Grafana migrates it on load. Pinned so a golden-file
 # diff shows any change. https://grafana.com/docs/grafana/latest/dashboards/build-dashboards/view-dashboard-json-model/
 SCHEMA_VERSION = 39
@@ -51,6 +49,8 @@ def enabled_dashboards(options: DashboardOptions) -> tuple[str, ...]:
 
 def dashboard_files(options: DashboardOptions) -> dict[str, dict[str, Any]]:
     """Dashboard name -> parsed dashboard JSON model."""
+    from components._render import render  # Jinja2 only when rendering (the settings import this module)
+
     prices = {model: round(price, 4) for model, price in sorted(options.gpu_hour_prices.items())}
     return {
         name: render(f"dashboards/{name}.json.j2", schema_version=SCHEMA_VERSION, gpu_hour_prices=prices)

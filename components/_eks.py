@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import pulumi_aws as aws
+if TYPE_CHECKING:  # annotations only: the settings import role_key without loading the AWS SDK
+    import pulumi_aws as aws
 
 
 def oidc_issuer(identities: Sequence[aws.eks.outputs.ClusterIdentity] | None) -> str:

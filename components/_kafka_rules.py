@@ -11,6 +11,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
+
+# Types the settings share with the components; here because this module needs no SDK.
+EnhancedMonitoring = Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"]
+KafkaMode = Literal["off", "strimzi", "msk"]
+"""What monitoring scrapes of Kafka (components/_scrape_targets.py)."""
 
 # Kafka's own topic-name rule: [a-zA-Z0-9._-], at most 249 characters, not "." or "..".
 # https://github.com/apache/kafka/blob/trunk/clients/src/main/java/org/apache/kafka/common/internals/Topic.java

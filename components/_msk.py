@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
@@ -23,7 +22,7 @@ from components._msk_iam import server_properties
 # Brokers listen for IAM-authenticated clients inside the VPC on 9098:
 # https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html
 IAM_PORT = 9098
-EnhancedMonitoring = Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"]
+EnhancedMonitoring = rules.EnhancedMonitoring  # defined with the pure rules: the settings use it without the AWS SDK
 ENHANCED_MONITORING: tuple[str, ...] = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")
 # MSK places brokers in two or three AZs (client subnets), never more.
 MIN_AZS, MAX_AZS = 2, 3

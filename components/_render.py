@@ -23,6 +23,7 @@ _ENV = jinja2.Environment(
     lstrip_blocks=True,
     autoescape=False,  # YAML/JSON, not HTML
 )
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENV.filters["tojson"] = lambda v: json.dumps(v, sort_keys=True)
 
 
@@ -36,4 +37,6 @@ def render(template: str, **context: Any) -> Any:
     text = render_text(template, **context)
     if template.endswith(".json.j2"):
         return json.loads(text)
-    return yaml.safe_load(text)
+    # libyaml's parser when PyYAML has it (the same safe constructor, ~10x faster): the
+    # platform renders its Helm values and alert rules on every plan.
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader

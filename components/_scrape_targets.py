@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pulumi
+from components._kafka_rules import KafkaMode
 
-KafkaMode = Literal["off", "strimzi", "msk"]
+if TYPE_CHECKING:  # the settings import this module; `mlinfra team list` must not load the SDK
+    import pulumi
 
 # MSK open monitoring ports: JMX exporter and node exporter on every broker.
 # https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html
@@ -240,6 +241,8 @@ def msk_scrape_configs(hosts: pulumi.Input[list[str]]) -> pulumi.Output[list[dic
     would do the same but is still v1alpha1; components/catalog/crds.py takes stable APIs only.)
     The job names are what the Kafka rules select on (``msk-node-exporter``).
     """
+    import pulumi
+
     return pulumi.Output.from_input(hosts).apply(
         lambda hs: [
             {

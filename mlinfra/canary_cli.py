@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from mlinfra import canary
 from mlinfra.console import fail_config, out, usage_error
 from stacks.errors import ConfigError
+
+if TYPE_CHECKING:
+    from mlinfra import canary
 
 canary_app = typer.Typer(
     help="Canary releases of serving endpoints: edit the team file, review the diff in a pull request.",
@@ -39,6 +41,7 @@ def _run(
     dry_run: bool,
     weight: int | None = None,
 ) -> None:
+    from mlinfra import canary  # ruamel.yaml and the team model: only when a command runs
     from mlinfra.team import _default_teams_dir, load_all_environments
 
     directory = teams_dir or _default_teams_dir()

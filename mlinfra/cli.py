@@ -94,6 +94,7 @@ def plan(
     """
     from components.catalog import cost
     from mlinfra import engine, policy, report
+    from mlinfra.progress import progress, wants_progress
 
     if json_path is not None and json_path.is_dir():
         raise usage_error(f"--json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
@@ -104,13 +105,17 @@ def plan(
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
-        if part is not None:
-            from mlinfra import split
+        # On a terminal: resources registered and time elapsed, on stderr (never with --json -).
+        with progress(f"planning {stack}", enabled=wants_progress(machine_output=str(json_path) == "-")) as tracker:
+            if part is not None:
+                from mlinfra import split
 
-            halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
-            result = halves.platform if part == "platform" else halves.tenants
-        else:
-            result = engine.plan_stack(stack, stack_file=stack_file, teams_dir=teams_dir)
+                halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
+                result = halves.platform if part == "platform" else halves.tenants
+            else:
+                result = engine.plan_stack(
+                    stack, stack_file=stack_file, teams_dir=teams_dir, on_resource=tracker.resource_registered
+                )
         policy_result = policy.evaluate_file(
             result, policy_config or policy.environment_config_path(result.outputs["environment"])
         )

@@ -9,16 +9,17 @@ The tests use the same engine, so the tests and `mlinfra plan` see the same plan
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import gc
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pulumi
-from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import settings as runtime_settings
 
@@ -165,31 +166,49 @@ def redact_secrets(value: Any) -> Any:
     return value
 
 
-def _normalize(value: Any) -> Any:
-    """Wire value -> plain Python: secrets wrapped, resource references as URNs, ints as ints."""
-    if isinstance(value, dict):
-        sig = value.get(_SIG_KEY)
-        if sig == _SECRET_SIG:
-            return Secret(_normalize(value.get("value")))
-        if sig == _RESOURCE_SIG:
-            return value.get("urn")
-        if sig == _OUTPUT_SIG:
-            inner = _normalize(value.get("value", UNKNOWN))
-            return Secret(inner) if value.get("secret") else inner
-        return {k: _normalize(v) for k, v in sorted(value.items())}
-    if isinstance(value, list):
-        return [_normalize(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+def _from_value(value: Any) -> Any:
+    """A wire value (protobuf ``Value``) -> plain Python: secrets wrapped, resource references
+    as URNs, integral numbers as ints, map keys sorted.
+
+    The recorder runs once per resource: reading the Struct directly, in one pass, replaced
+    json_format.MessageToDict plus a second walk over its result (the plans stayed byte-identical).
+    """
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        return _from_fields(value.struct_value.fields)
+    if kind == "list_value":
+        return [_from_value(v) for v in value.list_value.values]
+    if kind == "number_value":
+        number = value.number_value
+        return int(number) if number.is_integer() else number
+    if kind == "string_value":
+        return value.string_value
+    if kind == "bool_value":
+        return value.bool_value
+    return None
+
+
+def _from_fields(fields: Any) -> Any:
+    sig_value = fields.get(_SIG_KEY)
+    sig = sig_value.string_value if sig_value is not None and sig_value.WhichOneof("kind") == "string_value" else None
+    if sig == _SECRET_SIG:
+        return Secret(_from_value(fields["value"]) if "value" in fields else None)
+    if sig == _RESOURCE_SIG:
+        return _from_value(fields["urn"]) if "urn" in fields else None
+    if sig == _OUTPUT_SIG:
+        inner = _from_value(fields["value"]) if "value" in fields else UNKNOWN
+        secret = fields.get("secret")
+        return Secret(inner) if secret is not None and _from_value(secret) else inner
+    return {k: _from_value(fields[k]) for k in sorted(fields)}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
     """The SDK's mock monitor, plus a record of every registration request."""
 
-    def __init__(self, mocks: pulumi_mocks.Mocks):
+    def __init__(self, mocks: pulumi_mocks.Mocks, on_record: Callable[[PlannedResource], None] | None = None):
         super().__init__(mocks)
         self.records: dict[str, PlannedResource] = {}
+        self.on_record = on_record
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # Real URNs qualify a child's type with its ancestors' types, but not the root stack's.
@@ -203,20 +222,21 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
-        raw = json_format.MessageToDict(request.object, preserving_proto_field_name=True)
-        self.records[response.urn] = PlannedResource(
+        record = self.records[response.urn] = PlannedResource(
             urn=response.urn,
             type=request.type,
             name=request.name,
             parent=request.parent,
             custom=bool(request.custom),
-            inputs=_normalize(raw),
+            inputs=_from_fields(request.object.fields),
             dependencies=tuple(sorted(set(request.dependencies))),
             property_dependencies={key: tuple(sorted(set(deps.urns))) for key, deps in request.propertyDependencies.items()},
             provider=request.provider,
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
         )
+        if self.on_record is not None:
+            self.on_record(record)
         return response
 
 
@@ -244,6 +264,30 @@ def config_strings(config: Mapping[str, Any]) -> dict[str, str]:
 
 Program = Callable[[Settings], Mapping[str, Any]]
 
+# Young-generation size and older-generation ratios while a program runs (CPython's defaults: 700, 10, 10).
+_GC_THRESHOLDS = (20_000, 20, 20)
+
+
+@contextlib.contextmanager
+def _fewer_gc_scans() -> Iterator[None]:
+    """Spare the plan most of CPython's cyclic-GC scans (about a fifth of its CPU time).
+
+    The imported SDKs and the settings are ~1M long-lived objects and a plan adds hundreds of
+    thousands more (resources, outputs, futures), so every collection of the older generations
+    walks them all again. Freezing what exists before the run moves it out of the collector's
+    sight, and a larger young generation collects less often; both are undone afterwards
+    (https://docs.python.org/3/library/gc.html#gc.freeze). Measured: bench/plan_scale.py and
+    the README, section Performance.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
 
 def run_program(
     settings: Settings,
@@ -251,9 +295,11 @@ def run_program(
     config: Mapping[str, Any] | None = None,
     program: Program | None = None,
     stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+    on_resource: Callable[[PlannedResource], None] | None = None,
 ) -> Plan:
     """Run ``program`` (default: ``build_platform``, or ``build_tenants`` for a tenants stack)
-    under recording mocks; ``stack_references`` maps a referenced stack's name to its planned outputs."""
+    under recording mocks; ``stack_references`` maps a referenced stack's name to its planned
+    outputs; ``on_resource`` is called with each registration as it is recorded (progress displays)."""
     if program is None:
         from stacks.platform import build_platform
         from stacks.tenants import build_tenants
@@ -264,7 +310,7 @@ def run_program(
         for name, outputs in (stack_references or {}).items()
     }
     mocks = PlatformMocks(region=settings.region, stack_references=references)
-    monitor = RecordingMonitor(mocks)
+    monitor = RecordingMonitor(mocks, on_resource)
     logger = logging.getLogger(f"mlinfra.engine.{settings.stack}")
     logger.propagate = False
     handler = _DiagnosticsHandler()
@@ -292,7 +338,8 @@ def run_program(
         return pulumi.Output.all(*waits)
 
     try:
-        _run()
+        with _fewer_gc_scans():
+            _run()
     except UnknownInvokeError as exc:
         raise EngineError(str(exc)) from None
 
@@ -340,8 +387,16 @@ def _with_default_providers(records: list[PlannedResource], settings: Settings) 
     return out + list(providers.values())
 
 
-def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | None = None) -> Plan:
-    """Load and validate the stack's settings and team files (ConfigError on bad input), then plan it."""
+def plan_stack(
+    stack: str,
+    *,
+    stack_file: Path | None = None,
+    teams_dir: Path | None = None,
+    on_resource: Callable[[PlannedResource], None] | None = None,
+) -> Plan:
+    """Load and validate the stack's settings and team files (ConfigError on bad input), then plan it.
+
+    ``on_resource``: called once per registered resource (mlinfra/progress.py counts them)."""
     from stacks.loading import load_settings_and_config
 
     settings, config = load_settings_and_config(stack, stack_file=stack_file, teams_dir=teams_dir)
@@ -349,5 +404,10 @@ def plan_stack(stack: str, *, stack_file: Path | None = None, teams_dir: Path | 
         # A tenants stack reads its platform stack's outputs: plan that stack first (mlinfra/split.py).
         from mlinfra.split import platform_outputs_for
 
-        return run_program(settings, config=config, stack_references=platform_outputs_for(settings, teams_dir=teams_dir))
-    return run_program(settings, config=config)
+        return run_program(
+            settings,
+            config=config,
+            stack_references=platform_outputs_for(settings, teams_dir=teams_dir),
+            on_resource=on_resource,
+        )
+    return run_program(settings, config=config, on_resource=on_resource)

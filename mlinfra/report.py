@@ -18,11 +18,11 @@ from rich.text import Text
 from rich.tree import Tree
 
 from mlinfra.diff import FINDING_KINDS, DiffResult
-from mlinfra.engine import Plan, PlannedResource, Secret
 
-if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK
+if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK, the engine pulumi
     from components.catalog.cost import CostEstimate
     from mlinfra.bootstrap import BootstrapResult
+    from mlinfra.engine import Plan, PlannedResource
     from mlinfra.policy import PolicyResult
     from mlinfra.schedule import Schedule
     from mlinfra.verify import VerifyResult
@@ -84,6 +84,8 @@ def component_tree(plan: Plan) -> Tree:
 
 
 def _show(value: Any) -> str:
+    from mlinfra.engine import Secret  # only plans (which loaded the engine) reach here
+
     if isinstance(value, Secret):
         return "[secret]"
     if isinstance(value, (list, dict)):

@@ -10,21 +10,18 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from components._render import render_text
 from mlinfra.console import error, fail_config, out, usage_error, warning
-from stacks.errors import ConfigError
-from stacks.teams import (
-    ENVIRONMENTS,
-    PATTERN_MEANS,
-    TEAM_NAME_PATTERN,
-    TeamSettings,
-    display_path,
-    team_schema_text,
-)
+from stacks.errors import ConfigError, display_path
+
+if TYPE_CHECKING:
+    from stacks.teams import TeamSettings
+
+# The team model, the settings and the templates load inside the commands: `mlinfra --help`
+# and the other commands stay fast, and none of them loads the Pulumi provider SDKs.
 
 team_app = typer.Typer(help="Onboard ML teams (one file each in stacks/teams) and list their quotas.", no_args_is_help=True)
 
@@ -58,6 +55,9 @@ def _zones(environment: str) -> tuple[str, ...]:
 
 def render_team_file(name: str, owners: list[str], cost_center: str, gpu_quota: int) -> str:
     """The text of a new team file (every environment, starting quotas, default lake access)."""
+    from components._render import render_text
+    from stacks.teams import ENVIRONMENTS
+
     environments = []
     for env in ENVIRONMENTS:
         access = {zone: "read" if zone in READ_ONLY_ZONES else "read-write" for zone in _zones(env)}
@@ -69,6 +69,7 @@ def load_all_environments(teams_dir: Path) -> dict[str, Any]:
     """Settings of every shipped environment with the teams of ``teams_dir``; one ConfigError
     listing the problems of all environments."""
     from stacks.loading import load_settings
+    from stacks.teams import ENVIRONMENTS
 
     problems, result = [], {}
     for env in ENVIRONMENTS:
@@ -91,6 +92,7 @@ def new(
 ) -> None:
     """Write stacks/teams/NAME.yaml for a new team, validated; never overwrites a file."""
     from stacks.loading import team_warnings_of
+    from stacks.teams import ENVIRONMENTS, PATTERN_MEANS, TEAM_NAME_PATTERN
 
     directory = teams_dir or _default_teams_dir()
     # Checked before the name becomes part of a path ("../x" must never be written).
@@ -169,4 +171,6 @@ def _quota(t: TeamSettings) -> dict[str, Any]:
 @team_app.command("schema")
 def schema() -> None:
     """Print the team-file JSON Schema (regenerate: mlinfra team schema > stacks/teams/team.schema.json)."""
+    from stacks.teams import team_schema_text
+
     sys.stdout.write(team_schema_text())

@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
-import pulumi
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
@@ -15,11 +14,13 @@ from components._network_rules import is_rfc1918, parse_ipv4_network
 from components.catalog.aws_limits import EKS_CLUSTER_NAME_PATTERN, RFC1918_BLOCKS
 from components.catalog.kubernetes import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from components.catalog.prices import SYSTEM_INSTANCE_PRICES
-from components.cluster import ClusterArgs, SystemNodeGroupArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.cluster import ClusterArgs
     from stacks.settings import Settings
 
 LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -212,6 +213,8 @@ def cluster_args(
     account_id: pulumi.Input[str],
 ) -> ClusterArgs:
     """ClusterArgs from the settings, field by field."""
+    from components.cluster import ClusterArgs, SystemNodeGroupArgs
+
     nodes = settings.system_node_group
     return ClusterArgs(
         cluster_name=settings.effective_cluster_name,

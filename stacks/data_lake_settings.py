@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-import pulumi
 from pydantic import Field, ValidationInfo, field_validator
 
 from components._data_lake_rules import (
@@ -22,11 +21,13 @@ from components._data_lake_rules import (
     zone_problems,
 )
 from components.catalog.regions import DEFAULT_REPLICA_REGION, REPLICA_REGIONS
-from components.data_lake import DataLakeArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.data_lake import DataLakeArgs
     from stacks.settings import Settings
 
 
@@ -201,6 +202,8 @@ class DataLakeArea(Model):
 
 def data_lake_args(settings: Settings, *, account_id: pulumi.Input[str], partition: pulumi.Input[str] = "aws") -> DataLakeArgs:
     """DataLakeArgs from the settings, field by field."""
+    from components.data_lake import DataLakeArgs
+
     lake = settings.data_lake
     return DataLakeArgs(
         name_prefix=settings.effective_bucket_prefix,

@@ -6,8 +6,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
+if TYPE_CHECKING:  # annotations only: the fast CLI commands import this module, not pydantic
+    from pydantic import ValidationError
 
 # A value the user wrote is echoed in quotes ('...' as Python's repr prints it); a long one
 # (a pasted file, a 9,000-character tag) is cut so the message stays one readable line.
@@ -43,7 +45,8 @@ def _natural(problem: Problem) -> tuple[object, ...]:
     ``owners[10]``, ``line 9`` before ``line 10``), then message."""
 
     def split(text: str) -> tuple[tuple[int, int | str], ...]:
-        return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", text) if part)
+        # isdecimal, not isdigit: "¹" is a digit to str.isdigit but not a number to int().
+        return tuple((0, int(part)) if part.isdecimal() else (1, part) for part in re.split(r"(\d+)", text) if part)
 
     return (split(problem.file), split(problem.field), problem.message)
 

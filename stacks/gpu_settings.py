@@ -11,20 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-import pulumi
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from components._gpu_rules import CapacityType, gpu_type_problem, label_problem, pool_problems
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
-from components.cluster_autoscaler import ClusterAutoscalerArgs
-from components.efa_device_plugin import EfaDevicePluginArgs
-from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroupsArgs
-from components.gpu_operator import GpuOperatorArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.cluster_autoscaler import ClusterAutoscalerArgs
+    from components.efa_device_plugin import EfaDevicePluginArgs
+    from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroupsArgs
+    from components.gpu_operator import GpuOperatorArgs
     from stacks.settings import Settings
 
 
@@ -234,6 +235,8 @@ def gpu_node_groups_args(
     depends_on: Sequence[pulumi.Resource],
 ) -> GpuNodeGroupsArgs:
     """GpuNodeGroupsArgs from the settings, pool by pool and field by field."""
+    from components.gpu_nodes import GpuNodeGroupsArgs
+
     return GpuNodeGroupsArgs(
         cluster_name=settings.effective_cluster_name,
         eks_cluster_name=eks_cluster_name,
@@ -248,6 +251,8 @@ def gpu_node_groups_args(
 
 
 def _pool_args(pool: GpuNodeGroupSettings) -> GpuNodeGroupArgs:
+    from components.gpu_nodes import GpuNodeGroupArgs
+
     return GpuNodeGroupArgs(
         instance_types=pool.instance_types,
         max_size=pool.max_size,
@@ -265,6 +270,8 @@ def _pool_args(pool: GpuNodeGroupSettings) -> GpuNodeGroupArgs:
 def gpu_operator_args(
     settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
 ) -> GpuOperatorArgs:
+    from components.gpu_operator import GpuOperatorArgs
+
     operator = settings.gpu_operator
     return GpuOperatorArgs(
         k8s_provider=k8s_provider,
@@ -279,6 +286,8 @@ def gpu_operator_args(
 def efa_device_plugin_args(
     settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
 ) -> EfaDevicePluginArgs:
+    from components.efa_device_plugin import EfaDevicePluginArgs
+
     return EfaDevicePluginArgs(k8s_provider=k8s_provider, depends_on=tuple(depends_on))
 
 
@@ -290,6 +299,8 @@ def cluster_autoscaler_args(
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> ClusterAutoscalerArgs:
+    from components.cluster_autoscaler import ClusterAutoscalerArgs
+
     autoscaler = settings.cluster_autoscaler
     return ClusterAutoscalerArgs(
         cluster_name=settings.effective_cluster_name,

@@ -13,22 +13,17 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import pulumi
 from pydantic import Field, StringConstraints, field_validator
 
 from components import _kafka_rules as rules
-from components._kafka_access import TeamAccess
-from components._msk import EnhancedMonitoring, MskArgs
-from components._msk_delivery import LakeTarget
-from components._strimzi_cluster import StrimziArgs
-from components._strimzi_connect import ConnectPlugin
-from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
-from components.kafka import KafkaClusterArgs, TeamTopic
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 from stacks.kafka_team_section import section_of, team_problems
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.kafka import KafkaClusterArgs
     from stacks.settings import Settings
 
 Backend = Literal["msk", "strimzi", "none"]
@@ -51,7 +46,7 @@ class MskSettings(Model):
     """Broker storage utilisation that triggers expansion."""
     kafka_version: str = "3.8.x"
     """An MSK Kafka version string such as ``3.8.x``."""
-    enhanced_monitoring: EnhancedMonitoring = "PER_BROKER"
+    enhanced_monitoring: rules.EnhancedMonitoring = "PER_BROKER"
     """CloudWatch metric level: one of DEFAULT, PER_BROKER, PER_TOPIC_PER_BROKER, PER_TOPIC_PER_PARTITION."""
     log_retention_days: int = Field(default=30, ge=1)
     """Days broker logs stay in their (KMS-encrypted) CloudWatch log group."""
@@ -261,6 +256,14 @@ def kafka_args(
     ``with_teams`` (the platform half of a split stack) the cluster gets no topics or team
     access: the tenants stack creates them (stacks/tenants.py); the cluster is the same.
     """
+    from components._kafka_access import TeamAccess
+    from components._msk import MskArgs
+    from components._msk_delivery import LakeTarget
+    from components._strimzi_cluster import StrimziArgs
+    from components._strimzi_connect import ConnectPlugin
+    from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
+    from components.kafka import KafkaClusterArgs, TeamTopic
+
     kafka = settings.kafka
     if kafka.backend == "none":
         return None

@@ -10,19 +10,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
-import pulumi
 from pydantic import Field, StringConstraints
 
 from components import _mesh_rules as rules
 from components.catalog.model_servers import MODEL_SERVERS
-from components.load_balancer_controller import LoadBalancerControllerArgs
-from components.mesh import MeshEndpoints, ServiceMeshArgs
-from components.team_authorization import TeamAuthorizationArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 from stacks.serving_settings import MODELS_ZONE, serving_team_problems
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.load_balancer_controller import LoadBalancerControllerArgs
+    from components.mesh import MeshEndpoints, ServiceMeshArgs
+    from components.team_authorization import TeamAuthorizationArgs
     from stacks.settings import Settings
     from stacks.team_model import TeamSettings
 
@@ -159,6 +160,8 @@ def mesh_args(
     gateway_depends_on: Sequence[pulumi.Resource] = (),
 ) -> ServiceMeshArgs:
     """ServiceMeshArgs from the settings, field by field."""
+    from components.mesh import ServiceMeshArgs
+
     mesh = settings.mesh
     return ServiceMeshArgs(
         k8s_provider=k8s_provider,
@@ -186,6 +189,8 @@ def load_balancer_controller_args(
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource],
 ) -> LoadBalancerControllerArgs:
+    from components.load_balancer_controller import LoadBalancerControllerArgs
+
     return LoadBalancerControllerArgs(
         cluster_name=settings.effective_cluster_name,
         eks_cluster_name=eks_cluster_name,
@@ -207,6 +212,8 @@ def team_authorization_args(
     monitoring_namespace: str,
 ) -> TeamAuthorizationArgs:
     """The team's mesh callers: its endpoints' server ports for the gateway, mesh.allow_from."""
+    from components.team_authorization import TeamAuthorizationArgs
+
     endpoints = t.serving.values() if (t := team.spec) is not None else []
     servers = [MODEL_SERVERS[ep.server] for ep in endpoints]
     return TeamAuthorizationArgs(

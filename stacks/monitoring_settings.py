@@ -13,7 +13,6 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-import pulumi
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
 from components._alert_routing import PAGERDUTY_SERVICE, SLACK_CHANNEL, AlertReceiver, AlertRouting, receiver_secret_keys
@@ -22,11 +21,13 @@ from components._dashboards import DashboardOptions
 from components._scrape_targets import KafkaMode, ScrapeTargetsArgs
 from components.catalog import namespaces
 from components.catalog.gpu import GPU_INSTANCE_TYPES
-from components.monitoring import MonitoringArgs, Resources
 from stacks.area import Area, Model
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.monitoring import MonitoringArgs
     from stacks.settings import Settings
     from stacks.team_model import TeamSettings
 
@@ -308,6 +309,8 @@ def monitoring_args(
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> MonitoringArgs:
     """MonitoringArgs, field by field; the mesh and Kafka switch their scraping, rules and dashboard."""
+    from components.monitoring import MonitoringArgs, Resources
+
     m = settings.monitoring
     return MonitoringArgs(
         k8s_provider=k8s_provider,

@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-import pulumi
 from pydantic import Field, field_validator
 
 from components._network_rules import MAX_AZS, MIN_AZS, NatGateways, log_retention_problem, parse_ipv4_network, vpc_cidr_problem
 from components.catalog.regions import region_az_names
-from components.network import NetworkArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.network import NetworkArgs
     from stacks.settings import Settings
 
 
@@ -87,6 +88,8 @@ def network_args(
     partition: pulumi.Input[str],
 ) -> NetworkArgs:
     """NetworkArgs from the settings, field by field."""
+    from components.network import NetworkArgs
+
     return NetworkArgs(
         cidr=settings.vpc_cidr,
         availability_zones=available_zones,

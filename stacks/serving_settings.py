@@ -11,17 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pulumi
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from components import _istio as istio
 from components import _serving_rules as rules
-from components._model_pod import ModelVersion
-from components.serving import AutoscalingArgs, ModelEndpointArgs
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
+    import pulumi
+
     from components.mesh import MeshEndpoints
+    from components.serving import ModelEndpointArgs
     from stacks.settings import Settings
 
 Environment = Literal["dev", "staging", "prod"]
@@ -225,6 +224,10 @@ def endpoint_args(
 ) -> ModelEndpointArgs:
     """ModelEndpointArgs of one endpoint in this environment, field by field; the fault drill
     only where the file lists the environment and the mesh settings allow drills."""
+    from components._istio import Fault
+    from components._model_pod import ModelVersion
+    from components.serving import AutoscalingArgs, ModelEndpointArgs
+
     fault = ep.fault
     drill = fault is not None and settings.environment in fault.environments and settings.mesh.allow_fault_injection
     canary = ep.canary
@@ -255,7 +258,7 @@ def endpoint_args(
         max_connections=ep.circuit_breaker.max_connections,
         consecutive_5xx=ep.circuit_breaker.consecutive_5xx,
         ejection_s=ep.circuit_breaker.ejection_s,
-        fault=istio.Fault(
+        fault=Fault(
             abort_percent=fault.abort_percent,
             http_status=fault.http_status,
             delay_ms=fault.delay_ms,

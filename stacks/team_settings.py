@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-import pulumi
 from pydantic import Field
 
-from components.data_lake import DataLakeRef
-from components.team import TeamArgs, team_grants
 from stacks.area import Area, Model
 from stacks.team_model import TeamSettings
 
 if TYPE_CHECKING:
+    import pulumi
+
+    from components.data_lake import DataLakeRef
+    from components.team import TeamArgs
     from stacks.settings import Settings
 
 
@@ -50,6 +51,8 @@ def team_args(
     monitoring_namespace: str | None,
 ) -> TeamArgs:
     """TeamArgs for one team, field by field; its lake grants become its role's data policy."""
+    from components.team import TeamArgs, team_grants
+
     grants = team_grants(team.name, team.data_lake, team.published_reads)
     return TeamArgs(
         team=team.name,

@@ -82,9 +82,7 @@ def test_the_offline_review_runs_on_change_requests_and_is_archived(all_calls: l
     assert inside(all_calls, stage, "changeRequest"), "the review runs on change requests only"
     [sh] = inside(all_calls, stage, "sh")
     [command] = review_command_lines(script(sh))
-    documented = [
-        c.replace("${BASE_REF}", "${CHANGE_TARGET}") for c in review_command_lines(readme_section("ci-pipelines"))
-    ]
+    documented = [c.replace("${BASE_REF}", "${CHANGE_TARGET}") for c in review_command_lines(readme_section("ci-pipelines"))]
     assert command in documented, f"{command}\nvs the README's\n{documented}"
     [archive] = inside(all_calls, stage, "archiveArtifacts")
     assert "artifacts: 'review.md'" in archive.text and archive.within("always"), archive.text

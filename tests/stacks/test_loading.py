@@ -176,3 +176,11 @@ def test_problems_sort_naturally() -> None:
         + [Problem("a.yaml", "line 10", "y"), Problem("a.yaml", "line 9", "y")]
     )
     assert [p.field for p in found.problems] == ["line 9", "line 10", "owners[1]", "owners[2]", "owners[10]"]
+
+
+def test_problems_sort_with_digits_int_cannot_read() -> None:
+    """A superscript is a digit to str.isdigit but not to int(): found by tests/stacks/test_teams_fuzz.py."""
+    from stacks.errors import Problem
+
+    found = ConfigError([Problem("a.yaml", "dev.0¹", "x"), Problem("a.yaml", "dev.0", "y")])
+    assert [p.field for p in found.problems] == ["dev.0", "dev.0¹"]
