@@ -10,12 +10,13 @@ Rotation and the deletion window are never forgotten on one of them.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from components._kms_rules import ROLE_ARN, admin_role_problems  # noqa: F401 - re-exported
 
 # What a key administrator may do: manage the key, never encrypt or decrypt with it. The
 # "key administrators" statement of AWS's default key policy:
@@ -40,24 +41,8 @@ KEY_ADMIN_ACTIONS: tuple[str, ...] = (
 DATA_ACTIONS: tuple[str, ...] = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*")
 ROOT_SID, ADMINS_SID = "AccountAdministers", "KeyAdministrators"
 
-# An IAM role ARN, the whole string (IAM role paths and names: [\w+=,.@/-]).
-ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
-
 Statements = Callable[[str, str], list[dict[str, Any]]]
 """Extra statements of a key policy, given the partition and the account id."""
-
-
-def admin_role_problems(arns: Sequence[str]) -> list[str]:
-    """What is wrong with a list of key-administrator role ARNs ([] if nothing)."""
-    problems = [
-        f"{arn!r} is not an IAM role ARN such as arn:aws:iam::123456789012:role/kms-admin"
-        for arn in arns
-        if not ROLE_ARN.fullmatch(arn)
-    ]
-    repeated = sorted({a for a in arns if list(arns).count(a) > 1})
-    if repeated:
-        problems.append(f"list each role once; repeated: {repeated}")
-    return problems
 
 
 def key_policy_document(

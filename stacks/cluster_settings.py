@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
 from components._eks import role_key
+from components._kms_rules import ROLE_ARN
 from components._network_rules import is_rfc1918, parse_ipv4_network
 from components.catalog.aws_limits import EKS_CLUSTER_NAME_PATTERN, RFC1918_BLOCKS
 from components.catalog.kubernetes import DEFAULT_VERSION, SUPPORTED_VERSIONS
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
 ALL_LOG_TYPES: tuple[str, ...] = get_args(LogType)
-
-_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 
 
 def _is_system_type(name: str) -> str:
@@ -194,7 +193,7 @@ class ClusterArea(Model):
     @classmethod
     def _admin_roles_are_role_arns(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for arn in v:
-            if not _ROLE_ARN.fullmatch(arn):
+            if not ROLE_ARN.fullmatch(arn):
                 raise ValueError(f"must be IAM role ARNs such as arn:aws:iam::123456789012:role/platform-admin, got {arn!r}")
         keys = [role_key(arn) for arn in v]
         duplicates = sorted({k for k in keys if keys.count(k) > 1})

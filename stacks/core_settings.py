@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from components._kms import admin_role_problems
+from components._kms_rules import admin_role_problems
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.regions import REGIONS
 from stacks.area import Area, Model
