@@ -59,6 +59,7 @@ def review(
 
     Exit 0 ok, 1 a stateful resource could lose data (unless --allow-stateful) or a mandatory policy violation is new, 2 bad input or a plan that fails (the message names base or head).
     """
+    from mlinfra.progress import progress, wants_progress
     from mlinfra.review import ReviewError
     from mlinfra.review_markdown import render_markdown
     from mlinfra.review_run import review as run_review
@@ -69,9 +70,19 @@ def review(
     # Ctrl-C and a cancelled CI job (SIGTERM) must remove the base worktree: raise, so `finally` runs.
     previous = signal.signal(signal.SIGINT, _interrupt), signal.signal(signal.SIGTERM, _interrupt)
     try:
-        result = run_review(
-            Path.cwd(), base_ref, [s.strip() for s in stacks.split(",") if s.strip()], stack_file=stack_file, teams_dir=teams_dir
-        )
+        # On a terminal: plans done (base and head of each stack), their resources, time elapsed.
+        with progress(
+            f"reviewing against {base_ref}",
+            enabled=wants_progress(machine_output=out_path is None and (as_json or fmt is not Format.table)),
+        ) as tracker:
+            result = run_review(
+                Path.cwd(),
+                base_ref,
+                [s.strip() for s in stacks.split(",") if s.strip()],
+                stack_file=stack_file,
+                teams_dir=teams_dir,
+                tracker=tracker,
+            )
     except ReviewError as exc:
         raise usage_error(str(exc)) from None
     except KeyboardInterrupt:

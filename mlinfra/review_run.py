@@ -24,10 +24,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mlinfra.diff_input import DiffError
 from mlinfra.review import ReviewError, ReviewResult, review_stack
+
+if TYPE_CHECKING:
+    from mlinfra.progress import Tracker
 
 STACK_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _PLAN_TIMEOUT_S = 1800
@@ -129,10 +132,11 @@ def _env(tree: Path) -> dict[str, str]:
     return env
 
 
-def run_plans(jobs: Sequence[PlanJob], workers: int) -> dict[tuple[str, str], dict[str, Any]]:
+def run_plans(jobs: Sequence[PlanJob], workers: int, tracker: Tracker | None = None) -> dict[tuple[str, str], dict[str, Any]]:
     """Run every job, ``workers`` at a time; (side, stack) -> the plan document.
 
     The first failure stops the rest (they are terminated) and is raised as a ReviewError.
+    ``tracker`` (mlinfra/progress.py) hears of each finished plan: its resources and its name.
     """
     pending: list[PlanJob] = list(jobs)
     running: list[tuple[PlanJob, subprocess.Popen[str]]] = []
@@ -154,7 +158,10 @@ def run_plans(jobs: Sequence[PlanJob], workers: int) -> dict[tuple[str, str], di
                     continue
                 running.remove((job, proc))
                 stderr = proc.stderr.read() if proc.stderr else ""
-                docs[(job.side, job.stack)] = _read_plan(job, proc.returncode, stderr)
+                doc = docs[(job.side, job.stack)] = _read_plan(job, proc.returncode, stderr)
+                if tracker is not None:
+                    tracker.advance(len(doc["steps"]))
+                    tracker.stack_done(f"{job.stack} ({job.side})")
             time.sleep(0.05)
     finally:
         for _, proc in running:
@@ -194,8 +201,9 @@ def review(
     stack_file: str | None = None,
     teams_dir: str | None = None,
     workers: int | None = None,
+    tracker: Tracker | None = None,
 ) -> ReviewResult:
-    """Plan ``base_ref`` and the working tree for each stack and compare them."""
+    """Plan ``base_ref`` and the working tree for each stack and compare them (``tracker``: progress)."""
     repo = repository_root(cwd)
     commit = resolve_ref(repo, base_ref)
     check_stacks(repo, stacks, stack_file)
@@ -212,7 +220,7 @@ def review(
             for stack in stacks
             for side, label, tree in sides
         ]
-        docs = run_plans(jobs, workers or max(2, min(len(jobs), os.cpu_count() or 2)))
+        docs = run_plans(jobs, workers or max(2, min(len(jobs), os.cpu_count() or 2)), tracker)
         try:
             reviews = tuple(
                 review_stack(

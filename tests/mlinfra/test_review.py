@@ -19,6 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from mlinfra.cli import app
+from mlinfra.progress import Tracker
 from mlinfra.review import ReviewResult
 from mlinfra.review_markdown import MARKER, render_markdown
 from mlinfra.review_run import review
@@ -57,9 +58,19 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
+TRACKED = Tracker("review")  # what a terminal's progress display hears (mlinfra/progress.py)
+
+
 @pytest.fixture(scope="module")
 def result(repo: Path) -> ReviewResult:
-    return review(repo, "HEAD~1", ["dev"])
+    return review(repo, "HEAD~1", ["dev"], tracker=TRACKED)
+
+
+def test_progress_hears_of_each_plan_and_its_resources(result: ReviewResult) -> None:
+    [dev] = result.stacks
+    assert sorted(TRACKED.stacks) == ["dev (base)", "dev (head)"]
+    # Every resource of both plans was counted: the head's are the creates, updates and sames.
+    assert TRACKED.resources >= sum(dev.counts.values()) > 0
 
 
 def test_counts_and_the_changed_input_paths_with_values(result: ReviewResult) -> None:
@@ -147,6 +158,8 @@ def stubbed(monkeypatch: pytest.MonkeyPatch, result: ReviewResult) -> Iterator[l
     calls: list[tuple[object, ...]] = []
 
     def fake(cwd: Path, base_ref: str, stacks: list[str], **kwargs: object) -> ReviewResult:
+        tracker = kwargs.pop("tracker")
+        assert isinstance(tracker, Tracker), tracker  # progress is wired (displayed only on a terminal)
         calls.append((base_ref, tuple(stacks), kwargs))
         return result
 
