@@ -38,7 +38,7 @@ check: $(VENV)/.installed
 ## fast commands' start-up (not part of the test suite; plan_scale takes tens of minutes on 2 cores)
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
-	$(PY) bench/review.py
+	$(PY) bench/review.py --json bench/results/review.json
 	$(PY) bench/split.py
 	$(PY) bench/cli_startup.py
 	$(PY) bench/plan_scale.py
