@@ -8,6 +8,7 @@ run's temporary files go to a TMPDIR of its own, checked empty afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -182,3 +183,28 @@ def test_readme_shows_a_comment_in_the_current_format() -> None:
     )
     assert [summary.match(line) is not None for line in lines] == [True, True, True], lines
     assert comment.count("<details>") == 3 and comment.count("</details>") == 3
+
+
+def test_a_split_environment_reviews_both_stacks_and_a_team_change_touches_only_tenants(tmp_path: Path) -> None:
+    """A team onboarded in a split environment (README, "Splitting the stack"): the platform stack
+    shows nothing to do, the tenants stack (planned on the platform plan's outputs) the new team."""
+    path = copy_project(tmp_path / "split-repo")
+    (path / "stacks/Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  mlinfra:environment: dev\n  mlinfra:split: true\n", encoding="utf-8"
+    )
+    (path / "stacks/Pulumi.dev-tenants.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  mlinfra:environment: dev\n  mlinfra:tenants_of: acme/mlinfra/dev\n",
+        encoding="utf-8",
+    )
+    commit(path, "split dev into platform and tenants")
+    (path / "stacks/teams/fraud.yaml").write_text(team_file("fraud"), encoding="utf-8")
+    done = run(path, "--base-ref", "HEAD", "--stacks", "dev,dev-tenants", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    stacks = {s["stack"]: s for s in json.loads(done.stdout)["stacks"]}
+    platform, tenants = stacks["dev"]["counts"], stacks["dev-tenants"]["counts"]
+    assert platform["create"] == platform["update"] == platform["delete"] == platform["replace"] == 0, platform
+    assert platform["same"] > 100, platform  # the platform itself was planned, and is unchanged
+    assert tenants["create"] > 0 and tenants["delete"] == tenants["replace"] == 0, tenants
+    created = {c["name"] for c in stacks["dev-tenants"]["changes"] if c["op"] == "create"}
+    assert {"team-fraud", "team-fraud-namespace"} <= created, created
+    assert worktrees(path) == [f"worktree {path}"]
