@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,36 +32,11 @@ from mlinfra.engine import Plan, plan_stack, run_program  # noqa: E402
 from mlinfra.split import platform_half, tenants_half  # noqa: E402
 from stacks.loading import load_settings_and_config  # noqa: E402
 
-SHIPPED_TEAMS = ROOT / "stacks" / "teams"
+sys.path.insert(0, str(ROOT / "bench"))
+# The same synthetic teams as the plan-scale benchmark, so the two measure the same shape.
+from plan_scale import write_teams  # noqa: E402
+
 DEFAULT_OUT = ROOT / "bench" / "results" / "split.json"
-
-
-def team_file(i: int) -> str:
-    """A synthetic team file, every section the prod plan turns into resources."""
-    name = f"synth{i:04d}"
-    environments = "".join(
-        f"{env}:\n"
-        '  quota: {gpu: 0, cpu: "8", memory: 32Gi, pods: 50}\n'
-        "  data_lake: {raw: read, features: read-write, models: read-write}\n"
-        for env in ("dev", "staging", "prod")
-    )
-    return (
-        f"name: {name}\nowners: [owner{i}@example.com]\ncost_center: synthetic\n{environments}"
-        "serving:\n  predict:\n"
-        f"    host: predict-{name}.ml.example.com\n"
-        '    model: predict\n    stable: {version: "1", replicas: 1, gpu: 0}\n'
-        '    canary: {version: "2", weight: 10, replicas: 1}\n'
-        "kafka:\n  topics:\n"
-        "    events: {partitions: 3, retention_hours: 24}\n"
-        "    features: {partitions: 3, retention_hours: 24}\n"
-    )
-
-
-def write_teams(directory: Path, n: int) -> None:
-    for path in SHIPPED_TEAMS.glob("*.yaml"):
-        shutil.copy(path, directory / path.name)
-    for i in range(n):
-        (directory / f"synth{i:04d}.yaml").write_text(team_file(i), encoding="utf-8")
 
 
 def _timed(fn: Any, runs: int) -> tuple[Plan, dict[str, float]]:

@@ -27,14 +27,7 @@ _Dumper.add_representer(
 
 def assert_golden_yaml(relative: str, data: Any) -> None:
     """``data`` dumped as YAML (sorted keys) must equal tests/golden/<relative>."""
-    path = GOLDEN_DIR / relative
-    text = yaml.dump(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False)
-    if os.environ.get("MLINFRA_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"golden file {path} is missing; create it with MLINFRA_UPDATE_GOLDEN=1"
-    expected = path.read_text(encoding="utf-8")
-    assert text == expected, f"rendered output differs from {path}:\n{text}"
+    assert_golden_text(relative, yaml.dump(data, Dumper=_Dumper, sort_keys=True, default_flow_style=False))
 
 
 def assert_golden_text(relative: str, text: str) -> None:

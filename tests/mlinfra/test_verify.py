@@ -27,6 +27,24 @@ Clients = Callable[[str], Any]
 PAB_ON = dict.fromkeys(verify.PAB_KEYS, True)
 
 
+def secure_bucket(s3: Any, bucket: str, key_arn: str) -> None:
+    """What the lake sets on every bucket it owns (zones and replicas): SSE-KMS with its key and
+    a bucket key, versioning, all four public access block settings."""
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=PAB_ON)
+
+
 def build_good_platform(client: Clients) -> dict[str, Any]:
     """What the stack should have deployed: every check passes. Returns the stack outputs."""
     s3, kms, eks = client("s3"), client("kms"), client("eks")
@@ -53,27 +71,7 @@ def build_good_platform(client: Clients) -> dict[str, Any]:
     )
     for zone, bucket in ZONES.items():
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=loc)
-        s3.put_bucket_encryption(
-            Bucket=bucket,
-            ServerSideEncryptionConfiguration={
-                "Rules": [
-                    {
-                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
-                        "BucketKeyEnabled": True,
-                    }
-                ]
-            },
-        )
-        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        s3.put_public_access_block(
-            Bucket=bucket,
-            PublicAccessBlockConfiguration={
-                "BlockPublicAcls": True,
-                "IgnorePublicAcls": True,
-                "BlockPublicPolicy": True,
-                "RestrictPublicBuckets": True,
-            },
-        )
+        secure_bucket(s3, bucket, key_arn)
         s3.put_bucket_lifecycle_configuration(
             Bucket=bucket,
             LifecycleConfiguration={
@@ -531,14 +529,7 @@ def _replicate_raw(replica_region: str = REPLICA_REGION, *, rule: bool = True, r
     if replica_region != "us-east-1":
         kwargs["CreateBucketConfiguration"] = {"LocationConstraint": replica_region}
     s3.create_bucket(**kwargs)
-    s3.put_bucket_encryption(
-        Bucket=RAW_REPLICA,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}]
-        },
-    )
-    s3.put_bucket_versioning(Bucket=RAW_REPLICA, VersioningConfiguration={"Status": "Enabled"})
-    s3.put_public_access_block(Bucket=RAW_REPLICA, PublicAccessBlockConfiguration=PAB_ON)
+    secure_bucket(s3, RAW_REPLICA, key_arn)
     if rule:
         destination: dict[str, Any] = {"Bucket": f"arn:aws:s3:::{RAW_REPLICA}"}
         if replica_key:
