@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components._kms_rules import ROLE_ARN, admin_role_problems  # noqa: F401 - re-exported
+from components.validation import ROLE_ARN, admin_role_problems  # noqa: F401 - re-exported
 
 # What a key administrator may do: manage the key, never encrypt or decrypt with it. The
 # "key administrators" statement of AWS's default key policy:

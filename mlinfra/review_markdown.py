@@ -8,7 +8,7 @@ with a note saying so; the summary lines and the stateful risks are never trimme
 the risks alone would not fit are they shortened to one line each, and said so).
 
 All user text (resource names and types, messages, values) goes through ``md()`` before it reaches
-the template (rendered by components/_render.py like every template): a name
+the template (rendered by components/render.py like every template): a name
 with ``|`` must not break a table, a backtick must not open code, ``<`` must not open HTML.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from components._render import render_text
+from components.render import render_text
 from mlinfra.diff import FINDING_KINDS
 from mlinfra.review import InputChange, ReviewResult, StackReview
 

@@ -55,7 +55,7 @@ def _zones(environment: str) -> tuple[str, ...]:
 
 def render_team_file(name: str, owners: list[str], cost_center: str, gpu_quota: int) -> str:
     """The text of a new team file (every environment, starting quotas, default lake access)."""
-    from components._render import render_text
+    from components.render import render_text
     from stacks.teams import ENVIRONMENTS
 
     environments = []

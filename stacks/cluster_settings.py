@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from components._cluster_rules import kubernetes_version_problem, node_group_size_problems
-from components._eks import role_key
-from components._kms_rules import ROLE_ARN
-from components._network_rules import is_rfc1918, parse_ipv4_network
 from components.catalog.aws_limits import EKS_CLUSTER_NAME_PATTERN, RFC1918_BLOCKS
 from components.catalog.kubernetes import DEFAULT_VERSION, SUPPORTED_VERSIONS
 from components.catalog.prices import SYSTEM_INSTANCE_PRICES
+from components.cluster.eks import role_key
+from components.cluster.validation import kubernetes_version_problem
+from components.network.validation import is_rfc1918, parse_ipv4_network
+from components.validation import ROLE_ARN, node_group_size_problems
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 

@@ -6,9 +6,9 @@ from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
-from components._kms_rules import admin_role_problems
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.regions import REGIONS
+from components.validation import admin_role_problems
 from stacks.area import Area, Model
 from stacks.errors import explain_patterns
 

@@ -1,6 +1,6 @@
 """Settings of the S3 data lake (stack key ``mlinfra:data_lake``) and their mapping to ``DataLakeArgs``.
 
-The rules live in components/_data_lake_rules.py, shared with ``DataLakeArgs``, so one rule
+The rules live in components/data_lake/validation.py, shared with ``DataLakeArgs``, so one rule
 never has two spellings. Checks that need other settings (the environment, protection, the
 region) run in ``_problems`` and name the exact field, e.g. ``mlinfra:data_lake.force_destroy``.
 """
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from components._data_lake_rules import (
+from components.catalog.regions import DEFAULT_REPLICA_REGION, REPLICA_REGIONS
+from components.data_lake.validation import (
     DEFAULT_ZONES,
     bucket_name_problems,
     glacier_ir_days_problem,
@@ -20,7 +21,6 @@ from components._data_lake_rules import (
     replication_problems,
     zone_problems,
 )
-from components.catalog.regions import DEFAULT_REPLICA_REGION, REPLICA_REGIONS
 from stacks.area import Area, Model
 from stacks.errors import Problem
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 class DataLakeSettings(Model):
-    """The S3 data lake (stack key ``mlinfra:data_lake``); rules in components/_data_lake_rules.py."""
+    """The S3 data lake (stack key ``mlinfra:data_lake``); rules in components/data_lake/validation.py."""
 
     zones: tuple[str, ...] = DEFAULT_ZONES
     """One bucket and one Glue database per zone; DNS-safe, unique names."""

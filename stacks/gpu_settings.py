@@ -1,7 +1,7 @@
 """Settings of the GPU pools, the NVIDIA GPU Operator and the cluster autoscaler, and their
 mapping to the components' Args.
 
-The pool rules live in components/_gpu_rules.py, shared with ``GpuNodeGroupArgs``; checks that
+The pool rules live in components/gpu/validation.py, shared with ``GpuNodeGroupArgs``; checks that
 need the region or several fields of a pool run in ``_problems`` and name the exact field,
 e.g. ``mlinfra:gpu_node_groups.training.instance_types[0]``.
 """
@@ -13,19 +13,16 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from components._gpu_rules import CapacityType, gpu_type_problem, label_problem, pool_problems
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
+from components.gpu.validation import CapacityType, gpu_type_problem, label_problem, pool_problems
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     import pulumi
 
-    from components.cluster_autoscaler import ClusterAutoscalerArgs
-    from components.efa_device_plugin import EfaDevicePluginArgs
-    from components.gpu_nodes import GpuNodeGroupArgs, GpuNodeGroupsArgs
-    from components.gpu_operator import GpuOperatorArgs
+    from components.gpu import ClusterAutoscalerArgs, EfaDevicePluginArgs, GpuNodeGroupArgs, GpuNodeGroupsArgs, GpuOperatorArgs
     from stacks.settings import Settings
 
 
@@ -235,7 +232,7 @@ def gpu_node_groups_args(
     depends_on: Sequence[pulumi.Resource],
 ) -> GpuNodeGroupsArgs:
     """GpuNodeGroupsArgs from the settings, pool by pool and field by field."""
-    from components.gpu_nodes import GpuNodeGroupsArgs
+    from components.gpu import GpuNodeGroupsArgs
 
     return GpuNodeGroupsArgs(
         cluster_name=settings.effective_cluster_name,
@@ -251,7 +248,7 @@ def gpu_node_groups_args(
 
 
 def _pool_args(pool: GpuNodeGroupSettings) -> GpuNodeGroupArgs:
-    from components.gpu_nodes import GpuNodeGroupArgs
+    from components.gpu import GpuNodeGroupArgs
 
     return GpuNodeGroupArgs(
         instance_types=pool.instance_types,
@@ -270,7 +267,7 @@ def _pool_args(pool: GpuNodeGroupSettings) -> GpuNodeGroupArgs:
 def gpu_operator_args(
     settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
 ) -> GpuOperatorArgs:
-    from components.gpu_operator import GpuOperatorArgs
+    from components.gpu import GpuOperatorArgs
 
     operator = settings.gpu_operator
     return GpuOperatorArgs(
@@ -286,7 +283,7 @@ def gpu_operator_args(
 def efa_device_plugin_args(
     settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
 ) -> EfaDevicePluginArgs:
-    from components.efa_device_plugin import EfaDevicePluginArgs
+    from components.gpu import EfaDevicePluginArgs
 
     return EfaDevicePluginArgs(k8s_provider=k8s_provider, depends_on=tuple(depends_on))
 
@@ -299,7 +296,7 @@ def cluster_autoscaler_args(
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> ClusterAutoscalerArgs:
-    from components.cluster_autoscaler import ClusterAutoscalerArgs
+    from components.gpu import ClusterAutoscalerArgs
 
     autoscaler = settings.cluster_autoscaler
     return ClusterAutoscalerArgs(

@@ -1,7 +1,7 @@
 """Settings of Kafka (stack key ``mlinfra:kafka``), the team files' ``kafka:`` section, and
 their mapping to ``KafkaClusterArgs``.
 
-Rules live in components/_kafka_rules.py, shared with the component. Checks that span
+Rules live in components/kafka/validation.py, shared with the component. Checks that span
 fields or areas (brokers vs AZs, replication vs brokers, prod minimums) run in
 ``_problems``; checks of the team files (names, grants, to_lake) in ``_team_problems``,
 which reports every problem of every file at once.
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from components import _kafka_rules as rules
+from components.kafka import validation as rules
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 from stacks.kafka_team_section import section_of, team_problems
@@ -121,7 +121,7 @@ class StrimziSettings(Model):
 
 
 class KafkaSettings(Model):
-    """Kafka (stack key ``mlinfra:kafka``); rules in components/_kafka_rules.py."""
+    """Kafka (stack key ``mlinfra:kafka``); rules in components/kafka/validation.py."""
 
     backend: Backend
     """``msk`` (Amazon MSK), ``strimzi`` (in the cluster) or ``none`` (no Kafka)."""
@@ -256,13 +256,17 @@ def kafka_args(
     ``with_teams`` (the platform half of a split stack) the cluster gets no topics or team
     access: the tenants stack creates them (stacks/tenants.py); the cluster is the same.
     """
-    from components._kafka_access import TeamAccess
-    from components._msk import MskArgs
-    from components._msk_delivery import LakeTarget
-    from components._strimzi_cluster import StrimziArgs
-    from components._strimzi_connect import ConnectPlugin
-    from components._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
-    from components.kafka import KafkaClusterArgs, TeamTopic
+    from components.kafka import (
+        ConnectPlugin,
+        KafkaClusterArgs,
+        LakeTarget,
+        MskArgs,
+        StrimziArgs,
+        StrimziLakeSink,
+        StrimziLakeTarget,
+        TeamAccess,
+        TeamTopic,
+    )
 
     kafka = settings.kafka
     if kafka.backend == "none":

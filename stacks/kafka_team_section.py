@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from components import _kafka_rules as rules
+from components.kafka import validation as rules
 from stacks.errors import Problem
 
 if TYPE_CHECKING:

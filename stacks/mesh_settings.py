@@ -1,7 +1,7 @@
 """Settings of the Istio mesh (stack key ``mlinfra:mesh``), the team files' ``mesh:`` section,
 and the mapping to ``ServiceMeshArgs``, ``LoadBalancerControllerArgs`` and ``TeamAuthorizationArgs``.
 
-The rules are components/_mesh_rules.py, shared with the components. Per environment: mTLS
+The rules are components/mesh/validation.py, shared with the components. Per environment: mTLS
 STRICT outside dev, fault drills never in prod, plain HTTP only in dev.
 """
 
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
-from components import _mesh_rules as rules
 from components.catalog.model_servers import MODEL_SERVERS
+from components.mesh import validation as rules
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
 from stacks.serving_settings import MODELS_ZONE, serving_team_problems
@@ -21,9 +21,7 @@ from stacks.serving_settings import MODELS_ZONE, serving_team_problems
 if TYPE_CHECKING:
     import pulumi
 
-    from components.load_balancer_controller import LoadBalancerControllerArgs
-    from components.mesh import MeshEndpoints, ServiceMeshArgs
-    from components.team_authorization import TeamAuthorizationArgs
+    from components.mesh import LoadBalancerControllerArgs, MeshEndpoints, ServiceMeshArgs, TeamAuthorizationArgs
     from stacks.settings import Settings
     from stacks.team_model import TeamSettings
 
@@ -189,7 +187,7 @@ def load_balancer_controller_args(
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource],
 ) -> LoadBalancerControllerArgs:
-    from components.load_balancer_controller import LoadBalancerControllerArgs
+    from components.mesh import LoadBalancerControllerArgs
 
     return LoadBalancerControllerArgs(
         cluster_name=settings.effective_cluster_name,
@@ -212,7 +210,7 @@ def team_authorization_args(
     monitoring_namespace: str,
 ) -> TeamAuthorizationArgs:
     """The team's mesh callers: its endpoints' server ports for the gateway, mesh.allow_from."""
-    from components.team_authorization import TeamAuthorizationArgs
+    from components.mesh import TeamAuthorizationArgs
 
     endpoints = t.serving.values() if (t := team.spec) is not None else []
     servers = [MODEL_SERVERS[ep.server] for ep in endpoints]

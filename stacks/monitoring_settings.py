@@ -15,12 +15,18 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
 
-from components._alert_routing import PAGERDUTY_SERVICE, SLACK_CHANNEL, AlertReceiver, AlertRouting, receiver_secret_keys
-from components._alert_rules import AlertRuleOptions, AlertThresholds
-from components._dashboards import DashboardOptions
-from components._scrape_targets import KafkaMode, ScrapeTargetsArgs
 from components.catalog import namespaces
 from components.catalog.gpu import GPU_INSTANCE_TYPES
+from components.monitoring.alert_routing import (
+    PAGERDUTY_SERVICE,
+    SLACK_CHANNEL,
+    AlertReceiver,
+    AlertRouting,
+    receiver_secret_keys,
+)
+from components.monitoring.alert_rules import AlertRuleOptions, AlertThresholds
+from components.monitoring.dashboards import DashboardOptions
+from components.monitoring.scrape_targets import KafkaMode, ScrapeTargetsArgs
 from stacks.area import Area, Model
 from stacks.errors import Problem
 

@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import Field, field_validator
 
-from components._network_rules import MAX_AZS, MIN_AZS, NatGateways, log_retention_problem, parse_ipv4_network, vpc_cidr_problem
 from components.catalog.regions import region_az_names
+from components.network.validation import (
+    MAX_AZS,
+    MIN_AZS,
+    NatGateways,
+    log_retention_problem,
+    parse_ipv4_network,
+    vpc_cidr_problem,
+)
 from stacks.area import Area, Model
 from stacks.errors import Problem
 

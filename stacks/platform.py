@@ -12,18 +12,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.cluster import Cluster
-from components.cluster_autoscaler import ClusterAutoscaler
+from components.cluster import STORAGE_CLASS_NAME, Cluster, StorageClassArgs, encrypted_gp3_storage_class
 from components.data_lake import DataLake
-from components.efa_device_plugin import EfaDevicePlugin
-from components.gpu_nodes import GpuNodeGroups
-from components.gpu_operator import GpuOperator
+from components.gpu import ClusterAutoscaler, EfaDevicePlugin, GpuNodeGroups, GpuOperator
 from components.kafka import KafkaCluster
-from components.load_balancer_controller import LoadBalancerController
-from components.mesh import ServiceMesh
+from components.mesh import LoadBalancerController, ServiceMesh
 from components.monitoring import Monitoring
 from components.network import Network
-from components.storage_class import STORAGE_CLASS_NAME, StorageClassArgs, encrypted_gp3_storage_class
 from stacks.cluster_settings import cluster_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args

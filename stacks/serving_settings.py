@@ -3,7 +3,7 @@
 The models say what one endpoint may contain (types, ranges); ``serving_team_problems``
 checks the endpoints against each other and the environment (unique hosts, fault drills
 only where allowed, GPU demand within the quota). The pure rules are
-``components/_serving_rules.py``, shared with ``components/serving.py``.
+``components/mesh/serving_validation.py``, shared with ``components/mesh/serving.py``.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from components import _serving_rules as rules
+from components.mesh import serving_validation as rules
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     import pulumi
 
-    from components.mesh import MeshEndpoints
-    from components.serving import ModelEndpointArgs
+    from components.mesh import MeshEndpoints, ModelEndpointArgs
     from stacks.settings import Settings
 
 Environment = Literal["dev", "staging", "prod"]
@@ -224,9 +223,8 @@ def endpoint_args(
 ) -> ModelEndpointArgs:
     """ModelEndpointArgs of one endpoint in this environment, field by field; the fault drill
     only where the file lists the environment and the mesh settings allow drills."""
-    from components._istio import Fault
-    from components._model_pod import ModelVersion
-    from components.serving import AutoscalingArgs, ModelEndpointArgs
+    from components.mesh import AutoscalingArgs, ModelEndpointArgs, ModelVersion
+    from components.mesh.istio import Fault
 
     fault = ep.fault
     drill = fault is not None and settings.environment in fault.environments and settings.mesh.allow_fault_injection

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pulumi
 
     from components.data_lake import DataLakeRef
-    from components.team import TeamArgs
+    from components.teams import TeamArgs
     from stacks.settings import Settings
 
 
@@ -51,7 +51,7 @@ def team_args(
     monitoring_namespace: str | None,
 ) -> TeamArgs:
     """TeamArgs for one team, field by field; its lake grants become its role's data policy."""
-    from components.team import TeamArgs, team_grants
+    from components.teams import TeamArgs, team_grants
 
     grants = team_grants(team.name, team.data_lake, team.published_reads)
     return TeamArgs(

@@ -17,14 +17,11 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components._kafka_teams import KafkaEndpoint
 from components.catalog import tokens
 from components.data_lake import DataLakeRef
-from components.kafka_teams import KafkaTeams, KafkaTeamsArgs
-from components.mesh import MeshEndpoints
-from components.serving import ModelEndpoint
-from components.team import Team
-from components.team_authorization import TeamAuthorization
+from components.kafka import KafkaEndpoint, KafkaTeams, KafkaTeamsArgs
+from components.mesh import MeshEndpoints, ModelEndpoint, TeamAuthorization
+from components.teams import Team
 from stacks.kafka_settings import kafka_args
 from stacks.loading import team_warnings_of
 from stacks.mesh_settings import mesh_args, team_authorization_args
@@ -33,7 +30,7 @@ from stacks.serving_settings import MODELS_ZONE, endpoint_args
 from stacks.settings import Settings
 from stacks.team_settings import team_args
 
-# The platform stack's Kubernetes provider (components/cluster.py: Cluster "cluster" -> "cluster-k8s").
+# The platform stack's Kubernetes provider (components/cluster/cluster.py: Cluster "cluster" -> "cluster-k8s").
 PLATFORM_PROVIDER = "cluster-k8s"
 
 

@@ -1,6 +1,6 @@
 """Model servers a serving endpoint may run: pinned images, ports, health and metrics APIs.
 
-Plain data (standard library only): ``components/serving.py`` builds the Deployments from it,
+Plain data (standard library only): ``components/mesh/serving.py`` builds the Deployments from it,
 the settings validate ``server:`` against it and the policy ``mlinfra-model-server-image-pinned``
 reads the pinned-image rule from here.
 

@@ -59,7 +59,7 @@ STATEFUL_TYPES: Mapping[str, StatefulType] = MappingProxyType(
         # A topic is identified by its cluster and name: changing either is another topic (the
         # old one and its messages are deleted).
         "aws:msk/topic:Topic": StatefulType("MSK topic (its messages)", ("clusterArn", "name")),
-        # Strimzi objects (components/_strimzi_cluster.py): a Kubernetes object is replaced when its
+        # Strimzi objects (components/kafka/_strimzi_cluster.py): a Kubernetes object is replaced when its
         # name or namespace changes; a replaced Kafka or node pool takes its brokers' volumes with
         # it, a replaced KafkaTopic deletes the topic.
         "kubernetes:kafka.strimzi.io/v1:Kafka": StatefulType(

@@ -17,7 +17,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     if not is_set(get(args.props, "encryptionInfo", default={}), "encryptionAtRestKmsKeyArn"):
         report_violation(
             f"MSK cluster '{args.name}' is encrypted at rest with the AWS-managed key; set "
-            "encryption_info.encryption_at_rest_kms_key_arn to a customer key (components/_msk.py makes one).",
+            "encryption_info.encryption_at_rest_kms_key_arn to a customer key (components/kafka/_msk.py makes one).",
             None,
         )
 

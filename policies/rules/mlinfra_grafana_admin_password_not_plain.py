@@ -35,7 +35,7 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
     elif not get(grafana, "admin", "existingSecret"):
         report_violation(
             f"release '{args.name}' lets the Grafana chart make up an admin password nobody manages; set "
-            f"{'.'.join((*path, 'admin', 'existingSecret'))} to a Kubernetes Secret (components/monitoring.py makes one).",
+            f"{'.'.join((*path, 'admin', 'existingSecret'))} to a Kubernetes Secret (components/monitoring/monitoring.py makes one).",
             None,
         )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components._alert_rules import ALERT_FILES, AlertRuleOptions, AlertThresholds, alert_rule_files
+from components.monitoring.alert_rules import ALERT_FILES, AlertRuleOptions, AlertThresholds, alert_rule_files
 from tests.alerts.tools import tool
 
 HERE = Path(__file__).resolve().parent

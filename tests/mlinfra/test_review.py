@@ -46,7 +46,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (repo / "stacks/Pulumi.dev.yaml").write_text((repo / "stacks/Pulumi.dev.yaml").read_text() + GPU_POOL)
     edit(
         repo,
-        "components/_data_lake_buckets.py",
+        "components/data_lake/_buckets.py",
         "aws.s3.Bucket(\n        name,",
         'aws.s3.Bucket(\n        f"{name}-zone" if name.endswith("-raw") else name,',
     )

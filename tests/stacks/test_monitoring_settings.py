@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from components._alert_rules import ALL_ALERTS, AlertThresholds
+from components.monitoring.alert_rules import ALL_ALERTS, AlertThresholds
 from stacks.errors import ConfigError
 from stacks.loading import load_settings, settings_from_config, with_teams
 from stacks.monitoring_settings import alert_routing, gpu_hour_prices, monitoring_args

@@ -1,0 +1,137 @@
+"""The platform's alert rules: thresholds (per environment, from the settings) and rendering.
+
+Pure: no Pulumi. ``alert_rule_files`` renders ``templates/alerts/*.yaml.j2`` into Prometheus
+rule files (``{"groups": [...]}``), which are both what ``promtool check rules`` reads and the
+``spec`` of a ``PrometheusRule``. The tests run promtool on exactly this output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+# A Prometheus duration as the templates use it: one number and one unit.
+_DURATION = re.compile(r"^[1-9][0-9]*(s|m|h)$")
+
+SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
+
+# Rule file -> the alerts it holds, in order. Files are switched on with what they scrape.
+ALERT_FILES: dict[str, tuple[str, ...]] = {
+    "ml-system": ("HighErrorRate", "HighLatency"),
+    "inference": ("InferenceHighErrorRate", "InferenceHighLatencyP99"),
+    "gpu": (
+        "GpuXidErrors",
+        "GpuTemperatureHigh",
+        "GpuMemoryNearFull",
+        "GpuEccErrors",
+        "GpuIdleAllocated",
+        "GpuNodeNotReady",
+        "GpuPodsPendingTooLong",
+    ),
+    "kafka": ("KafkaUnderReplicatedPartitions", "KafkaOfflinePartitions", "KafkaConsumerLagHigh", "KafkaDiskNearFull"),
+    "teams": ("TeamGpuQuotaNearFull",),
+}
+ALL_ALERTS: tuple[str, ...] = tuple(alert for alerts in ALERT_FILES.values() for alert in alerts)
+
+# GPU alerts about one node's GPUs: GpuNodeNotReady on that node inhibits them (same `node`).
+NODE_GPU_ALERTS: tuple[str, ...] = ("GpuXidErrors", "GpuTemperatureHigh", "GpuMemoryNearFull", "GpuEccErrors", "GpuIdleAllocated")
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """Per-environment alert thresholds (``mlinfra:monitoring.thresholds``); defaults are prod's.
+
+    HighErrorRate/HighLatency are not here: model servers depend on their exact form.
+    """
+
+    inference_error_ratio: float = 0.05
+    """InferenceHighErrorRate: share of 5xx responses per endpoint and version (0-1)."""
+    inference_latency_p99_ms: float = 500.0
+    """InferenceHighLatencyP99: p99 request duration per endpoint and version, milliseconds."""
+    inference_for: str = "5m"
+    """How long an inference signal must hold before it fires."""
+    inference_severity: str = "critical"
+    """Severity of the two inference alerts (dev pages nobody: "warning")."""
+    gpu_temperature_celsius: float = 85.0
+    """GpuTemperatureHigh: GPU core temperature, held for 10 minutes."""
+    gpu_memory_used_ratio: float = 0.95
+    """GpuMemoryNearFull: used / (used + free) framebuffer memory, held for 15 minutes."""
+    gpu_idle_utilisation_percent: float = 5.0
+    """GpuIdleAllocated: utilisation (%) under which an allocated GPU counts as idle."""
+    gpu_idle_for: str = "30m"
+    """GpuIdleAllocated: how long an allocated GPU must stay idle."""
+    gpu_pending_for: str = "15m"
+    """GpuPodsPendingTooLong: how long a GPU pod may stay Pending."""
+    kafka_consumer_lag_messages: int = 10000
+    """KafkaConsumerLagHigh: messages behind, per consumer group and topic, for 15 minutes."""
+    kafka_disk_free_ratio: float = 0.15
+    """KafkaDiskNearFull: fires when the free share of a broker data disk drops below this."""
+    team_gpu_quota_ratio: float = 0.9
+    """TeamGpuQuotaNearFull: GPU requests / the namespace's GPU quota."""
+
+    def __post_init__(self) -> None:
+        for name in ("inference_error_ratio", "gpu_memory_used_ratio", "kafka_disk_free_ratio", "team_gpu_quota_ratio"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ValueError(f"{name} must be a ratio in (0, 1], got {value!r}")
+        if not 0 < self.gpu_idle_utilisation_percent < 100:
+            raise ValueError(f"gpu_idle_utilisation_percent must be in (0, 100), got {self.gpu_idle_utilisation_percent!r}")
+        if self.inference_latency_p99_ms <= 0 or self.kafka_consumer_lag_messages <= 0:
+            raise ValueError("inference_latency_p99_ms and kafka_consumer_lag_messages must be > 0")
+        if not 30 <= self.gpu_temperature_celsius <= 110:
+            raise ValueError(f"gpu_temperature_celsius must be between 30 and 110, got {self.gpu_temperature_celsius!r}")
+        for name in ("inference_for", "gpu_idle_for", "gpu_pending_for"):
+            if not _DURATION.match(getattr(self, name)):
+                raise ValueError(f"{name} must be a duration such as 5m, 30m or 1h, got {getattr(self, name)!r}")
+        if self.inference_severity not in SEVERITIES:
+            raise ValueError(f"inference_severity must be one of {list(SEVERITIES)}, got {self.inference_severity!r}")
+
+
+@dataclass(frozen=True)
+class AlertRuleOptions:
+    """What to render besides thresholds: which files, where runbooks live, names of scrape jobs."""
+
+    thresholds: AlertThresholds = AlertThresholds()
+    runbook_base_url: str = "docs/runbooks"
+    """Prefix of every ``runbook_url`` (``<base>/<Alert>.md``); set the repository's https URL
+    (e.g. ``https://github.com/<org>/mlinfra/blob/main/docs/runbooks``) so links work in Slack."""
+    enable_mesh_rules: bool = True
+    """Render the Istio-based inference rules (only when the mesh is on)."""
+    enable_kafka_rules: bool = True
+    """Render the Kafka rules (only when a Kafka cluster is on)."""
+    kafka_namespace: str = "kafka"
+    """Namespace of the Strimzi brokers' PersistentVolumeClaims."""
+    msk_node_job: str = "msk-node-exporter"
+    """Scrape job name of the MSK brokers' node exporters (open monitoring, port 11002)."""
+
+    def __post_init__(self) -> None:
+        if self.runbook_base_url.endswith("/") or not self.runbook_base_url:
+            raise ValueError(f"runbook_base_url must be non-empty without a trailing '/', got {self.runbook_base_url!r}")
+
+
+def enabled_files(options: AlertRuleOptions) -> tuple[str, ...]:
+    """The rule files rendered for these options, in ALERT_FILES order."""
+    skipped = {"inference"} if not options.enable_mesh_rules else set()
+    if not options.enable_kafka_rules:
+        skipped.add("kafka")
+    return tuple(name for name in ALERT_FILES if name not in skipped)
+
+
+def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
+    """Rule file name -> parsed Prometheus rule file ``{"groups": [...]}``."""
+    from components.render import render  # Jinja2 only when rendering: `mlinfra team list` reads the settings alone
+
+    context = {
+        "t": asdict(options.thresholds),
+        "runbook_base_url": options.runbook_base_url,
+        "kafka_namespace": options.kafka_namespace,
+        "msk_node_job": options.msk_node_job,
+    }
+    files = {name: render(f"alerts/{name}.yaml.j2", **context) for name in enabled_files(options)}
+    for name, content in files.items():
+        rendered = [rule.get("alert") for group in content["groups"] for rule in group["rules"]]
+        # The catalogue above feeds the README table and routing; it must match the templates.
+        if tuple(rendered) != ALERT_FILES[name]:
+            raise ValueError(f"templates/alerts/{name}.yaml.j2 renders {rendered}, ALERT_FILES says {ALERT_FILES[name]}")
+    return files
