@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol, get_args
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
@@ -15,17 +15,47 @@ from components.cluster.eks import role_key
 from components.cluster.validation import kubernetes_version_problem
 from components.network.validation import is_rfc1918, parse_ipv4_network
 from components.validation import ROLE_ARN, node_group_size_problems
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.cluster import ClusterArgs
-    from stacks.settings import Settings
 
 LogType = Literal["api", "audit", "authenticator", "controllerManager", "scheduler"]
 ALL_LOG_TYPES: tuple[str, ...] = get_args(LogType)
+
+
+class ClusterStack(CoreStack, Protocol):
+    """What the cluster area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def vpc_cidr(self) -> str: ...
+
+    @property
+    def service_cidr(self) -> str: ...
+
+    @property
+    def endpoint_public_access(self) -> bool: ...
+
+    @property
+    def endpoint_public_access_cidrs(self) -> tuple[str, ...]: ...
+
+    @property
+    def system_node_group(self) -> NodeGroupSettings: ...
+
+    @property
+    def kubernetes_version(self) -> str: ...
+
+    @property
+    def control_plane_log_types(self) -> tuple[LogType, ...]: ...
+
+    @property
+    def flow_log_retention_days(self) -> int: ...
+
+    @property
+    def admin_role_arns(self) -> tuple[str, ...]: ...
 
 
 def _is_system_type(name: str) -> str:
@@ -65,7 +95,7 @@ class NodeGroupSettings(Model):
         return self
 
 
-def _problems(settings: Settings, source: str) -> list[Problem]:
+def _problems(settings: ClusterStack, source: str) -> list[Problem]:
     problems: list[Problem] = []
     name = settings.effective_cluster_name
     if not re.fullmatch(EKS_CLUSTER_NAME_PATTERN, name):
@@ -204,7 +234,7 @@ class ClusterArea(Model):
 
 
 def cluster_args(
-    settings: Settings,
+    settings: ClusterStack,
     *,
     vpc_id: pulumi.Input[str],
     private_subnet_ids: pulumi.Input[Sequence[str]],

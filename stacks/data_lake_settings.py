@@ -7,7 +7,7 @@ region) run in ``_problems`` and name the exact field, e.g. ``mlinfra:data_lake.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -21,14 +21,20 @@ from components.data_lake.validation import (
     replication_problems,
     zone_problems,
 )
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.data_lake import DataLakeArgs
-    from stacks.settings import Settings
+
+
+class DataLakeStack(CoreStack, Protocol):
+    """What the data lake area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def data_lake(self) -> DataLakeSettings: ...
 
 
 class DataLakeSettings(Model):
@@ -117,12 +123,12 @@ class DataLakeSettings(Model):
         return v
 
 
-def replica_region(settings: Settings) -> str:
+def replica_region(settings: DataLakeStack) -> str:
     """The replica region: the setting, or the default pairing of the stack's region."""
     return settings.data_lake.replica_region or DEFAULT_REPLICA_REGION.get(settings.region, "")
 
 
-def _problems(settings: Settings, source: str) -> list[Problem]:
+def _problems(settings: DataLakeStack, source: str) -> list[Problem]:
     """Checks that need settings outside ``mlinfra:data_lake``, each against the field to change."""
     lake = settings.data_lake
     problems = [
@@ -200,7 +206,9 @@ class DataLakeArea(Model):
     data_lake: DataLakeSettings
 
 
-def data_lake_args(settings: Settings, *, account_id: pulumi.Input[str], partition: pulumi.Input[str] = "aws") -> DataLakeArgs:
+def data_lake_args(
+    settings: DataLakeStack, *, account_id: pulumi.Input[str], partition: pulumi.Input[str] = "aws"
+) -> DataLakeArgs:
     """DataLakeArgs from the settings, field by field."""
     from components.data_lake import DataLakeArgs
 

@@ -9,21 +9,36 @@ e.g. ``mlinfra:gpu_node_groups.training.instance_types[0]``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
 from components.gpu.validation import CapacityType, gpu_type_problem, label_problem, pool_problems
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.gpu import ClusterAutoscalerArgs, EfaDevicePluginArgs, GpuNodeGroupArgs, GpuNodeGroupsArgs, GpuOperatorArgs
-    from stacks.settings import Settings
+
+
+class GpuStack(CoreStack, Protocol):
+    """What the gpu area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def gpu_node_groups(self) -> dict[str, GpuNodeGroupSettings]: ...
+
+    @property
+    def gpu_operator(self) -> GpuOperatorSettings: ...
+
+    @property
+    def cluster_autoscaler(self) -> ClusterAutoscalerSettings: ...
+
+    @property
+    def kubernetes_version(self) -> str: ...
 
 
 def _is_gpu_type(name: str) -> str:
@@ -125,7 +140,7 @@ class ClusterAutoscalerSettings(Model):
 POOL_PLATFORM_TAGS = 9
 
 
-def _problems(settings: Settings, source: str) -> list[Problem]:
+def _problems(settings: GpuStack, source: str) -> list[Problem]:
     """Checks of each pool that span fields or need the region, each against the field to change."""
     problems: list[Problem] = []
     for pool_name, pool in settings.gpu_node_groups.items():
@@ -223,7 +238,7 @@ class GpuArea(Model):
 
 
 def gpu_node_groups_args(
-    settings: Settings,
+    settings: GpuStack,
     *,
     eks_cluster_name: pulumi.Input[str],
     cluster_security_group_id: pulumi.Input[str],
@@ -265,7 +280,7 @@ def _pool_args(pool: GpuNodeGroupSettings) -> GpuNodeGroupArgs:
 
 
 def gpu_operator_args(
-    settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
+    settings: GpuStack, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
 ) -> GpuOperatorArgs:
     from components.gpu import GpuOperatorArgs
 
@@ -281,7 +296,7 @@ def gpu_operator_args(
 
 
 def efa_device_plugin_args(
-    settings: Settings, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
+    settings: GpuStack, *, k8s_provider: pulumi.ProviderResource, depends_on: Sequence[pulumi.Resource] = ()
 ) -> EfaDevicePluginArgs:
     from components.gpu import EfaDevicePluginArgs
 
@@ -289,7 +304,7 @@ def efa_device_plugin_args(
 
 
 def cluster_autoscaler_args(
-    settings: Settings,
+    settings: GpuStack,
     *,
     eks_cluster_name: pulumi.Input[str],
     cluster_arn: pulumi.Input[str],

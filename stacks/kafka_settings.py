@@ -11,24 +11,44 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import Field, StringConstraints, field_validator
 
 from components.kafka import validation as rules
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
+from stacks.data_lake_settings import DataLakeSettings
 from stacks.errors import Problem, explain_patterns
-from stacks.kafka_team_section import section_of, team_problems
+from stacks.kafka_team_section import TeamKafka
+from stacks.team_model import TeamSettings
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.kafka import KafkaClusterArgs
-    from stacks.settings import Settings
 
 Backend = Literal["msk", "strimzi", "none"]
 QUANTITY = r"^[1-9][0-9]{0,6}(m|Mi|Gi)?$"
 explain_patterns({QUANTITY: 'must be a Kubernetes quantity such as "2", "500m", "512Mi" or "8Gi"'})
+
+
+class KafkaStack(CoreStack, Protocol):
+    """What the kafka area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def kafka(self) -> KafkaSettings: ...
+
+    @property
+    def availability_zones(self) -> int: ...
+
+    @property
+    def vpc_cidr(self) -> str: ...
+
+    @property
+    def teams(self) -> tuple[TeamSettings, ...]: ...
+
+    @property
+    def data_lake(self) -> DataLakeSettings: ...
 
 
 class MskSettings(Model):
@@ -137,7 +157,7 @@ class KafkaSettings(Model):
         return self.msk.broker_count if self.backend == "msk" else self.strimzi.brokers
 
 
-def _problems(settings: Settings, source: str) -> list[Problem]:
+def _problems(settings: KafkaStack, source: str) -> list[Problem]:
     kafka = settings.kafka
     if kafka.backend == "none":
         return []
@@ -227,14 +247,14 @@ class KafkaArea(Model):
             },
         },
         problems=_problems,
-        team_problems=team_problems,
+        team_problems=lambda settings, teams: team_problems(settings, teams),  # defined below the model it reads
     )
 
     kafka: KafkaSettings
 
 
 def kafka_args(
-    settings: Settings,
+    settings: KafkaStack,
     *,
     vpc_id: pulumi.Input[str],
     private_subnet_ids: pulumi.Input[Sequence[str]],
@@ -363,3 +383,64 @@ def kafka_args(
         enable_protection=settings.enable_protection,
         tags=settings.base_tags,
     )
+
+
+# -- the team files' kafka sections against this environment ------------------------------
+def team_problems(settings: KafkaStack, teams: Sequence[TeamSettings]) -> list[Problem]:
+    """Topic names, sizes, grants and to_lake of every team file, all at once."""
+    sections = {t.name: (t.source, section_of(t)) for t in teams}
+    topics_by_team = {name: list(section.topics) for name, (_, section) in sections.items()}
+    problems: list[Problem] = []
+    for team, (source, section) in sorted(sections.items()):
+        for topic, spec in section.topics.items():
+            path = f"kafka.topics.{topic}"
+            problems += [Problem(source, path, m) for m in rules.team_topic_problems(team, topic)]
+            if message := rules.partitions_problem(spec.partitions):
+                problems.append(Problem(source, f"{path}.partitions", message))
+            if message := rules.retention_problem(spec.retention_hours):
+                problems.append(Problem(source, f"{path}.retention_hours", message))
+        for first, second in rules.colliding_topics(section.topics):
+            problems.append(
+                Problem(
+                    source,
+                    f"kafka.topics.{second}",
+                    f"differs from {first!r} only by '.' versus '_'; Kafka's metrics cannot tell them apart",
+                )
+            )
+        for i, grant in enumerate(section.read):
+            problems += [Problem(source, f"kafka.read[{i}]", m) for m in rules.read_grant_problems(team, [grant], topics_by_team)]
+        for i, name in enumerate(section.to_lake):
+            problems += [Problem(source, f"kafka.to_lake[{i}]", m) for m in rules.to_lake_problems(section.topics, [name])]
+        if section.to_lake and settings.kafka.backend != "none":
+            problems += delivery_problems(settings, source)
+        for key in ("read", "to_lake"):
+            for value in rules.duplicates(getattr(section, key)):
+                problems.append(Problem(source, f"kafka.{key}", f"{value!r} is listed twice"))
+    return problems
+
+
+def delivery_problems(settings: KafkaStack, source: str) -> list[Problem]:
+    """What the environment lacks to deliver ``to_lake`` topics (reported on the team file that asks)."""
+    problems = []
+    if "raw" not in settings.data_lake.zones:
+        problems.append(
+            Problem(
+                source,
+                "kafka.to_lake",
+                f"needs a 'raw' data lake zone; this environment's zones: {list(settings.data_lake.zones)}",
+            )
+        )
+    if settings.kafka.backend == "msk" and settings.kafka.msk.instance_type == "kafka.t3.small":
+        problems.append(
+            Problem(
+                source,
+                "kafka.to_lake",
+                "Firehose reads MSK over multi-VPC private connectivity, which kafka.t3.small brokers lack; use a larger mlinfra:kafka.msk.instance_type",
+            )
+        )
+    return problems
+
+
+def section_of(team: TeamSettings) -> TeamKafka:
+    spec = team.spec
+    return getattr(spec, "kafka", None) or TeamKafka()

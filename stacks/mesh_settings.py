@@ -8,24 +8,34 @@ STRICT outside dev, fault drills never in prod, plain HTTP only in dev.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from components.catalog.model_servers import MODEL_SERVERS
 from components.mesh import validation as rules
-from stacks.area import Area, Model
-from stacks.errors import Problem, explain_patterns
+from stacks.area import Area, CoreStack, Model
+from stacks.errors import Problem
+from stacks.sections import MeshAccess
 from stacks.serving_settings import MODELS_ZONE, serving_team_problems
+from stacks.team_model import TeamSettings
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.mesh import LoadBalancerControllerArgs, MeshEndpoints, ServiceMeshArgs, TeamAuthorizationArgs
-    from stacks.settings import Settings
-    from stacks.team_model import TeamSettings
 
 KEY = "mlinfra:mesh"
+
+
+class MeshStack(CoreStack, Protocol):
+    """What the mesh area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def mesh(self) -> MeshSettings: ...
+
+    @property
+    def teams(self) -> tuple[TeamSettings, ...]: ...
 
 
 class IstiodSettings(Model):
@@ -64,18 +74,7 @@ class MeshSettings(Model):
 
 
 # A team name (stacks/team_model.TEAM_NAME_PATTERN, which imports this module).
-ALLOWED_TEAM_PATTERN = r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$"
-explain_patterns({ALLOWED_TEAM_PATTERN: "must be a team name (a DNS label: lowercase letters, digits and '-')"})
-
-
-class MeshAccess(Model):
-    """Team file ``mesh:``: other teams whose workloads may call this team's workloads."""
-
-    allow_from: tuple[Annotated[str, StringConstraints(pattern=ALLOWED_TEAM_PATTERN)], ...] = ()
-    """Team names; each gets an ALLOW AuthorizationPolicy on this team's namespace."""
-
-
-def _problems(settings: Settings, source: str) -> list[Problem]:
+def _problems(settings: MeshStack, source: str) -> list[Problem]:
     mesh, dev = settings.mesh, settings.environment == "dev"
     found = rules.mtls_problems(mesh.mtls_mode, allow_permissive=dev)
     found += rules.control_plane_problems(mesh.istiod.min_replicas, mesh.istiod.max_replicas, mesh.istiod.enable_pdb)
@@ -88,7 +87,7 @@ def _problems(settings: Settings, source: str) -> list[Problem]:
     return [Problem(source, f"{KEY}.{field}", message) for field, message in found]
 
 
-def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Problem]:
+def _team_problems(settings: MeshStack, teams: Sequence[TeamSettings]) -> list[Problem]:
     names = [t.name for t in teams]
     problems = []
     for t in teams:
@@ -151,7 +150,7 @@ class MeshArea(Model):
 
 
 def mesh_args(
-    settings: Settings,
+    settings: MeshStack,
     *,
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource],
@@ -180,7 +179,7 @@ def mesh_args(
 
 
 def load_balancer_controller_args(
-    settings: Settings,
+    settings: MeshStack,
     *,
     eks_cluster_name: pulumi.Input[str],
     vpc_id: pulumi.Input[str],
@@ -201,7 +200,7 @@ def load_balancer_controller_args(
 
 
 def team_authorization_args(
-    settings: Settings,
+    settings: MeshStack,
     team: TeamSettings,
     *,
     team_component: pulumi.Resource,

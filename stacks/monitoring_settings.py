@@ -9,78 +9,46 @@ settings: they are Pulumi secrets under ``mlinfra:alert_receivers`` (``pulumi co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
-from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from components.catalog import namespaces
 from components.catalog.gpu import GPU_INSTANCE_TYPES
 from components.monitoring.alert_routing import (
-    PAGERDUTY_SERVICE,
-    SLACK_CHANNEL,
-    AlertReceiver,
     AlertRouting,
     receiver_secret_keys,
 )
 from components.monitoring.alert_rules import AlertRuleOptions, AlertThresholds
 from components.monitoring.dashboards import DashboardOptions
 from components.monitoring.scrape_targets import KafkaMode, ScrapeTargetsArgs
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
 from stacks.errors import Problem
+from stacks.gpu_settings import GpuNodeGroupSettings
+from stacks.sections import BaseUrl, Cpu, Duration, Memory, ReceiverKey, ReceiverSettings
+from stacks.team_model import TeamSettings
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.monitoring import MonitoringArgs
-    from stacks.settings import Settings
-    from stacks.team_model import TeamSettings
 
 
-def _matching(pattern: str, allowed: str) -> AfterValidator:
-    """A string validator whose message says what is allowed (not the regular expression)."""
-    regex = re.compile(pattern)
+class MonitoringStack(CoreStack, Protocol):
+    """What the monitoring area reads of the stack's settings (beyond ``CoreStack``)."""
 
-    def check(v: str) -> str:
-        if not regex.match(v):
-            raise ValueError(f"{allowed}, got {v!r}")
-        return v
+    @property
+    def monitoring(self) -> MonitoringSettings: ...
 
-    return AfterValidator(check)
+    @property
+    def teams(self) -> tuple[TeamSettings, ...]: ...
 
+    @property
+    def alert_receivers(self) -> dict[str, SecureValue]: ...
 
-Duration = Annotated[str, _matching(r"^[1-9][0-9]*(s|m|h)$", "a duration such as 30s, 5m or 1h")]
-Cpu = Annotated[str, _matching(r"^([1-9][0-9]{0,3}|[1-9][0-9]{0,5}m)$", 'a CPU quantity such as "2" or "500m"')]
-Memory = Annotated[str, _matching(r"^[1-9][0-9]{0,5}(Mi|Gi)$", 'a memory quantity such as "512Mi" or "4Gi"')]
-SlackChannel = Annotated[str, _matching(SLACK_CHANNEL.pattern, 'a Slack channel: "#" then lowercase letters, digits, "-" or "_"')]
-PagerDutyService = Annotated[
-    str, _matching(PAGERDUTY_SERVICE.pattern, "a PagerDuty service name: lowercase letters, digits and '-'")
-]
-BaseUrl = Annotated[str, _matching(r"^[^\s]*[^/\s]$", "a path or URL without spaces or a trailing '/'")]
-ReceiverKey = Annotated[
-    str, _matching(r"^[a-z0-9][a-z0-9._-]{0,252}$", "a receiver key such as slack-<channel> or pagerduty-<service>")
-]
-
-
-class ReceiverSettings(Model):
-    """Where alerts go: a Slack channel and/or a PagerDuty service (pages on critical only)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
-
-    slack_channel: SlackChannel | None = None
-    """Slack channel such as "#vision-alerts"; its webhook URL is the secret alert_receivers.slack-<channel>."""
-    pagerduty_service: PagerDutyService | None = None
-    """PagerDuty service name such as "vision-ml"; its routing key is the secret alert_receivers.pagerduty-<service>."""
-
-    @model_validator(mode="after")
-    def _one_destination(self) -> ReceiverSettings:
-        if self.slack_channel is None and self.pagerduty_service is None:
-            raise ValueError("set slack_channel and/or pagerduty_service")
-        return self
-
-    def receiver(self) -> AlertReceiver:
-        return AlertReceiver(slack_channel=self.slack_channel, pagerduty_service=self.pagerduty_service)
+    @property
+    def gpu_node_groups(self) -> dict[str, GpuNodeGroupSettings]: ...
 
 
 class ResourceSettings(Model):
@@ -146,13 +114,13 @@ class SecureValue(Model):
     secure: str = Field(min_length=1)
 
 
-def alert_routing(settings: Settings) -> AlertRouting:
+def alert_routing(settings: MonitoringStack) -> AlertRouting:
     """The platform receiver and one receiver per team file with an ``alerts:`` section."""
     teams = tuple((t.name, t.spec.alerts.receiver()) for t in settings.teams if t.spec and t.spec.alerts)
     return AlertRouting(platform=settings.monitoring.platform_alerts.receiver(), teams=teams)
 
 
-def _problems(settings: Settings, source: str) -> list[Problem]:
+def _problems(settings: MonitoringStack, source: str) -> list[Problem]:
     monitoring = settings.monitoring
     problems: list[Problem] = []
     if not monitoring.alertmanager_enabled and settings.environment != "dev":
@@ -178,7 +146,7 @@ def _problems(settings: Settings, source: str) -> list[Problem]:
     return problems
 
 
-def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Problem]:
+def _team_problems(settings: MonitoringStack, teams: Sequence[TeamSettings]) -> list[Problem]:
     """A team receiver whose secret is missing from the stack file would fail Alertmanager's reload."""
     if not settings.alert_receivers:
         return []  # no receiver secrets at all: an offline or fresh stack; warned at plan time
@@ -283,7 +251,7 @@ class MonitoringArea(Model):
         return v
 
 
-def gpu_hour_prices(settings: Settings) -> dict[str, float]:
+def gpu_hour_prices(settings: MonitoringStack) -> dict[str, float]:
     """GPU model label -> on-demand USD per GPU-hour in this region (the dearest type of that model
     in the stack's pools: a cost estimate should not flatter)."""
     prices: dict[str, float] = {}
@@ -303,7 +271,7 @@ MONITORING_NAMESPACE = namespaces.MONITORING
 
 
 def monitoring_args(
-    settings: Settings,
+    settings: MonitoringStack,
     *,
     k8s_provider: pulumi.ProviderResource,
     storage_class: str,

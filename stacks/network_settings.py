@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from pydantic import Field, field_validator
 
@@ -17,17 +17,32 @@ from components.network.validation import (
     parse_ipv4_network,
     vpc_cidr_problem,
 )
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.network import NetworkArgs
-    from stacks.settings import Settings
 
 
-def _problems(settings: Settings, source: str) -> list[Problem]:
+class NetworkStack(CoreStack, Protocol):
+    """What the network area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def availability_zones(self) -> int: ...
+
+    @property
+    def vpc_cidr(self) -> str: ...
+
+    @property
+    def nat_gateways(self) -> NatGateways: ...
+
+    @property
+    def flow_log_retention_days(self) -> int: ...
+
+
+def _problems(settings: NetworkStack, source: str) -> list[Problem]:
     azs = len(region_az_names(settings.region))
     if settings.availability_zones > azs:
         return [
@@ -87,7 +102,7 @@ class NetworkArea(Model):
 
 
 def network_args(
-    settings: Settings,
+    settings: NetworkStack,
     *,
     available_zones: pulumi.Input[Sequence[str]],
     cluster_name: str,

@@ -9,18 +9,18 @@ only where allowed, GPU demand within the quota). The pure rules are
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from components.mesh import serving_validation as rules
+from stacks.area import CoreStack
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
     import pulumi
 
     from components.mesh import MeshEndpoints, ModelEndpointArgs
-    from stacks.settings import Settings
 
 Environment = Literal["dev", "staging", "prod"]
 EndpointName = Annotated[str, StringConstraints(pattern=rules.ENDPOINT_PATTERN)]
@@ -45,6 +45,18 @@ explain_patterns(SERVING_PATTERN_MEANS)
 
 MODELS_ZONE = "models"
 """The data-lake zone the model servers read their versions from."""
+
+
+class _FaultSwitch(Protocol):
+    @property
+    def allow_fault_injection(self) -> bool: ...
+
+
+class ServingStack(CoreStack, Protocol):
+    """What the endpoints read of the stack's settings (beyond ``CoreStack``): the mesh's fault switch."""
+
+    @property
+    def mesh(self) -> _FaultSwitch: ...
 
 
 class _Model(BaseModel):
@@ -209,7 +221,7 @@ def serving_team_problems(
 
 
 def endpoint_args(
-    settings: Settings,
+    settings: ServingStack,
     team: str,
     name: str,
     ep: ServingEndpoint,

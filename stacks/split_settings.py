@@ -11,21 +11,25 @@ resources, reading the platform's outputs through ``pulumi.StackReference``
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar, Protocol
 
 from pydantic import field_validator
 
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
 from stacks.errors import Problem
-
-if TYPE_CHECKING:
-    from stacks.settings import Settings
 
 # A stack name as `pulumi.StackReference` takes it: <stack>, <project>/<stack> or <org>/<project>/<stack>.
 _STACK_REF = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
 
 
-def _problems(settings: Settings, source: str) -> list[Problem]:
+class SplitStack(CoreStack, Protocol):
+    """What the split area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def tenants_of(self) -> str | None: ...
+
+
+def _problems(settings: SplitStack, source: str) -> list[Problem]:
     if settings.split and settings.tenants_of:
         return [
             Problem(

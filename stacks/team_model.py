@@ -16,8 +16,7 @@ from components.catalog.namespaces import KUBERNETES_NAMESPACES, PLATFORM_NAMESP
 from stacks.area import ENVIRONMENTS  # noqa: F401 - re-exported with the team API
 from stacks.errors import explain_patterns
 from stacks.kafka_team_section import TeamKafka
-from stacks.mesh_settings import MeshAccess
-from stacks.monitoring_settings import ReceiverSettings
+from stacks.sections import MeshAccess, ReceiverSettings
 from stacks.serving_settings import SERVING_PATTERN_MEANS, EndpointName, ServingEndpoint
 
 SCHEMA_FILE = "team.schema.json"

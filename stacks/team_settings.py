@@ -6,11 +6,11 @@ what ``Settings`` carries about them and the mapping from one team to its compon
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from pydantic import Field
 
-from stacks.area import Area, Model
+from stacks.area import Area, CoreStack, Model
 from stacks.team_model import TeamSettings
 
 if TYPE_CHECKING:
@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
     from components.data_lake import DataLakeRef
     from components.teams import TeamArgs
-    from stacks.settings import Settings
+
+
+class TeamsStack(CoreStack, Protocol):
+    """What the team area reads of the stack's settings (beyond ``CoreStack``)."""
 
 
 class TeamsArea(Model):
@@ -41,7 +44,7 @@ class TeamsArea(Model):
 
 
 def team_args(
-    settings: Settings,
+    settings: TeamsStack,
     team: TeamSettings,
     *,
     eks_cluster_name: pulumi.Input[str],
