@@ -54,6 +54,8 @@ class CoreStack(Protocol):
     @property
     def split(self) -> bool: ...
     @property
+    def tenants_of(self) -> str | None: ...
+    @property
     def naming_stack(self) -> str: ...
     @property
     def effective_cluster_name(self) -> str: ...
@@ -66,6 +68,9 @@ class CoreStack(Protocol):
 Checks = Callable[[Any, str], list[Problem]]
 TeamChecks = Callable[[Any, Sequence[Any]], list[Problem]]
 Build = Callable[[Any, PlatformContext], PlatformContext]
+# A tenants stack reads the platform stack's outputs by name (``StackReference.require_output``).
+Outputs = Callable[[str], Any]
+Reference = Callable[[Any, PlatformContext, Outputs], PlatformContext]
 
 
 def _no_problems(settings: Any, source: str) -> list[Problem]:
@@ -104,6 +109,10 @@ class Area:
     build_teams: Build | None = None
     """Creates the area's per-team resources for ``settings.teams`` (the one stack, or the tenants
     stack of a split); the context then also carries the platform's outputs."""
+    reference: Reference | None = None
+    """In a tenants stack: the facts ``build`` would provide, rebuilt from the platform stack's outputs."""
+    static_facts: Callable[[Any], Mapping[Key[Any], Any]] | None = None
+    """Facts known from the settings alone (names), available before any area builds."""
     alert_templates: tuple[str, ...] = ()
     """Alert-rule templates (under templates/alerts/) the area brings."""
     dashboard_templates: tuple[str, ...] = ()

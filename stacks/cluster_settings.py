@@ -15,7 +15,8 @@ from components.cluster.eks import role_key
 from components.cluster.validation import kubernetes_version_problem
 from components.network.validation import is_rfc1918, parse_ipv4_network
 from components.validation import ROLE_ARN, node_group_size_problems
-from stacks.area import Area, CoreStack, Model
+from stacks.area import Area, CoreStack, Model, Outputs
+from stacks.context import AWS, CLUSTER, NETWORK, ClusterFacts, PlatformContext
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
@@ -139,6 +140,11 @@ class ClusterArea(Model):
     """The EKS control plane, its access and its system nodes."""
 
     AREA: ClassVar[Area] = Area(
+        name="cluster",
+        needs=(AWS, NETWORK),
+        provides=(CLUSTER,),
+        build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
+        reference=lambda settings, ctx, out: reference(settings, ctx, out),
         defaults={
             "dev": {
                 "kubernetes_version": DEFAULT_VERSION,
@@ -271,3 +277,69 @@ def cluster_args(
         enable_protection=settings.enable_protection,
         tags=settings.base_tags,
     )
+
+
+# -- the platform side --------------------------------------------------------------------------
+# The platform stack's Kubernetes provider (components/cluster/cluster.py: Cluster "cluster" -> "cluster-k8s").
+PLATFORM_PROVIDER = "cluster-k8s"
+
+
+def build(settings: ClusterStack, ctx: PlatformContext) -> PlatformContext:
+    """The EKS cluster, its system nodes, and the encrypted gp3 StorageClass every stateful workload uses."""
+    from components.cluster import STORAGE_CLASS_NAME, Cluster, StorageClassArgs, encrypted_gp3_storage_class
+
+    aws, network = ctx.get(AWS), ctx.get(NETWORK)
+    cluster = Cluster(
+        "cluster",
+        cluster_args(
+            settings,
+            vpc_id=network.vpc_id,
+            private_subnet_ids=network.private_subnet_ids,
+            partition=aws.partition,
+            account_id=aws.account_id,
+        ),
+    )
+    storage_class = encrypted_gp3_storage_class("gp3-encrypted", StorageClassArgs(), provider=cluster.k8s_provider)
+    facts = ClusterFacts(
+        name=cluster.name,
+        k8s_provider=cluster.k8s_provider,
+        security_group_id=cluster.security_group_id,
+        arn=cluster.arn,
+        node_role_arn=cluster.node_role_arn,
+        nodes_ready=(cluster.nodes_ready,),
+        node_prerequisites=cluster.node_prerequisites,
+        storage_class=STORAGE_CLASS_NAME,
+        storage=(storage_class,),
+    )
+    return ctx.with_(CLUSTER, facts).export(
+        cluster_name=cluster.name,
+        cluster_endpoint=cluster.endpoint,
+        cluster_secrets_key_arn=cluster.secrets_key_arn,
+        node_role_arn=cluster.node_role_arn,
+        oidc_provider_arn=cluster.oidc_provider_arn,
+        kubeconfig=cluster.kubeconfig,
+        cluster_security_group_id=cluster.security_group_id,
+        storage_class=storage_class.metadata.name,
+    )
+
+
+def reference(settings: ClusterStack, ctx: PlatformContext, out: Outputs) -> PlatformContext:
+    """The platform's cluster through the same kubeconfig; the provider's alias is its URN in the
+    platform stack, so resources moved from there keep their provider (README, "Splitting the stack")."""
+    import pulumi
+    import pulumi_kubernetes as k8s
+
+    from components.catalog import tokens
+
+    provider = k8s.Provider(
+        PLATFORM_PROVIDER,
+        kubeconfig=out("kubeconfig"),
+        opts=pulumi.ResourceOptions(
+            aliases=[
+                f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::"
+                f"{tokens.CLUSTER}$pulumi:providers:kubernetes::{PLATFORM_PROVIDER}"
+            ]
+        ),
+    )
+    facts = ClusterFacts(name=out("cluster_name"), k8s_provider=provider, security_group_id=out("cluster_security_group_id"))
+    return ctx.with_(CLUSTER, facts)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 if TYPE_CHECKING:  # annotations only: the settings import this module without the provider SDKs
     import pulumi
@@ -107,6 +107,16 @@ class ClusterFacts:
 
 
 @dataclass(frozen=True)
+class KafkaFacts:
+    """The environment's Kafka cluster as clients and Prometheus reach it."""
+
+    backend: Literal["msk", "strimzi"]
+    endpoint: KafkaEndpoint
+    broker_hosts: pulumi.Input[list[str]] | None = None
+    """MSK only: the brokers' host names (open monitoring is scraped on each of them)."""
+
+
+@dataclass(frozen=True)
 class TeamFacts:
     """One team's platform-side identity, as the other areas' per-team resources use it."""
 
@@ -121,4 +131,4 @@ DATA_LAKE: Key[DataLakeRef] = Key("data_lake", "the lake's buckets and key")
 MESH: Key[MeshEndpoints] = Key("mesh", "the mesh's namespace, gateway and hosts")
 MONITORING_NAMESPACE: Key[str] = Key("monitoring_namespace", "where Prometheus runs (teams allow it to scrape)")
 TEAMS: Key[Mapping[str, TeamFacts]] = Key("teams", "every team built in this stack, by name")
-KAFKA: Key[KafkaEndpoint] = Key("kafka", "the Kafka cluster's bootstrap servers (and ARN on MSK)")
+KAFKA: Key[KafkaFacts | None] = Key("kafka", "the Kafka cluster (None with mlinfra:kafka.backend none)")

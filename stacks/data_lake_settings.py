@@ -21,7 +21,8 @@ from components.data_lake.validation import (
     replication_problems,
     zone_problems,
 )
-from stacks.area import Area, CoreStack, Model
+from stacks.area import Area, CoreStack, Model, Outputs
+from stacks.context import AWS, DATA_LAKE, PlatformContext
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
@@ -167,6 +168,11 @@ class DataLakeArea(Model):
     """The S3 data lake."""
 
     AREA: ClassVar[Area] = Area(
+        name="data_lake",
+        needs=(AWS,),
+        provides=(DATA_LAKE,),
+        build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
+        reference=lambda settings, ctx, out: reference(settings, ctx, out),
         defaults={
             # Dev stacks come and go: let `pulumi destroy` empty the buckets.
             "dev": {
@@ -232,3 +238,28 @@ def data_lake_args(
         replica_region=replica_region(settings) if lake.replicated_zones else "",
         tags=settings.base_tags,
     )
+
+
+# -- the platform side --------------------------------------------------------------------------
+def build(settings: DataLakeStack, ctx: PlatformContext) -> PlatformContext:
+    """The lake's zone buckets, key, catalog and replicas."""
+    from components.data_lake import DataLake
+
+    aws = ctx.get(AWS)
+    lake = DataLake("data-lake", data_lake_args(settings, account_id=aws.account_id, partition=aws.partition))
+    return ctx.with_(DATA_LAKE, lake.ref).export(
+        data_lake_buckets=lake.bucket_names,
+        data_lake_bucket_arns=lake.bucket_arns,
+        data_lake_log_bucket=lake.log_bucket_name,
+        data_lake_kms_key_arn=lake.kms_key_arn,
+        data_lake_replica_buckets=lake.replica_bucket_names,
+    )
+
+
+def reference(settings: DataLakeStack, ctx: PlatformContext, out: Outputs) -> PlatformContext:
+    from components.data_lake import DataLakeRef
+
+    lake = DataLakeRef(
+        settings.data_lake.zones, out("data_lake_buckets"), out("data_lake_bucket_arns"), out("data_lake_kms_key_arn")
+    )
+    return ctx.with_(DATA_LAKE, lake)

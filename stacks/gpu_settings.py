@@ -17,6 +17,7 @@ from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
 from components.gpu.validation import CapacityType, gpu_type_problem, label_problem, pool_problems
 from stacks.area import Area, CoreStack, Model
+from stacks.context import CLUSTER, NETWORK, PlatformContext
 from stacks.errors import Problem, explain_patterns
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class GpuStack(CoreStack, Protocol):
 
     @property
     def kubernetes_version(self) -> str: ...
+
+    @property
+    def needs_efa(self) -> bool: ...
 
 
 def _is_gpu_type(name: str) -> str:
@@ -174,6 +178,9 @@ class GpuArea(Model):
     """GPU pools and the software that makes their GPUs schedulable and elastic."""
 
     AREA: ClassVar[Area] = Area(
+        name="gpu",
+        needs=(CLUSTER, NETWORK),
+        build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
         defaults={
             # One small SPOT pool that rests at zero: dev GPUs cost nothing while idle.
             "dev": {
@@ -330,3 +337,37 @@ def cluster_autoscaler_args(
         tags=settings.base_tags,
         depends_on=tuple(depends_on),
     )
+
+
+# -- the platform side --------------------------------------------------------------------------
+def build(settings: GpuStack, ctx: PlatformContext) -> PlatformContext:
+    """GPU pools beside the system nodes, the GPU Operator, EFA and the cluster autoscaler."""
+    from components.gpu import ClusterAutoscaler, EfaDevicePlugin, GpuNodeGroups, GpuOperator
+
+    cluster, network = ctx.get(CLUSTER), ctx.get(NETWORK)
+    provider = cluster.k8s_provider
+    pools = GpuNodeGroups(
+        "gpu",
+        gpu_node_groups_args(
+            settings,
+            eks_cluster_name=cluster.name,
+            cluster_security_group_id=cluster.security_group_id,
+            node_role_arn=cluster.node_role_arn,
+            private_subnet_ids=network.private_subnet_ids,
+            # GPU nodes join beside the system nodes, not after them.
+            depends_on=cluster.node_prerequisites,
+        ),
+    )
+    # Helm releases wait for their pods: they need nodes.
+    nodes = cluster.nodes_ready
+    if settings.gpu_node_groups:
+        GpuOperator("gpu-operator", gpu_operator_args(settings, k8s_provider=provider, depends_on=nodes))
+    if settings.needs_efa:
+        EfaDevicePlugin("efa-device-plugin", efa_device_plugin_args(settings, k8s_provider=provider, depends_on=nodes))
+    ClusterAutoscaler(
+        "cluster-autoscaler",
+        cluster_autoscaler_args(
+            settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider, depends_on=nodes
+        ),
+    )
+    return ctx.export(gpu_node_groups=pools.node_group_names)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 from pydantic import Field, StringConstraints, field_validator
 
 from components.kafka import validation as rules
-from stacks.area import Area, CoreStack, Model
+from stacks.area import Area, CoreStack, Model, Outputs
+from stacks.context import AWS, CLUSTER, DATA_LAKE, KAFKA, NETWORK, TEAMS, KafkaFacts, PlatformContext
 from stacks.data_lake_settings import DataLakeSettings
 from stacks.errors import Problem, explain_patterns
 from stacks.kafka_team_section import TeamKafka
@@ -206,6 +207,13 @@ class KafkaArea(Model):
     """Kafka: the event stream (MSK or Strimzi) and the team topics on it."""
 
     AREA: ClassVar[Area] = Area(
+        name="kafka",
+        needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS),
+        provides=(KAFKA,),
+        team_needs=(KAFKA,),
+        build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
+        build_teams=lambda settings, ctx: build_teams(settings, ctx),
+        reference=lambda settings, ctx, out: reference(settings, ctx, out),
         defaults={
             # Dev: one dual-role Strimzi node, nothing replicated (cheap, disposable).
             "dev": {
@@ -444,3 +452,64 @@ def delivery_problems(settings: KafkaStack, source: str) -> list[Problem]:
 def section_of(team: TeamSettings) -> TeamKafka:
     spec = team.spec
     return getattr(spec, "kafka", None) or TeamKafka()
+
+
+# -- the platform side --------------------------------------------------------------------------
+def _cluster_config(settings: KafkaStack, ctx: PlatformContext, *, in_platform: bool) -> KafkaClusterArgs | None:
+    import pulumi
+
+    aws, network, cluster, lake = ctx.get(AWS), ctx.get(NETWORK), ctx.get(CLUSTER), ctx.get(DATA_LAKE)
+    return kafka_args(
+        settings,
+        vpc_id=network.vpc_id,
+        private_subnet_ids=network.private_subnet_ids,
+        node_security_group_id=cluster.security_group_id,
+        k8s_provider=cluster.k8s_provider,
+        account_id=aws.account_id,
+        partition=aws.partition,
+        teams={name: team.component for name, team in ctx.get(TEAMS).items()},
+        raw_bucket_arn=pulumi.Output.from_input(lake.bucket_arns).apply(lambda arns: arns.get("raw", "")),
+        raw_bucket_name=pulumi.Output.from_input(lake.bucket_names).apply(lambda names: names.get("raw", "")),
+        lake_key_arn=lake.kms_key_arn,
+        eks_cluster_name=cluster.name,
+        depends_on=[*cluster.nodes_ready, *cluster.storage] if in_platform else (),
+        # In one stack the teams' topics, users and deliveries are the cluster's children (their
+        # URNs); the platform stack of a split holds no team (TEAMS is empty there).
+        with_teams=not settings.split,
+    )
+
+
+def build(settings: KafkaStack, ctx: PlatformContext) -> PlatformContext:
+    """The Kafka cluster (MSK or Strimzi) and, in one stack, every team's topics and access."""
+    from components.kafka import KafkaCluster, KafkaEndpoint
+
+    config = _cluster_config(settings, ctx, in_platform=True)
+    if config is None:
+        return ctx.with_(KAFKA, None)
+    kafka = KafkaCluster("kafka", config)
+    endpoint = KafkaEndpoint(kafka.bootstrap_servers, cluster_arn=kafka.cluster_arn)
+    return ctx.with_(KAFKA, KafkaFacts(config.backend, endpoint, kafka.broker_hosts)).export(**kafka.outputs())
+
+
+def reference(settings: KafkaStack, ctx: PlatformContext, out: Outputs) -> PlatformContext:
+    """The platform's cluster, as its outputs name it."""
+    from components.kafka import KafkaEndpoint
+
+    if settings.kafka.backend == "none":
+        return ctx.with_(KAFKA, None)
+    arn = out("kafka_cluster_arn") if settings.kafka.backend == "msk" else None
+    return ctx.with_(KAFKA, KafkaFacts(settings.kafka.backend, KafkaEndpoint(out("kafka_bootstrap_servers"), cluster_arn=arn)))
+
+
+def build_teams(settings: KafkaStack, ctx: PlatformContext) -> PlatformContext:
+    """In a tenants stack: every team's topics, access and lake delivery on the platform's cluster.
+    (In one stack they are the KafkaCluster's children, created by ``build``.)"""
+    from components.kafka import KafkaTeams, KafkaTeamsArgs
+
+    kafka = ctx.get(KAFKA)
+    if not settings.tenants_of or kafka is None:
+        return ctx
+    config = _cluster_config(settings, ctx, in_platform=False)
+    assert config is not None, "a Kafka fact implies a Kafka configuration"
+    teams = KafkaTeams("kafka", KafkaTeamsArgs(cluster=config, endpoint=kafka.endpoint))
+    return ctx.export(kafka_teams=teams.team_outputs)

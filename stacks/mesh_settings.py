@@ -14,10 +14,11 @@ from pydantic import Field
 
 from components.catalog.model_servers import MODEL_SERVERS
 from components.mesh import validation as rules
-from stacks.area import Area, CoreStack, Model
+from stacks.area import Area, CoreStack, Model, Outputs
+from stacks.context import CLUSTER, DATA_LAKE, MESH, MONITORING_NAMESPACE, NETWORK, TEAMS, PlatformContext
 from stacks.errors import Problem
 from stacks.sections import MeshAccess
-from stacks.serving_settings import MODELS_ZONE, serving_team_problems
+from stacks.serving_settings import MODELS_ZONE, endpoint_args, serving_team_problems
 from stacks.team_model import TeamSettings
 
 if TYPE_CHECKING:
@@ -116,6 +117,13 @@ class MeshArea(Model):
     """The Istio service mesh and the serving endpoints behind it."""
 
     AREA: ClassVar[Area] = Area(
+        name="mesh",
+        needs=(CLUSTER, NETWORK),
+        provides=(MESH,),
+        team_needs=(TEAMS, DATA_LAKE, MONITORING_NAMESPACE),
+        build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
+        build_teams=lambda settings, ctx: build_teams(settings, ctx),
+        reference=lambda settings, ctx, out: reference(settings, ctx, out),
         defaults={
             # Dev: one istiod, no budget; plain HTTP so a dev stack needs no certificate.
             "dev": {
@@ -227,3 +235,79 @@ def team_authorization_args(
         depends_on=(team_component,),
         mesh_depends_on=mesh.ready,
     )
+
+
+# -- the platform side --------------------------------------------------------------------------
+def build(settings: MeshStack, ctx: PlatformContext) -> PlatformContext:
+    """Istio and its ingress gateway, behind the AWS Load Balancer Controller's NLB."""
+    from components.mesh import LoadBalancerController, ServiceMesh
+
+    cluster, network = ctx.get(CLUSTER), ctx.get(NETWORK)
+    lb_controller = LoadBalancerController(
+        "load-balancer-controller",
+        load_balancer_controller_args(
+            settings,
+            eks_cluster_name=cluster.name,
+            vpc_id=network.vpc_id,
+            k8s_provider=cluster.k8s_provider,
+            depends_on=cluster.nodes_ready,
+        ),
+    )
+    mesh = ServiceMesh(
+        "mesh",
+        mesh_args(
+            settings,
+            k8s_provider=cluster.k8s_provider,
+            depends_on=cluster.nodes_ready,
+            gateway_depends_on=[lb_controller.release],
+        ),
+    )
+    return ctx.with_(MESH, mesh.endpoints).export(mesh_namespace=mesh.namespace)
+
+
+def reference(settings: MeshStack, ctx: PlatformContext, out: Outputs) -> PlatformContext:
+    """The mesh's names and hosts follow from the settings alone."""
+    from components.mesh import MeshEndpoints
+
+    return ctx.with_(MESH, MeshEndpoints.of(mesh_args(settings, k8s_provider=ctx.get(CLUSTER).k8s_provider, depends_on=())))
+
+
+def build_teams(settings: MeshStack, ctx: PlatformContext) -> PlatformContext:
+    """Per team: who may call its workloads, and its model endpoints."""
+    import pulumi
+
+    from components.mesh import ModelEndpoint, TeamAuthorization
+
+    cluster, mesh, teams = ctx.get(CLUSTER), ctx.get(MESH), ctx.get(TEAMS)
+    lake = ctx.get(DATA_LAKE)
+    models_bucket = pulumi.Output.from_input(lake.bucket_names).apply(lambda names: names.get(MODELS_ZONE, ""))
+    for team in settings.teams:
+        owner = teams[team.name].component
+        TeamAuthorization(
+            f"team-{team.name}-mesh",
+            team_authorization_args(
+                settings,
+                team,
+                team_component=owner,
+                mesh=mesh,
+                k8s_provider=cluster.k8s_provider,
+                monitoring_namespace=ctx.get(MONITORING_NAMESPACE),
+            ),
+        )
+        for endpoint, spec in (team.spec.serving if team.spec else {}).items():
+            ModelEndpoint(
+                f"serving-{team.name}-{endpoint}",
+                endpoint_args(
+                    settings,
+                    team.name,
+                    endpoint,
+                    spec,
+                    namespace=team.namespace,
+                    service_account=owner.service_account_name,
+                    models_bucket=models_bucket,
+                    mesh=mesh,
+                    k8s_provider=cluster.k8s_provider,
+                    depends_on=[owner],
+                ),
+            )
+    return ctx

@@ -24,6 +24,8 @@ from components.monitoring.alert_rules import AlertRuleOptions, AlertThresholds
 from components.monitoring.dashboards import DashboardOptions
 from components.monitoring.scrape_targets import KafkaMode, ScrapeTargetsArgs
 from stacks.area import Area, CoreStack, Model
+from stacks.context import CLUSTER, KAFKA, MESH, PlatformContext
+from stacks.context import MONITORING_NAMESPACE as NAMESPACE_KEY
 from stacks.errors import Problem
 from stacks.gpu_settings import GpuNodeGroupSettings
 from stacks.sections import BaseUrl, Cpu, Duration, Memory, ReceiverKey, ReceiverSettings
@@ -174,6 +176,12 @@ class MonitoringArea(Model):
     """Monitoring and alerting."""
 
     AREA: ClassVar[Area] = Area(
+        name="monitoring",
+        namespaces=(namespaces.MONITORING,),
+        needs=(CLUSTER, MESH, KAFKA),
+        build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
+        # Teams allow Prometheus to scrape them before (or without) this stack's Prometheus.
+        static_facts=lambda settings: {NAMESPACE_KEY: namespaces.MONITORING},
         defaults={
             # Dev: one small Prometheus, short retention, lenient inference alerts that never page.
             "dev": {
@@ -317,3 +325,31 @@ def monitoring_args(
         ),
         depends_on=depends_on,
     )
+
+
+# -- the platform side --------------------------------------------------------------------------
+def build(settings: MonitoringStack, ctx: PlatformContext) -> PlatformContext:
+    """Last of the platform: it scrapes what the others run (Kafka's brokers included)."""
+    import pulumi
+
+    from components.monitoring import Monitoring
+
+    cluster, mesh, kafka = ctx.get(CLUSTER), ctx.get(MESH), ctx.get(KAFKA)
+    monitoring = Monitoring(
+        "monitoring",
+        monitoring_args(
+            settings,
+            k8s_provider=cluster.k8s_provider,
+            storage_class=cluster.storage_class,
+            # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
+            receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
+            # The mesh is always on: sidecars (and the model servers behind them) are scraped, and the
+            # inference rules and dashboard are rendered.
+            enable_mesh=True,
+            mesh_namespace=mesh.namespace,
+            kafka="off" if kafka is None else kafka.backend,
+            msk_broker_hosts=None if kafka is None else kafka.broker_hosts,
+            depends_on=[*cluster.nodes_ready, *cluster.storage],
+        ),
+    )
+    return ctx.export(monitoring_namespace=monitoring.namespace_name)

@@ -17,7 +17,8 @@ from components.network.validation import (
     parse_ipv4_network,
     vpc_cidr_problem,
 )
-from stacks.area import Area, CoreStack, Model
+from stacks.area import Area, CoreStack, Model, Outputs
+from stacks.context import AWS, NETWORK, NetworkFacts, PlatformContext
 from stacks.errors import Problem
 
 if TYPE_CHECKING:
@@ -59,6 +60,11 @@ class NetworkArea(Model):
     """The VPC the cluster, the brokers and the load balancers live in."""
 
     AREA: ClassVar[Area] = Area(
+        name="network",
+        needs=(AWS,),
+        provides=(NETWORK,),
+        build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
+        reference=lambda settings, ctx, out: reference(settings, ctx, out),
         defaults={
             "dev": {"availability_zones": 2, "nat_gateways": "single", "vpc_cidr": "10.10.0.0/16", "flow_log_retention_days": 14},
             "staging": {
@@ -127,3 +133,27 @@ def network_args(
         kms_admin_role_arns=settings.kms_key_admin_role_arns,
         tags=settings.base_tags,
     )
+
+
+# -- the platform side --------------------------------------------------------------------------
+def build(settings: NetworkStack, ctx: PlatformContext) -> PlatformContext:
+    """The VPC: private subnets for the cluster and Kafka, NAT, endpoints, flow logs."""
+    from components.network import Network
+
+    aws = ctx.get(AWS)
+    network = Network(
+        "network",
+        network_args(
+            settings,
+            available_zones=aws.available_zones,
+            cluster_name=settings.effective_cluster_name,
+            account_id=aws.account_id,
+            partition=aws.partition,
+        ),
+    )
+    ctx = ctx.with_(NETWORK, NetworkFacts(network.vpc_id, network.private_subnet_ids))
+    return ctx.export(vpc_id=network.vpc_id, private_subnet_ids=network.private_subnet_ids)
+
+
+def reference(settings: NetworkStack, ctx: PlatformContext, out: Outputs) -> PlatformContext:
+    return ctx.with_(NETWORK, NetworkFacts(out("vpc_id"), out("private_subnet_ids")))

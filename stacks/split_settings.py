@@ -25,9 +25,6 @@ _STACK_REF = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$")
 class SplitStack(CoreStack, Protocol):
     """What the split area reads of the stack's settings (beyond ``CoreStack``)."""
 
-    @property
-    def tenants_of(self) -> str | None: ...
-
 
 def _problems(settings: SplitStack, source: str) -> list[Problem]:
     if settings.split and settings.tenants_of:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 from pydantic import Field
 
 from stacks.area import Area, CoreStack, Model
+from stacks.context import CLUSTER, DATA_LAKE, MESH, MONITORING_NAMESPACE, TEAMS, PlatformContext, TeamFacts
 from stacks.team_model import TeamSettings
 
 if TYPE_CHECKING:
@@ -21,20 +22,27 @@ if TYPE_CHECKING:
 
 
 class TeamsStack(CoreStack, Protocol):
-    """What the team area reads of the stack's settings (beyond ``CoreStack``)."""
+    """What the teams area reads of the stack's settings (beyond ``CoreStack``)."""
+
+    @property
+    def teams(self) -> tuple[TeamSettings, ...]: ...
 
 
 class TeamsArea(Model):
     """The teams of this environment, from stacks/teams/*.yaml."""
 
     AREA: ClassVar[Area] = Area(
+        name="teams",
+        team_needs=(CLUSTER, DATA_LAKE, MESH, MONITORING_NAMESPACE),
+        team_provides=(TEAMS,),
+        build_teams=lambda settings, ctx: build_teams(settings, ctx),  # the function below reads the model
         defaults={
             # Dev quotas may add up to more GPUs than exist: teams rarely use them all at once.
             "dev": {"team_quota_overcommit": "warn"},
             "staging": {"team_quota_overcommit": "warn"},
             # A prod quota is a promise: the GPUs behind every quota must exist.
             "prod": {"team_quota_overcommit": "error"},
-        }
+        },
     )
 
     team_quota_overcommit: Literal["warn", "error"]
@@ -71,4 +79,34 @@ def team_args(
         mesh_namespace=mesh_namespace,
         monitoring_namespace=monitoring_namespace,
         tags={**settings.base_tags, "cost-center": team.cost_center},
+    )
+
+
+# -- the per-team side --------------------------------------------------------------------------
+def build_teams(settings: TeamsStack, ctx: PlatformContext) -> PlatformContext:
+    """One Team (namespace, quota, role, workload identity) per team file."""
+    from components.teams import Team
+
+    cluster, lake, mesh = ctx.get(CLUSTER), ctx.get(DATA_LAKE), ctx.get(MESH)
+    teams = {
+        team.name: Team(
+            f"team-{team.name}",
+            team_args(
+                settings,
+                team,
+                eks_cluster_name=cluster.name,
+                k8s_provider=cluster.k8s_provider,
+                data_lake=lake,
+                mesh_namespace=mesh.namespace,
+                monitoring_namespace=ctx.get(MONITORING_NAMESPACE),
+            ),
+        )
+        for team in settings.teams
+    }
+    facts = {
+        name: TeamFacts(component, team.namespace) for (name, component), team in zip(teams.items(), settings.teams, strict=True)
+    }
+    return ctx.with_(TEAMS, facts).export(
+        teams={n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
+        serving_hosts=sorted(ep.host for t in settings.teams if t.spec for ep in t.spec.serving.values()),
     )

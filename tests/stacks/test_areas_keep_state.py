@@ -1,0 +1,42 @@
+"""The area contract moved no resource: every URN of the plans before it is still planned.
+
+tests/golden/pre-areas/ holds `mlinfra plan --json` of main before the restructuring (commit
+c024696: one flat components/ folder, build_platform as one function), gzipped. `mlinfra diff`
+against today's plans finds no replace and no delete (new resources from later work are creates).
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from mlinfra.diff import diff_files
+from mlinfra.engine import Plan
+from tests.conftest import cached_plan, cached_split
+
+BEFORE = Path(__file__).resolve().parents[1] / "golden" / "pre-areas"
+
+
+def _plans(name: str) -> Plan:
+    stack, _, part = name.partition("-")
+    if not part:
+        return cached_plan(stack)
+    halves = cached_split(stack)
+    plan: Plan = getattr(halves, part)
+    return plan
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod", "prod-platform", "prod-tenants"])
+def test_no_resource_is_replaced_or_deleted_by_the_area_contract(name: str, tmp_path: Path) -> None:
+    base = tmp_path / "base.json"
+    base.write_bytes(gzip.decompress((BEFORE / f"{name}.json.gz").read_bytes()))
+    head = tmp_path / "head.json"
+    head.write_text(_plans(name).dumps(), encoding="utf-8")
+    result = diff_files(base, head)
+    summary = result.summary()
+    moved = [f"{c.op} {c.urn}" for c in result.changes if c.op in ("replace", "delete")]
+    assert summary["replace"] == 0 and summary["delete"] == 0, f"{name}: {moved[:10]}"
+    assert summary["same"] + summary["update"] > 0.9 * (summary["same"] + summary["update"] + summary["delete"]), summary
+    assert result.findings == [], f"{name}: {[f.message for f in result.findings][:5]}"
