@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, Protocol
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
+from components.catalog import namespaces
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
 from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
 from components.gpu.validation import CapacityType, gpu_type_problem, label_problem, pool_problems
@@ -179,6 +180,7 @@ class GpuArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="gpu",
+        namespaces=(namespaces.GPU_OPERATOR,),
         needs=(CLUSTER, NETWORK),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
         defaults={

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import Field, StringConstraints, field_validator
 
+from components.catalog import namespaces
 from components.kafka import validation as rules
 from stacks.area import Area, CoreStack, Model, Outputs
 from stacks.context import AWS, CLUSTER, DATA_LAKE, KAFKA, NETWORK, TEAMS, KafkaFacts, PlatformContext
@@ -208,6 +209,7 @@ class KafkaArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="kafka",
+        namespaces=(namespaces.KAFKA,),
         needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS),
         provides=(KAFKA,),
         team_needs=(KAFKA,),

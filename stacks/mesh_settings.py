@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from pydantic import Field
 
+from components.catalog import namespaces
 from components.catalog.model_servers import MODEL_SERVERS
 from components.mesh import validation as rules
 from stacks.area import Area, CoreStack, Model, Outputs
@@ -118,6 +119,7 @@ class MeshArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="mesh",
+        namespaces=(namespaces.MESH, namespaces.MESH_INGRESS),
         needs=(CLUSTER, NETWORK),
         provides=(MESH,),
         team_needs=(TEAMS, DATA_LAKE, MONITORING_NAMESPACE),

@@ -39,8 +39,15 @@ class Settings(
         return [problem for area in self.areas() for problem in area.problems(self, source)]
 
     def team_problems(self, teams: Sequence[TeamSettings]) -> list[Problem]:
-        """Every area's checks of the team files' sections against this environment."""
-        return [problem for area in self.areas() for problem in area.team_problems(self, teams)]
+        """Every area's checks of the team files' sections against this environment, and no team
+        named like a namespace an area owns (a team's namespace is its name)."""
+        owned = {ns: area.name for area in self.areas() for ns in area.namespaces}
+        taken = [
+            Problem(t.source, "name", f"{t.name!r} is the namespace of the {owned[t.name]} area; choose another team name")
+            for t in teams
+            if t.name in owned
+        ]
+        return taken + [problem for area in self.areas() for problem in area.team_problems(self, teams)]
 
     # -- derived values (not settings) ----------------------------------------------------
     @property

@@ -20,6 +20,7 @@ from components._node_group import managed_node_group, node_launch_template
 from components._tags import named_tags
 from components.catalog import tokens
 from components.catalog.kubernetes import ADDON_VERSIONS
+from components.catalog.shared import SYSTEM_NODE_LABEL
 from components.cluster.eks import kubeconfig, oidc_issuer, role_key
 from components.cluster.validation import kubernetes_version_problem
 from components.validation import node_group_size_problems
@@ -41,8 +42,6 @@ BEFORE_NODES = ("eks-pod-identity-agent", "vpc-cni", "kube-proxy")
 AFTER_NODES = ("coredns", "aws-ebs-csi-driver")
 
 CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
-# Label (value ``system``) of the system nodes; add-ons that must not run on GPU nodes select it.
-SYSTEM_NODE_LABEL = "mlinfra.io/node-role"
 
 
 @dataclass(frozen=True)

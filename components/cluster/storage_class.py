@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-STORAGE_CLASS_NAME = "mlinfra-gp3-encrypted"
+from components.catalog.shared import STORAGE_CLASS_NAME
+
 # The EBS CSI driver (an EKS add-on of components/cluster/cluster.py) provisions the volumes.
 EBS_CSI_PROVISIONER = "ebs.csi.aws.com"
 DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"

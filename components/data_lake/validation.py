@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from components.catalog.regions import REPLICA_REGIONS
+from components.catalog.shared import PrefixGrant
 
 DEFAULT_ZONES: tuple[str, ...] = ("raw", "curated", "features", "models")
 
@@ -141,18 +141,6 @@ def lifecycle_problems(ia_days: int, glacier_ir_days: int, noncurrent_days: int,
         ("log_retention_days", positive_days_problem(log_days)),
     ]
     return [(f, m) for f, m in problems if m]
-
-
-@dataclass(frozen=True)
-class PrefixGrant:
-    """Access to one key prefix of one zone of the lake."""
-
-    zone: str
-    """Must be one of the lake's zones."""
-    prefix: str
-    """A key prefix such as ``teams/vision/``: ends with "/", no leading "/"."""
-    access: Literal["read", "read-write"]
-    """``read``: get and list; ``read-write``: also put, delete and abort multipart uploads."""
 
 
 def validate_grants(zones: Sequence[str], grants: Sequence[PrefixGrant]) -> None:

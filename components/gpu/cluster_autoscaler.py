@@ -22,8 +22,7 @@ from components._iam import POD_IDENTITY_TRUST
 from components.catalog import tokens
 from components.catalog.kubernetes import CLUSTER_AUTOSCALER_IMAGE_TAGS
 from components.catalog.namespaces import KUBE_SYSTEM
-from components.cluster.cluster import SYSTEM_NODE_LABEL
-from components.gpu.gpu_nodes import AUTOSCALER_TAG
+from components.catalog.shared import AUTOSCALER_TAG, SYSTEM_NODE_LABEL
 from components.render import render
 
 # Upstream: https://github.com/kubernetes/autoscaler (cluster-autoscaler/charts/cluster-autoscaler),

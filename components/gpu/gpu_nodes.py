@@ -25,17 +25,15 @@ from components.catalog.gpu import (
     GpuInstanceType,
     GpuPoolAmiType,
 )
+from components.catalog.shared import AUTOSCALER_TAG, MODEL_LABEL, POOL_LABEL
 from components.gpu.validation import CapacityType, pool_problems
 
 # Labels on every GPU node. The model label is our own: GPU Feature Discovery owns
 # nvidia.com/gpu.product and overwrites it once the node is up, so we do not set it.
-POOL_LABEL = "mlinfra.io/gpu-pool"
-MODEL_LABEL = "mlinfra.io/gpu-model"
 # The cluster-autoscaler's AWS provider hard-codes this label as "the node has a GPU"
 # (cloudprovider/aws/aws_cloud_provider.go GPULabel): with it, scale-down judges the node by
 # GPU requests and a booting node whose GPU is not yet advertised is not seen as empty.
 AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator"
-AUTOSCALER_TAG = "k8s.io/cluster-autoscaler"
 NODE_TEMPLATE = f"{AUTOSCALER_TAG}/node-template"
 
 

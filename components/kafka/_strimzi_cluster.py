@@ -17,7 +17,7 @@ import pulumi_random as random
 from components._crd import custom_resource
 from components._helm import HelmAddonArgs, helm_addon
 from components.catalog import namespaces
-from components.cluster.storage_class import STORAGE_CLASS_NAME
+from components.catalog.shared import STORAGE_CLASS_NAME
 from components.kafka._strimzi import (
     CLUSTER_LABEL,
     METRICS_CONFIG_KEY,

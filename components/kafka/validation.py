@@ -15,7 +15,6 @@ from typing import Literal
 
 # Types the settings share with the components; here because this module needs no SDK.
 EnhancedMonitoring = Literal["DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION"]
-KafkaMode = Literal["off", "strimzi", "msk"]
 """What monitoring scrapes of Kafka (components/monitoring/scrape_targets.py)."""
 
 # Kafka's own topic-name rule: [a-zA-Z0-9._-], at most 249 characters, not "." or "..".

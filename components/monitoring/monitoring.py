@@ -24,7 +24,7 @@ import pulumi_random as random
 from components._crd import custom_resource
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components.catalog import namespaces, tokens
-from components.gpu.gpu_nodes import MODEL_LABEL, POOL_LABEL
+from components.catalog.shared import MODEL_LABEL, POOL_LABEL
 from components.monitoring.alert_routing import RECEIVERS_SECRET, AlertRouting, alertmanager_config, receiver_secret_keys
 from components.monitoring.alert_rules import AlertRuleOptions, alert_rule_files
 from components.monitoring.dashboards import DASHBOARD_LABEL, DashboardOptions, dashboard_files

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from components.kafka.validation import KafkaMode
+from components.catalog.shared import KafkaMode
 
 if TYPE_CHECKING:  # the settings import this module; `mlinfra team list` must not load the SDK
     import pulumi

@@ -19,7 +19,7 @@ from components._iam import POD_IDENTITY_TRUST
 from components._tags import named_tags
 from components.catalog import tokens
 from components.catalog.namespaces import KUBE_SYSTEM, MESH_INJECTION_LABEL
-from components.data_lake.data_lake import PrefixGrant
+from components.catalog.shared import PrefixGrant
 
 # Namespace-scoped "edit" (the Kubernetes edit ClusterRole, without RBAC changes):
 # https://docs.aws.amazon.com/eks/latest/userguide/access-policy-permissions.html

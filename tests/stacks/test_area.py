@@ -51,3 +51,41 @@ def test_an_area_must_name_every_environment() -> None:
 
 def test_areas_of_follows_the_order_of_the_bases() -> None:
     assert areas_of(Settings) == [vars(base)["AREA"] for base in reversed(Settings.__mro__) if "AREA" in vars(base)]
+
+
+def test_the_areas_own_exactly_the_platform_namespaces_of_the_catalog() -> None:
+    from components.catalog.namespaces import PLATFORM_NAMESPACES
+
+    owned = [ns for area in Settings.areas() for ns in area.namespaces]
+    assert sorted(owned) == sorted(PLATFORM_NAMESPACES), "each platform namespace is owned by one area"
+
+
+def test_an_area_that_builds_needs_a_name() -> None:
+    with pytest.raises(ValueError, match="an area that builds resources needs a name"):
+        Area(defaults={"dev": {}, "staging": {}, "prod": {}}, build=lambda settings, ctx: ctx)
+
+
+def test_a_team_named_like_an_area_namespace_is_refused_naming_the_file() -> None:
+    from stacks.context import PlatformContext
+
+    class Tiny(Settings):
+        """Settings plus one area that owns a namespace no catalog lists."""
+
+        AREA = Area(
+            defaults={"dev": {}, "staging": {}, "prod": {}},
+            name="tiny",
+            namespaces=("tiny-system",),
+            build=lambda settings, ctx: PlatformContext(),
+        )
+
+    from stacks.loading import load_settings
+
+    dev = load_settings("dev")
+    team = dev.teams[0].model_copy(update={"name": "tiny-system", "source": "stacks/teams/tiny-system.yaml"})
+    problems = Tiny.model_construct(**dict(dev)).team_problems([team])
+    assert [(p.file, p.field) for p in problems if "namespace of the tiny area" in p.message] == [
+        ("stacks/teams/tiny-system.yaml", "name")
+    ]
+    # The same team under a name no area owns passes this check.
+    other = Tiny.model_construct(**dict(dev)).team_problems([team.model_copy(update={"name": "tiny"})])
+    assert not [p for p in other if "namespace of" in p.message]
