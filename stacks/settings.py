@@ -25,8 +25,19 @@ from stacks.team_model import TeamSettings
 from stacks.team_settings import TeamsArea
 
 
+# The registered areas: one base class each (and its import above). The order is only the order
+# of the settings' fields and of checks; what is built first follows from each area's needs.
 class Settings(
-    CoreArea, NetworkArea, ClusterArea, GpuArea, DataLakeArea, TeamsArea, MeshArea, KafkaArea, MonitoringArea, SplitArea
+    CoreArea,
+    NetworkArea,
+    ClusterArea,
+    GpuArea,
+    DataLakeArea,
+    TeamsArea,
+    MeshArea,
+    KafkaArea,
+    MonitoringArea,
+    SplitArea,
 ):
     """Everything the platform program needs to know about one stack (one base class per area)."""
 
