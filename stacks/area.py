@@ -109,6 +109,8 @@ class Area:
     build_teams: Build | None = None
     """Creates the area's per-team resources for ``settings.teams`` (the one stack, or the tenants
     stack of a split); the context then also carries the platform's outputs."""
+    outputs: tuple[str, ...] = ()
+    """The stack outputs ``build`` and ``build_teams`` may export (others are an error)."""
     reference: Reference | None = None
     """In a tenants stack: the facts ``build`` would provide, rebuilt from the platform stack's outputs."""
     static_facts: Callable[[Any], Mapping[Key[Any], Any]] | None = None

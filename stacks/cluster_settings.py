@@ -141,6 +141,16 @@ class ClusterArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="cluster",
+        outputs=(
+            "cluster_name",
+            "cluster_endpoint",
+            "cluster_secrets_key_arn",
+            "node_role_arn",
+            "oidc_provider_arn",
+            "kubeconfig",
+            "cluster_security_group_id",
+            "storage_class",
+        ),
         needs=(AWS, NETWORK),
         provides=(CLUSTER,),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model

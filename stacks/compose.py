@@ -68,8 +68,12 @@ def ordered(steps: Sequence[Step], available: Iterable[Key[Any]] = ()) -> list[S
 def run(settings: Any, ctx: PlatformContext, steps: Sequence[Step]) -> PlatformContext:
     """Run ``steps`` in order of their needs; each must provide what it declares."""
     for step in ordered(steps, ctx.facts):
+        before = set(ctx.outputs)
         ctx = step.run(settings, ctx)
         missing = sorted(k.name for k in step.provides if not ctx.has(k))
         if missing:
             raise CompositionError(f"{step.label} declares {missing} but did not provide them")
+        undeclared = sorted(set(ctx.outputs) - before - set(step.area.outputs))
+        if undeclared:
+            raise CompositionError(f"{step.label} exports {undeclared}, which its area does not declare in outputs")
     return ctx

@@ -169,6 +169,13 @@ class DataLakeArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="data_lake",
+        outputs=(
+            "data_lake_buckets",
+            "data_lake_bucket_arns",
+            "data_lake_log_bucket",
+            "data_lake_kms_key_arn",
+            "data_lake_replica_buckets",
+        ),
         needs=(AWS,),
         provides=(DATA_LAKE,),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model

@@ -180,6 +180,7 @@ class GpuArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="gpu",
+        outputs=("gpu_node_groups",),
         namespaces=(namespaces.GPU_OPERATOR,),
         needs=(CLUSTER, NETWORK),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model

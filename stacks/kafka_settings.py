@@ -209,6 +209,7 @@ class KafkaArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="kafka",
+        outputs=("kafka_backend", "kafka_bootstrap_servers", "kafka_teams", "kafka_cluster_arn"),
         namespaces=(namespaces.KAFKA,),
         needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS),
         provides=(KAFKA,),

@@ -119,6 +119,7 @@ class MeshArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="mesh",
+        outputs=("mesh_namespace",),
         namespaces=(namespaces.MESH, namespaces.MESH_INGRESS),
         needs=(CLUSTER, NETWORK),
         provides=(MESH,),

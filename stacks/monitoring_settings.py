@@ -177,6 +177,7 @@ class MonitoringArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="monitoring",
+        outputs=("monitoring_namespace",),
         namespaces=(namespaces.MONITORING,),
         needs=(CLUSTER, MESH, KAFKA),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model

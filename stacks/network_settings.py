@@ -61,6 +61,7 @@ class NetworkArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="network",
+        outputs=("vpc_id", "private_subnet_ids"),
         needs=(AWS,),
         provides=(NETWORK,),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model

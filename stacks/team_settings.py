@@ -33,6 +33,7 @@ class TeamsArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="teams",
+        outputs=("teams", "serving_hosts"),
         team_needs=(CLUSTER, DATA_LAKE, MESH, MONITORING_NAMESPACE),
         team_provides=(TEAMS,),
         build_teams=lambda settings, ctx: build_teams(settings, ctx),  # the function below reads the model

@@ -72,3 +72,11 @@ def test_the_shipped_areas_order_without_a_circle_in_one_stack_and_in_a_split() 
 def test_every_key_is_provided_by_one_area_only() -> None:
     provided = [k.name for area in Settings.areas() for k in (*area.provides, *area.team_provides)]
     assert len(provided) == len(set(provided)), provided
+
+
+def test_an_output_the_area_does_not_declare_is_an_error() -> None:
+    leaky = Area(defaults=ENVS, name="leaky", outputs=("declared",), build=lambda settings, ctx: ctx.export(declared=1, other=2))
+    with pytest.raises(CompositionError, match=r"leaky.build exports \['other'\], which its area does not declare"):
+        run(None, PlatformContext(), steps_of([leaky], ("build",)))
+    tidy = Area(defaults=ENVS, name="tidy", outputs=("declared",), build=lambda settings, ctx: ctx.export(declared=1))
+    assert dict(run(None, PlatformContext(), steps_of([tidy], ("build",))).outputs) == {"declared": 1}
