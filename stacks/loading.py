@@ -56,11 +56,8 @@ def _decode_config_value(value: Any) -> Any:
     return value
 
 
-def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) -> Settings:
-    """Validate a flat Pulumi config map (``{"mlinfra:key": value, "aws:region": ...}``).
-
-    ``source`` names the file in error messages.
-    """
+def _split_config(config: Mapping[str, Any], source: str) -> tuple[dict[str, Any], Any, list[Problem]]:
+    """``mlinfra:`` overrides (decoded), ``aws:region``, and the keys that are neither."""
     problems: list[Problem] = []
     overrides: dict[str, Any] = {}
     region: Any = None
@@ -72,19 +69,19 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
         namespace, sep, field = key.partition(":")
         if not sep:
             problems.append(Problem(source, key, "config keys are namespaced, e.g. mlinfra:availability_zones"))
-            continue
-        if namespace == "mlinfra":
+        elif namespace == "mlinfra":
             overrides[field] = _decode_config_value(raw)
         elif key == "aws:region":
             region = raw
         elif namespace not in PASSTHROUGH_NAMESPACES:
-            problems.append(
-                Problem(
-                    source, key, f"unknown config namespace {namespace!r}; allowed: mlinfra, {', '.join(PASSTHROUGH_NAMESPACES)}"
-                )
-            )
+            allowed = ", ".join(PASSTHROUGH_NAMESPACES)
+            problems.append(Problem(source, key, f"unknown config namespace {namespace!r}; allowed: mlinfra, {allowed}"))
+    return overrides, region, problems
 
-    environment = overrides.pop("environment", None)
+
+def _required_problems(overrides: dict[str, Any], environment: Any, region: Any, source: str) -> list[Problem]:
+    """The environment and region are required; stack, region and teams are not settings (removed)."""
+    problems = []
     if environment is None:
         problems.append(Problem(source, "mlinfra:environment", f"is required; one of {sorted(ENVIRONMENT_DEFAULTS)}"))
     elif not isinstance(environment, str) or environment not in ENVIRONMENT_DEFAULTS:
@@ -94,11 +91,21 @@ def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) 
     if region is None:
         problems.append(Problem(source, "aws:region", f"is required; one of {sorted(REGIONS)}"))
     hints = {"stack": "the stack name", "region": "aws:region", "teams": "the team files in stacks/teams/"}
-    for reserved in ("stack", "region", "teams"):
+    for reserved, hint in hints.items():
         if reserved in overrides:
             overrides.pop(reserved)
-            hint = hints[reserved]
             problems.append(Problem(source, f"mlinfra:{reserved}", f"is not a setting; it comes from {hint}"))
+    return problems
+
+
+def settings_from_config(config: Mapping[str, Any], *, stack: str, source: str) -> Settings:
+    """Validate a flat Pulumi config map (``{"mlinfra:key": value, "aws:region": ...}``).
+
+    ``source`` names the file in error messages.
+    """
+    overrides, region, problems = _split_config(config, source)
+    environment = overrides.pop("environment", None)
+    problems += _required_problems(overrides, environment, region, source)
     if problems:
         raise ConfigError(problems)
 
