@@ -1,12 +1,12 @@
 """The cluster area: the EKS control plane, its system node group, access and the encrypted storage class.
 
-The public face of the area. Its component modules import the provider SDKs (seconds), so
-they load when a name is first asked for: the settings read only the pure modules
-(``validation``), and `mlinfra team list` stays fast."""
+The public face of the area; its components load on first use (components/_lazy.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from components._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from components.cluster.cluster import SYSTEM_NODE_LABEL, Cluster, ClusterArgs, SystemNodeGroupArgs
@@ -22,21 +22,15 @@ __all__ = [
     "encrypted_gp3_storage_class",
 ]
 
-_MODULE_OF = {
-    "Cluster": "cluster",
-    "ClusterArgs": "cluster",
-    "STORAGE_CLASS_NAME": "storage_class",
-    "SYSTEM_NODE_LABEL": "cluster",
-    "StorageClassArgs": "storage_class",
-    "SystemNodeGroupArgs": "cluster",
-    "encrypted_gp3_storage_class": "storage_class",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module 'components.cluster' has no attribute {name!r}")
-    from components.cluster import cluster, storage_class
-
-    modules = {"cluster": cluster, "storage_class": storage_class}
-    return getattr(modules[_MODULE_OF[name]], name)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Cluster": "cluster",
+        "ClusterArgs": "cluster",
+        "STORAGE_CLASS_NAME": "storage_class",
+        "SYSTEM_NODE_LABEL": "cluster",
+        "StorageClassArgs": "storage_class",
+        "SystemNodeGroupArgs": "cluster",
+        "encrypted_gp3_storage_class": "storage_class",
+    },
+)

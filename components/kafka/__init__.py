@@ -1,12 +1,12 @@
 """The Kafka area: MSK or Strimzi, topics and access per team, delivery to the lake.
 
-The public face of the area. Its component modules import the provider SDKs (seconds), so
-they load when a name is first asked for: the settings read only the pure modules
-(``validation``), and `mlinfra team list` stays fast."""
+The public face of the area; its components load on first use (components/_lazy.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from components._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from components.kafka._access import TeamAccess
@@ -35,47 +35,21 @@ __all__ = [
     "TeamTopic",
 ]
 
-_MODULE_OF = {
-    "ConnectPlugin": "_strimzi_connect",
-    "KafkaCluster": "kafka",
-    "KafkaClusterArgs": "kafka",
-    "KafkaEndpoint": "_team_resources",
-    "KafkaTeams": "kafka_teams",
-    "KafkaTeamsArgs": "kafka_teams",
-    "LakeTarget": "_msk_delivery",
-    "MskArgs": "_msk",
-    "StrimziArgs": "_strimzi_cluster",
-    "StrimziLakeSink": "_strimzi_delivery",
-    "StrimziLakeTarget": "_strimzi_delivery",
-    "TeamAccess": "_access",
-    "TeamTopic": "kafka",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module 'components.kafka' has no attribute {name!r}")
-    from components.kafka import (
-        _access,
-        _msk,
-        _msk_delivery,
-        _strimzi_cluster,
-        _strimzi_connect,
-        _strimzi_delivery,
-        _team_resources,
-        kafka,
-        kafka_teams,
-    )
-
-    modules = {
-        "_access": _access,
-        "_msk": _msk,
-        "_msk_delivery": _msk_delivery,
-        "_strimzi_cluster": _strimzi_cluster,
-        "_strimzi_connect": _strimzi_connect,
-        "_strimzi_delivery": _strimzi_delivery,
-        "_team_resources": _team_resources,
-        "kafka": kafka,
-        "kafka_teams": kafka_teams,
-    }
-    return getattr(modules[_MODULE_OF[name]], name)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "ConnectPlugin": "_strimzi_connect",
+        "KafkaCluster": "kafka",
+        "KafkaClusterArgs": "kafka",
+        "KafkaEndpoint": "_team_resources",
+        "KafkaTeams": "kafka_teams",
+        "KafkaTeamsArgs": "kafka_teams",
+        "LakeTarget": "_msk_delivery",
+        "MskArgs": "_msk",
+        "StrimziArgs": "_strimzi_cluster",
+        "StrimziLakeSink": "_strimzi_delivery",
+        "StrimziLakeTarget": "_strimzi_delivery",
+        "TeamAccess": "_access",
+        "TeamTopic": "kafka",
+    },
+)

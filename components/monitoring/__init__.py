@@ -1,12 +1,12 @@
 """The monitoring area: kube-prometheus-stack, alert rules and routing, dashboards and scrape targets.
 
-The public face of the area. Its component modules import the provider SDKs (seconds), so
-they load when a name is first asked for: the settings read only the pure modules
-(``validation``), and `mlinfra team list` stays fast."""
+The public face of the area; its components load on first use (components/_lazy.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from components._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from components.monitoring.monitoring import Monitoring, MonitoringArgs, Resources
@@ -17,17 +17,11 @@ __all__ = [
     "Resources",
 ]
 
-_MODULE_OF = {
-    "Monitoring": "monitoring",
-    "MonitoringArgs": "monitoring",
-    "Resources": "monitoring",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module 'components.monitoring' has no attribute {name!r}")
-    from components.monitoring import monitoring
-
-    modules = {"monitoring": monitoring}
-    return getattr(modules[_MODULE_OF[name]], name)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Monitoring": "monitoring",
+        "MonitoringArgs": "monitoring",
+        "Resources": "monitoring",
+    },
+)

@@ -1,12 +1,12 @@
 """The network area: the VPC, its subnets, NAT, endpoints and flow logs.
 
-The public face of the area. Its component modules import the provider SDKs (seconds), so
-they load when a name is first asked for: the settings read only the pure modules
-(``validation``), and `mlinfra team list` stays fast."""
+The public face of the area; its components load on first use (components/_lazy.py)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from components._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from components.network.network import Network, NetworkArgs
@@ -16,16 +16,10 @@ __all__ = [
     "NetworkArgs",
 ]
 
-_MODULE_OF = {
-    "Network": "network",
-    "NetworkArgs": "network",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE_OF:
-        raise AttributeError(f"module 'components.network' has no attribute {name!r}")
-    from components.network import network
-
-    modules = {"network": network}
-    return getattr(modules[_MODULE_OF[name]], name)
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Network": "network",
+        "NetworkArgs": "network",
+    },
+)
