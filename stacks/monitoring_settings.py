@@ -311,7 +311,6 @@ def monitoring_args(
     enable_mesh: bool = False,
     mesh_namespace: str = namespaces.MESH,
     kafka: KafkaMode = "off",
-    msk_broker_hosts: pulumi.Input[list[str]] | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> MonitoringArgs:
     """MonitoringArgs, field by field; the mesh and Kafka switch their scraping, rules and dashboard."""
@@ -345,7 +344,6 @@ def monitoring_args(
             enable_mesh=enable_mesh,
             mesh_namespace=mesh_namespace,
             kafka=kafka,
-            msk_broker_hosts=msk_broker_hosts,
         ),
         depends_on=depends_on,
     )

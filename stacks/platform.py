@@ -107,6 +107,25 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         view = PlatformView(cluster.name, provider, data_lake.ref, mesh.endpoints)
         teams = build_team_resources(settings, view)
 
+    # Before Kafka, and independent of it: MSK's scrape targets reach Prometheus through a Secret
+    # Kafka writes into this namespace. Teams already know the namespace (MONITORING_NAMESPACE).
+    monitoring = Monitoring(
+        "monitoring",
+        monitoring_args(
+            settings,
+            k8s_provider=provider,
+            storage_class=STORAGE_CLASS_NAME,
+            # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
+            receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
+            # The mesh is always on: sidecars (and the model servers behind them) are scraped, and the
+            # inference rules and dashboard are rendered.
+            enable_mesh=True,
+            mesh_namespace=mesh.namespace,
+            kafka=settings.kafka.backend if settings.kafka.backend != "none" else "off",
+            depends_on=[cluster.nodes_ready, storage_class],
+        ),
+    )
+
     kafka_config = kafka_args(
         settings,
         vpc_id=network.vpc_id,
@@ -122,27 +141,10 @@ def build_platform(settings: Settings) -> dict[str, Any]:
         eks_cluster_name=cluster.name,
         depends_on=[cluster.nodes_ready, storage_class],
         with_teams=not settings.split,
+        monitoring_namespace=monitoring.namespace_name,
+        monitoring_depends_on=[monitoring.namespace_ready],
     )
     kafka = KafkaCluster("kafka", kafka_config) if kafka_config else None
-    # Last: it scrapes what the others run (Kafka's brokers included). Teams already know its
-    # namespace (MONITORING_NAMESPACE, the one monitoring_args configures it with).
-    monitoring = Monitoring(
-        "monitoring",
-        monitoring_args(
-            settings,
-            k8s_provider=provider,
-            storage_class=STORAGE_CLASS_NAME,
-            # Webhook URLs / routing keys: Pulumi secrets, never settings (README, "Alert routing").
-            receiver_secrets=pulumi.Config("mlinfra").get_secret_object("alert_receivers"),
-            # The mesh is always on: sidecars (and the model servers behind them) are scraped, and the
-            # inference rules and dashboard are rendered.
-            enable_mesh=True,
-            mesh_namespace=mesh.namespace,
-            kafka=settings.kafka.backend if settings.kafka.backend != "none" else "off",
-            msk_broker_hosts=kafka.broker_hosts if kafka else None,
-            depends_on=[cluster.nodes_ready, storage_class],
-        ),
-    )
 
     return {
         "region": settings.region,

@@ -12,15 +12,18 @@ if TYPE_CHECKING:
     from components.kafka._access import TeamAccess
     from components.kafka._msk import MskArgs
     from components.kafka._msk_delivery import LakeTarget
+    from components.kafka._msk_scrape import PrometheusTarget
     from components.kafka._strimzi_cluster import StrimziArgs
-    from components.kafka._strimzi_connect import ConnectPlugin
+    from components.kafka._strimzi_connect import CONNECT_BASE_IMAGE, CONNECT_PLUGINS, ConnectorPlugin
     from components.kafka._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
     from components.kafka._team_resources import KafkaEndpoint
     from components.kafka.kafka import KafkaCluster, KafkaClusterArgs, TeamTopic
     from components.kafka.kafka_teams import KafkaTeams, KafkaTeamsArgs
 
 __all__ = [
-    "ConnectPlugin",
+    "CONNECT_BASE_IMAGE",
+    "CONNECT_PLUGINS",
+    "ConnectorPlugin",
     "KafkaCluster",
     "KafkaClusterArgs",
     "KafkaEndpoint",
@@ -28,6 +31,7 @@ __all__ = [
     "KafkaTeamsArgs",
     "LakeTarget",
     "MskArgs",
+    "PrometheusTarget",
     "StrimziArgs",
     "StrimziLakeSink",
     "StrimziLakeTarget",
@@ -36,7 +40,9 @@ __all__ = [
 ]
 
 _MODULE_OF = {
-    "ConnectPlugin": "_strimzi_connect",
+    "CONNECT_BASE_IMAGE": "_strimzi_connect",
+    "CONNECT_PLUGINS": "_strimzi_connect",
+    "ConnectorPlugin": "_strimzi_connect",
     "KafkaCluster": "kafka",
     "KafkaClusterArgs": "kafka",
     "KafkaEndpoint": "_team_resources",
@@ -44,6 +50,7 @@ _MODULE_OF = {
     "KafkaTeamsArgs": "kafka_teams",
     "LakeTarget": "_msk_delivery",
     "MskArgs": "_msk",
+    "PrometheusTarget": "_msk_scrape",
     "StrimziArgs": "_strimzi_cluster",
     "StrimziLakeSink": "_strimzi_delivery",
     "StrimziLakeTarget": "_strimzi_delivery",
@@ -59,6 +66,7 @@ def __getattr__(name: str) -> Any:
         _access,
         _msk,
         _msk_delivery,
+        _msk_scrape,
         _strimzi_cluster,
         _strimzi_connect,
         _strimzi_delivery,
@@ -71,6 +79,7 @@ def __getattr__(name: str) -> Any:
         "_access": _access,
         "_msk": _msk,
         "_msk_delivery": _msk_delivery,
+        "_msk_scrape": _msk_scrape,
         "_strimzi_cluster": _strimzi_cluster,
         "_strimzi_connect": _strimzi_connect,
         "_strimzi_delivery": _strimzi_delivery,
