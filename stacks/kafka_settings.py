@@ -229,13 +229,10 @@ def kafka_args(
 ) -> KafkaClusterArgs | None:
     """KafkaClusterArgs from the settings, field by field (None when the backend is ``none``).
 
-    ``teams`` maps a team name to its Team component (namespace_name, role_name). Without
-    ``with_teams`` (the platform half of a split stack) the cluster gets no topics or team
-    access: the tenants stack creates them (stacks/tenants.py); the cluster is the same.
-    ``monitoring_namespace``: where MSK's scrape configs go (a Secret Prometheus reads), once
-    ``monitoring_depends_on`` (the namespace) exists; None: the brokers are not scraped.
-    """
-    from components.kafka import KafkaClusterArgs, LakeTarget, PrometheusTarget
+    ``teams``: team name -> Team component. Without ``with_teams`` (the platform half of a split
+    stack, stacks/tenants.py) the same cluster gets no topics or team access. ``monitoring_namespace``:
+    where MSK's scrape configs go, after ``monitoring_depends_on``; None: brokers not scraped."""
+    from components.kafka import KafkaClusterArgs
 
     kafka = settings.kafka
     if kafka.backend == "none":
@@ -244,7 +241,7 @@ def kafka_args(
     # Cluster-wide: whether any team delivers to the lake (MSK private connectivity) holds either way.
     delivers = any(section.to_lake for section in sections.values())
     topics, access = _team_parts(sections if with_teams else {}, teams)
-    lake = Lake(raw_bucket_arn, raw_bucket_name, lake_key_arn, eks_cluster_name)
+    lake = Lake(raw_bucket_arn, raw_bucket_name, lake_key_arn, eks_cluster_name, account_id)
     if kafka.backend == "msk":
         backend: dict[str, Any] = {
             "msk": _msk_args(
@@ -256,10 +253,7 @@ def kafka_args(
                 partition=partition,
                 delivers=delivers,
             ),
-            "lake": LakeTarget(bucket_arn=raw_bucket_arn, key_arn=lake_key_arn, region=settings.region)
-            if delivers and with_teams
-            else None,
-            "prometheus": PrometheusTarget(monitoring_namespace, tuple(monitoring_depends_on)) if monitoring_namespace else None,
+            **_msk_extras(settings, lake, delivers and with_teams, monitoring_namespace, monitoring_depends_on),
         }
     else:
         backend = _strimzi_args(settings, depends_on=depends_on, delivers=delivers, lake=lake)
@@ -278,12 +272,13 @@ def kafka_args(
 
 @dataclass(frozen=True)
 class Lake:
-    """The lake's raw zone and key, and the EKS cluster (Pod Identity), for delivery."""
+    """The lake's raw zone and key, the EKS cluster (Pod Identity) and the account, for delivery."""
 
     bucket_arn: pulumi.Input[str]
     bucket_name: pulumi.Input[str]
     key_arn: pulumi.Input[str]
     eks_cluster_name: pulumi.Input[str]
+    account_id: pulumi.Input[str]
 
 
 def _team_parts(sections: Mapping[str, TeamKafka], teams: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
@@ -344,6 +339,22 @@ def _msk_args(
         key_admin_role_arns=settings.kms_key_admin_role_arns,
         enable_private_connectivity=delivers,
     )
+
+
+def _msk_extras(
+    settings: Settings,
+    lake: Lake,
+    delivers: bool,
+    monitoring_namespace: str | None,
+    monitoring_depends_on: Sequence[pulumi.Resource],
+) -> dict[str, Any]:
+    """``lake=`` (Firehose delivery) and ``prometheus=`` (the brokers' scrape configs) of an MSK cluster."""
+    from components.kafka import LakeTarget, PrometheusTarget
+
+    return {
+        "lake": LakeTarget(lake.bucket_arn, lake.key_arn, lake.account_id, settings.region) if delivers else None,
+        "prometheus": PrometheusTarget(monitoring_namespace, tuple(monitoring_depends_on)) if monitoring_namespace else None,
+    }
 
 
 def _strimzi_args(settings: Settings, *, depends_on: Sequence[pulumi.Resource], delivers: bool, lake: Lake) -> dict[str, Any]:

@@ -40,6 +40,8 @@ class LakeTarget:
     bucket_arn: pulumi.Input[str]
     key_arn: pulumi.Input[str]
     """The lake's KMS key: objects are encrypted with it (SSE-KMS)."""
+    account_id: pulumi.Input[str]
+    """The account the streams run in: their roles trust Firehose on its behalf only."""
     region: str
     buffering_seconds: int = 300
     buffering_mib: int = 64
@@ -106,10 +108,9 @@ def _role_policy(arns: list[str], *, topic: str, prefixes: tuple[str, ...], regi
     return json.dumps({"Version": "2012-10-17", "Statement": statements}, sort_keys=True)
 
 
-def firehose_trust(cluster_arn: str) -> str:
-    """Firehose may assume the role only on behalf of this account (the cluster's), not another
-    customer's stream: https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"""
-    account = cluster_arn.split(":")[4]
+def firehose_trust(account: str) -> str:
+    """Firehose may assume the role only on behalf of this account, not another customer's
+    stream: https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"""
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -185,7 +186,8 @@ def _stream(
     role = aws.iam.Role(
         resource,
         description=f"Firehose: {full} from MSK into raw/{prefix}",
-        assume_role_policy=source.cluster_arn.apply(firehose_trust),
+        # From the account, not the cluster's ARN: the role need not wait for MSK (about 30 minutes).
+        assume_role_policy=pulumi.Output.from_input(target.account_id).apply(firehose_trust),
         tags={**source.tags, "team": team, "Name": resource},
         opts=child,
     )
