@@ -117,6 +117,14 @@ class KafkaFacts:
 
 
 @dataclass(frozen=True)
+class MonitoringFacts:
+    """Where Prometheus runs, and what must exist before another area writes into its namespace."""
+
+    namespace: str
+    ready: Sequence[pulumi.Resource] = ()
+
+
+@dataclass(frozen=True)
 class TeamFacts:
     """One team's platform-side identity, as the other areas' per-team resources use it."""
 
@@ -129,6 +137,7 @@ NETWORK: Key[NetworkFacts] = Key("network", "the VPC and its private subnets")
 CLUSTER: Key[ClusterFacts] = Key("cluster", "the EKS cluster, its provider and nodes")
 DATA_LAKE: Key[DataLakeRef] = Key("data_lake", "the lake's buckets and key")
 MESH: Key[MeshEndpoints] = Key("mesh", "the mesh's namespace, gateway and hosts")
+MONITORING: Key[MonitoringFacts] = Key("monitoring", "the monitoring namespace, once it exists")
 MONITORING_NAMESPACE: Key[str] = Key("monitoring_namespace", "where Prometheus runs (teams allow it to scrape)")
 TEAMS: Key[Mapping[str, TeamFacts]] = Key("teams", "every team built in this stack, by name")
 KAFKA: Key[KafkaFacts | None] = Key("kafka", "the Kafka cluster (None with mlinfra:kafka.backend none)")

@@ -9,8 +9,8 @@ which reports every problem of every file at once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Protocol
 
 from pydantic import Field, StringConstraints, field_validator
@@ -18,7 +18,7 @@ from pydantic import Field, StringConstraints, field_validator
 from components.catalog import namespaces
 from components.kafka import validation as rules
 from stacks.area import Area, CoreStack, Model, Outputs
-from stacks.context import AWS, CLUSTER, DATA_LAKE, KAFKA, NETWORK, TEAMS, KafkaFacts, PlatformContext
+from stacks.context import AWS, CLUSTER, DATA_LAKE, KAFKA, MONITORING, NETWORK, TEAMS, KafkaFacts, PlatformContext
 from stacks.data_lake_settings import DataLakeSettings
 from stacks.errors import Problem, explain_patterns
 from stacks.kafka_team_section import TeamKafka
@@ -27,7 +27,7 @@ from stacks.team_model import TeamSettings
 if TYPE_CHECKING:
     import pulumi
 
-    from components.kafka import KafkaClusterArgs
+    from components.kafka import KafkaClusterArgs, MskArgs
 
 Backend = Literal["msk", "strimzi", "none"]
 QUANTITY = r"^[1-9][0-9]{0,6}(m|Mi|Gi)?$"
@@ -74,52 +74,6 @@ class MskSettings(Model):
     """Days broker logs stay in their (KMS-encrypted) CloudWatch log group."""
 
 
-class LakeSinkSettings(Model):
-    """Strimzi delivery into the lake (``mlinfra:kafka.strimzi.lake_sink``): no defaults, by design."""
-
-    plugin_url: str
-    """https URL of the S3 sink connector archive (Aiven's s3-connector-for-apache-kafka release)."""
-    plugin_sha512: str
-    """SHA-512 of that archive, lowercase hex: Strimzi refuses an archive that does not match."""
-    plugin_type: Literal["zip", "tgz", "jar"] = "zip"
-    output_image: str
-    """Registry repository:tag prefix the built Connect image is pushed to (``-<team>`` is appended)."""
-    push_secret: str
-    """Secret in the kafka namespace (kubernetes.io/dockerconfigjson) that may push there."""
-
-    @field_validator("plugin_url")
-    @classmethod
-    def _https(cls, v: str) -> str:
-        if not re.fullmatch(r"https://\S+", v):
-            raise ValueError(f"must be an https:// URL without spaces, got {v!r}")
-        return v
-
-    @field_validator("plugin_sha512")
-    @classmethod
-    def _sha512(cls, v: str) -> str:
-        if not re.fullmatch(r"[0-9a-f]{128}", v):
-            raise ValueError(
-                f"must be the archive's SHA-512 as 128 lowercase hex characters (sha512sum), got {len(v)} characters"
-            )
-        return v
-
-    @field_validator("output_image")
-    @classmethod
-    def _image(cls, v: str) -> str:
-        if not re.fullmatch(r"[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+:[A-Za-z0-9._-]+", v):
-            raise ValueError(
-                f"must be <registry>/<repository>:<tag>, e.g. 123456789012.dkr.ecr.us-west-2.amazonaws.com/kafka-connect:1, got {v!r}"
-            )
-        return v
-
-    @field_validator("push_secret")
-    @classmethod
-    def _secret_name(cls, v: str) -> str:
-        if not re.fullmatch(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", v):
-            raise ValueError(f"must be a Kubernetes Secret name (lowercase letters, digits, '-', '.'), got {v!r}")
-        return v
-
-
 class StrimziSettings(Model):
     """Strimzi (``mlinfra:kafka.strimzi``): used when ``backend`` is ``strimzi``."""
 
@@ -138,8 +92,29 @@ class StrimziSettings(Model):
     """CPU request of a broker, a Kubernetes quantity."""
     broker_memory: Annotated[str, StringConstraints(pattern=QUANTITY)] = "4Gi"
     """Memory request and limit of a broker."""
-    lake_sink: LakeSinkSettings | None = None
-    """What ``to_lake`` delivery on Strimzi needs; without it those topics are not delivered (a warning)."""
+    connect_image: str | None = None
+    """Kafka Connect image for ``to_lake`` delivery, built from templates/kafka/connect.Dockerfile and pinned
+    by tag or digest; without it those topics are not delivered (a warning)."""
+    lake_sink: dict[str, Any] | None = None
+    """Removed: Strimzi no longer builds the Connect image in the cluster (set ``connect_image``)."""
+
+    @field_validator("connect_image")
+    @classmethod
+    def _image(cls, v: str | None) -> str | None:
+        if v is not None and (problem := rules.image_problem(v)):
+            raise ValueError(problem)
+        return v
+
+    @field_validator("lake_sink")
+    @classmethod
+    def _removed(cls, v: dict[str, Any] | None) -> None:
+        if v is not None:
+            raise ValueError(
+                "was removed: the restricted Pod Security profile forbids Strimzi's in-cluster build; build the "
+                "image from templates/kafka/connect.Dockerfile (README, 'Kafka delivery on Strimzi') and set "
+                "mlinfra:kafka.strimzi.connect_image instead"
+            )
+        return None
 
 
 class KafkaSettings(Model):
@@ -211,7 +186,7 @@ class KafkaArea(Model):
         name="kafka",
         outputs=("kafka_backend", "kafka_bootstrap_servers", "kafka_teams", "kafka_cluster_arn"),
         namespaces=(namespaces.KAFKA,),
-        needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS),
+        needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS, MONITORING),
         provides=(KAFKA,),
         team_needs=(KAFKA,),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
@@ -280,24 +255,15 @@ def kafka_args(
     eks_cluster_name: pulumi.Input[str],
     depends_on: Sequence[pulumi.Resource] = (),
     with_teams: bool = True,
+    monitoring_namespace: str | None = None,
+    monitoring_depends_on: Sequence[pulumi.Resource] = (),
 ) -> KafkaClusterArgs | None:
     """KafkaClusterArgs from the settings, field by field (None when the backend is ``none``).
 
-    ``teams`` maps a team name to its Team component (namespace_name, role_name). Without
-    ``with_teams`` (the platform half of a split stack) the cluster gets no topics or team
-    access: the tenants stack creates them (stacks/tenants.py); the cluster is the same.
-    """
-    from components.kafka import (
-        ConnectPlugin,
-        KafkaClusterArgs,
-        LakeTarget,
-        MskArgs,
-        StrimziArgs,
-        StrimziLakeSink,
-        StrimziLakeTarget,
-        TeamAccess,
-        TeamTopic,
-    )
+    ``teams``: team name -> Team component. Without ``with_teams`` (the platform half of a split
+    stack, stacks/tenants.py) the same cluster gets no topics or team access. ``monitoring_namespace``:
+    where MSK's scrape configs go, after ``monitoring_depends_on``; None: brokers not scraped."""
+    from components.kafka import KafkaClusterArgs
 
     kafka = settings.kafka
     if kafka.backend == "none":
@@ -305,8 +271,51 @@ def kafka_args(
     sections = {t.name: section_of(t) for t in settings.teams}
     # Cluster-wide: whether any team delivers to the lake (MSK private connectivity) holds either way.
     delivers = any(section.to_lake for section in sections.values())
-    if not with_teams:
-        sections = {}
+    topics, access = _team_parts(sections if with_teams else {}, teams)
+    lake = Lake(raw_bucket_arn, raw_bucket_name, lake_key_arn, eks_cluster_name, account_id)
+    if kafka.backend == "msk":
+        backend: dict[str, Any] = {
+            "msk": _msk_args(
+                settings,
+                vpc_id=vpc_id,
+                private_subnet_ids=private_subnet_ids,
+                node_security_group_id=node_security_group_id,
+                account_id=account_id,
+                partition=partition,
+                delivers=delivers,
+            ),
+            **_msk_extras(settings, lake, delivers and with_teams, monitoring_namespace, monitoring_depends_on),
+        }
+    else:
+        backend = _strimzi_args(settings, depends_on=depends_on, delivers=delivers, lake=lake)
+    return KafkaClusterArgs(
+        backend=kafka.backend,
+        k8s_provider=k8s_provider,
+        topics=topics,
+        teams=access,
+        replication_factor=kafka.replication_factor,
+        min_insync_replicas=kafka.min_insync_replicas,
+        enable_protection=settings.enable_protection,
+        tags=settings.base_tags,
+        **backend,
+    )
+
+
+@dataclass(frozen=True)
+class Lake:
+    """The lake's raw zone and key, the EKS cluster (Pod Identity) and the account, for delivery."""
+
+    bucket_arn: pulumi.Input[str]
+    bucket_name: pulumi.Input[str]
+    key_arn: pulumi.Input[str]
+    eks_cluster_name: pulumi.Input[str]
+    account_id: pulumi.Input[str]
+
+
+def _team_parts(sections: Mapping[str, TeamKafka], teams: Mapping[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """The team files' topics and each team's access (TeamTopic, TeamAccess)."""
+    from components.kafka import TeamAccess, TeamTopic
+
     topics = tuple(
         TeamTopic(team=name, topic=topic, partitions=spec.partitions, retention_hours=spec.retention_hours)
         for name, section in sorted(sections.items())
@@ -323,35 +332,69 @@ def kafka_args(
         )
         for name, section in sorted(sections.items())
     )
-    msk = strimzi = None
-    sink = strimzi_lake = None
-    if kafka.backend == "msk":
-        m = kafka.msk
-        msk = MskArgs(
-            cluster_name=f"{settings.effective_cluster_name}-kafka",
-            vpc_id=vpc_id,
-            vpc_cidr=settings.vpc_cidr,
-            subnet_ids=private_subnet_ids,
-            az_count=settings.availability_zones,
-            client_security_group_ids=(node_security_group_id,),
-            account_id=account_id,
-            partition=partition,
-            region=settings.region,
-            broker_count=m.broker_count,
-            instance_type=m.instance_type,
-            volume_gib=m.volume_gib,
-            max_volume_gib=m.max_volume_gib,
-            storage_target_percent=m.storage_target_percent,
-            kafka_version=m.kafka_version,
-            enhanced_monitoring=m.enhanced_monitoring,
-            log_retention_days=m.log_retention_days,
-            key_deletion_window_days=settings.kms_deletion_window_days,
-            key_admin_role_arns=settings.kms_key_admin_role_arns,
-            enable_private_connectivity=delivers,
-        )
-    else:
-        s = kafka.strimzi
-        strimzi = StrimziArgs(
+    return topics, access
+
+
+def _msk_args(
+    settings: KafkaStack,
+    *,
+    vpc_id: pulumi.Input[str],
+    private_subnet_ids: pulumi.Input[Sequence[str]],
+    node_security_group_id: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    partition: pulumi.Input[str],
+    delivers: bool,
+) -> MskArgs:
+    from components.kafka import MskArgs
+
+    m = settings.kafka.msk
+    return MskArgs(
+        cluster_name=f"{settings.effective_cluster_name}-kafka",
+        vpc_id=vpc_id,
+        vpc_cidr=settings.vpc_cidr,
+        subnet_ids=private_subnet_ids,
+        az_count=settings.availability_zones,
+        client_security_group_ids=(node_security_group_id,),
+        account_id=account_id,
+        partition=partition,
+        region=settings.region,
+        broker_count=m.broker_count,
+        instance_type=m.instance_type,
+        volume_gib=m.volume_gib,
+        max_volume_gib=m.max_volume_gib,
+        storage_target_percent=m.storage_target_percent,
+        kafka_version=m.kafka_version,
+        enhanced_monitoring=m.enhanced_monitoring,
+        log_retention_days=m.log_retention_days,
+        key_deletion_window_days=settings.kms_deletion_window_days,
+        key_admin_role_arns=settings.kms_key_admin_role_arns,
+        enable_private_connectivity=delivers,
+    )
+
+
+def _msk_extras(
+    settings: KafkaStack,
+    lake: Lake,
+    delivers: bool,
+    monitoring_namespace: str | None,
+    monitoring_depends_on: Sequence[pulumi.Resource],
+) -> dict[str, Any]:
+    """``lake=`` (Firehose delivery) and ``prometheus=`` (the brokers' scrape configs) of an MSK cluster."""
+    from components.kafka import LakeTarget, PrometheusTarget
+
+    return {
+        "lake": LakeTarget(lake.bucket_arn, lake.key_arn, lake.account_id, settings.region) if delivers else None,
+        "prometheus": PrometheusTarget(monitoring_namespace, tuple(monitoring_depends_on)) if monitoring_namespace else None,
+    }
+
+
+def _strimzi_args(settings: KafkaStack, *, depends_on: Sequence[pulumi.Resource], delivers: bool, lake: Lake) -> dict[str, Any]:
+    """``strimzi=``, and ``strimzi_sink=`` / ``strimzi_lake=`` when a team delivers and the image is set."""
+    from components.kafka import StrimziArgs, StrimziLakeSink, StrimziLakeTarget
+
+    s = settings.kafka.strimzi
+    found: dict[str, Any] = {
+        "strimzi": StrimziArgs(
             depends_on=tuple(depends_on),
             authentication=s.authentication,
             dual_role=s.dual_role,
@@ -364,36 +407,17 @@ def kafka_args(
                 "limits": {"memory": s.broker_memory},
             },
         )
-        if s.lake_sink is not None and delivers:
-            sink = StrimziLakeSink(
-                plugin=ConnectPlugin("s3-sink", s.lake_sink.plugin_url, s.lake_sink.plugin_sha512, s.lake_sink.plugin_type),
-                output_image=s.lake_sink.output_image,
-                push_secret=s.lake_sink.push_secret,
-            )
-            strimzi_lake = StrimziLakeTarget(
-                bucket_name=raw_bucket_name,
-                bucket_arn=raw_bucket_arn,
-                key_arn=lake_key_arn,
-                region=settings.region,
-                eks_cluster_name=eks_cluster_name,
-            )
-    return KafkaClusterArgs(
-        backend=kafka.backend,
-        k8s_provider=k8s_provider,
-        msk=msk,
-        strimzi=strimzi,
-        topics=topics,
-        teams=access,
-        replication_factor=kafka.replication_factor,
-        min_insync_replicas=kafka.min_insync_replicas,
-        lake=LakeTarget(bucket_arn=raw_bucket_arn, key_arn=lake_key_arn, region=settings.region)
-        if delivers and msk and with_teams
-        else None,
-        strimzi_sink=sink,
-        strimzi_lake=strimzi_lake,
-        enable_protection=settings.enable_protection,
-        tags=settings.base_tags,
-    )
+    }
+    if s.connect_image is not None and delivers:
+        found["strimzi_sink"] = StrimziLakeSink(connect_image=s.connect_image)
+        found["strimzi_lake"] = StrimziLakeTarget(
+            bucket_name=lake.bucket_name,
+            bucket_arn=lake.bucket_arn,
+            key_arn=lake.key_arn,
+            region=settings.region,
+            eks_cluster_name=lake.eks_cluster_name,
+        )
+    return found
 
 
 # -- the team files' kafka sections against this environment ------------------------------
@@ -462,6 +486,7 @@ def _cluster_config(settings: KafkaStack, ctx: PlatformContext, *, in_platform: 
     import pulumi
 
     aws, network, cluster, lake = ctx.get(AWS), ctx.get(NETWORK), ctx.get(CLUSTER), ctx.get(DATA_LAKE)
+    monitoring = ctx.get(MONITORING)
     return kafka_args(
         settings,
         vpc_id=network.vpc_id,
@@ -479,6 +504,9 @@ def _cluster_config(settings: KafkaStack, ctx: PlatformContext, *, in_platform: 
         # In one stack the teams' topics, users and deliveries are the cluster's children (their
         # URNs); the platform stack of a split holds no team (TEAMS is empty there).
         with_teams=not settings.split,
+        # MSK's scrape targets go into a Secret in the monitoring namespace, once it exists.
+        monitoring_namespace=monitoring.namespace if in_platform else None,
+        monitoring_depends_on=monitoring.ready if in_platform else (),
     )
 
 

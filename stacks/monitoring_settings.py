@@ -24,7 +24,7 @@ from components.monitoring.alert_rules import AlertRuleOptions, AlertThresholds
 from components.monitoring.dashboards import DashboardOptions
 from components.monitoring.scrape_targets import KafkaMode, ScrapeTargetsArgs
 from stacks.area import Area, CoreStack, Model
-from stacks.context import CLUSTER, KAFKA, MESH, PlatformContext
+from stacks.context import CLUSTER, MESH, MONITORING, MonitoringFacts, PlatformContext
 from stacks.context import MONITORING_NAMESPACE as NAMESPACE_KEY
 from stacks.errors import Problem
 from stacks.gpu_settings import GpuNodeGroupSettings
@@ -37,11 +37,19 @@ if TYPE_CHECKING:
     from components.monitoring import MonitoringArgs
 
 
+class _KafkaBackend(Protocol):
+    @property
+    def backend(self) -> Literal["msk", "strimzi", "none"]: ...
+
+
 class MonitoringStack(CoreStack, Protocol):
     """What the monitoring area reads of the stack's settings (beyond ``CoreStack``)."""
 
     @property
     def monitoring(self) -> MonitoringSettings: ...
+
+    @property
+    def kafka(self) -> _KafkaBackend: ...
 
     @property
     def teams(self) -> tuple[TeamSettings, ...]: ...
@@ -179,7 +187,9 @@ class MonitoringArea(Model):
         name="monitoring",
         outputs=("monitoring_namespace",),
         namespaces=(namespaces.MONITORING,),
-        needs=(CLUSTER, MESH, KAFKA),
+        needs=(CLUSTER, MESH),
+        provides=(MONITORING,),
+        reference=lambda settings, ctx, out: ctx.with_(MONITORING, MonitoringFacts(namespaces.MONITORING)),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
         # Teams allow Prometheus to scrape them before (or without) this stack's Prometheus.
         static_facts=lambda settings: {NAMESPACE_KEY: namespaces.MONITORING},
@@ -288,7 +298,6 @@ def monitoring_args(
     enable_mesh: bool = False,
     mesh_namespace: str = namespaces.MESH,
     kafka: KafkaMode = "off",
-    msk_broker_hosts: pulumi.Input[list[str]] | None = None,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> MonitoringArgs:
     """MonitoringArgs, field by field; the mesh and Kafka switch their scraping, rules and dashboard."""
@@ -322,7 +331,6 @@ def monitoring_args(
             enable_mesh=enable_mesh,
             mesh_namespace=mesh_namespace,
             kafka=kafka,
-            msk_broker_hosts=msk_broker_hosts,
         ),
         depends_on=depends_on,
     )
@@ -330,12 +338,13 @@ def monitoring_args(
 
 # -- the platform side --------------------------------------------------------------------------
 def build(settings: MonitoringStack, ctx: PlatformContext) -> PlatformContext:
-    """Last of the platform: it scrapes what the others run (Kafka's brokers included)."""
+    """Prometheus, Alertmanager and Grafana; it waits for no other area's workloads (Kafka writes
+    its scrape targets into a Secret Prometheus reads, components/kafka/_msk_scrape.py)."""
     import pulumi
 
     from components.monitoring import Monitoring
 
-    cluster, mesh, kafka = ctx.get(CLUSTER), ctx.get(MESH), ctx.get(KAFKA)
+    cluster, mesh = ctx.get(CLUSTER), ctx.get(MESH)
     monitoring = Monitoring(
         "monitoring",
         monitoring_args(
@@ -348,9 +357,9 @@ def build(settings: MonitoringStack, ctx: PlatformContext) -> PlatformContext:
             # inference rules and dashboard are rendered.
             enable_mesh=True,
             mesh_namespace=mesh.namespace,
-            kafka="off" if kafka is None else kafka.backend,
-            msk_broker_hosts=None if kafka is None else kafka.broker_hosts,
+            kafka="off" if settings.kafka.backend == "none" else settings.kafka.backend,
             depends_on=[*cluster.nodes_ready, *cluster.storage],
         ),
     )
-    return ctx.export(monitoring_namespace=monitoring.namespace_name)
+    facts = MonitoringFacts(monitoring.namespace_name, (monitoring.namespace_ready,))
+    return ctx.with_(MONITORING, facts).export(monitoring_namespace=monitoring.namespace_name)

@@ -12,15 +12,18 @@ if TYPE_CHECKING:
     from components.kafka._access import TeamAccess
     from components.kafka._msk import MskArgs
     from components.kafka._msk_delivery import LakeTarget
+    from components.kafka._msk_scrape import PrometheusTarget
     from components.kafka._strimzi_cluster import StrimziArgs
-    from components.kafka._strimzi_connect import ConnectPlugin
+    from components.kafka._strimzi_connect import CONNECT_BASE_IMAGE, CONNECT_PLUGINS, ConnectorPlugin
     from components.kafka._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
     from components.kafka._team_resources import KafkaEndpoint
     from components.kafka.kafka import KafkaCluster, KafkaClusterArgs, TeamTopic
     from components.kafka.kafka_teams import KafkaTeams, KafkaTeamsArgs
 
 __all__ = [
-    "ConnectPlugin",
+    "CONNECT_BASE_IMAGE",
+    "CONNECT_PLUGINS",
+    "ConnectorPlugin",
     "KafkaCluster",
     "KafkaClusterArgs",
     "KafkaEndpoint",
@@ -28,6 +31,7 @@ __all__ = [
     "KafkaTeamsArgs",
     "LakeTarget",
     "MskArgs",
+    "PrometheusTarget",
     "StrimziArgs",
     "StrimziLakeSink",
     "StrimziLakeTarget",
@@ -38,7 +42,9 @@ __all__ = [
 __getattr__ = lazy_exports(
     __name__,
     {
-        "ConnectPlugin": "_strimzi_connect",
+        "CONNECT_BASE_IMAGE": "_strimzi_connect",
+        "CONNECT_PLUGINS": "_strimzi_connect",
+        "ConnectorPlugin": "_strimzi_connect",
         "KafkaCluster": "kafka",
         "KafkaClusterArgs": "kafka",
         "KafkaEndpoint": "_team_resources",
@@ -46,6 +52,7 @@ __getattr__ = lazy_exports(
         "KafkaTeamsArgs": "kafka_teams",
         "LakeTarget": "_msk_delivery",
         "MskArgs": "_msk",
+        "PrometheusTarget": "_msk_scrape",
         "StrimziArgs": "_strimzi_cluster",
         "StrimziLakeSink": "_strimzi_delivery",
         "StrimziLakeTarget": "_strimzi_delivery",

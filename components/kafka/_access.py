@@ -111,34 +111,7 @@ def _strimzi_access(
     team = access.team
     k8s_opts = pulumi.ResourceOptions(parent=parent, provider=provider)
     user_name = f"team-{team}"
-    scram = strimzi.authentication == "scram-sha-512"
-    password_secret = None
-    team_data: dict[str, pulumi.Input[str]] = {
-        "bootstrap.servers": bootstrap,
-        "topic.prefix": team_prefix(team),
-        "security.protocol": "SASL_SSL" if scram else "SSL",
-        "ca.secret": f"{strimzi.namespace}/{cluster_ca_secret(strimzi.cluster_name)}",
-    }
-    if scram:
-        password_secret, password = scram_password_secret(
-            f"{name}-{team}-password",
-            f"{name}-{team}-user-password",
-            user=user_name,
-            team=team,
-            namespace=strimzi.namespace,
-            parent=parent,
-            k8s_opts=k8s_opts,
-        )
-        jaas = pulumi.Output.concat(
-            'org.apache.kafka.common.security.scram.ScramLoginModule required username="',
-            user_name,
-            '" password="',
-            password,
-            '";',
-        )
-        team_data.update(
-            {"sasl.mechanism": "SCRAM-SHA-512", "username": user_name, "password": password, "sasl.jaas.config": jaas}
-        )
+    password_secret, team_data = _credentials(name, access, strimzi, bootstrap, parent, k8s_opts)
     custom_resource(
         f"{name}-{team}-user",
         "KafkaUser",
@@ -157,8 +130,54 @@ def _strimzi_access(
         string_data={k: pulumi.Output.secret(v) if k in ("password", "sasl.jaas.config") else v for k, v in team_data.items()},
         opts=k8s_opts,
     )
-    # The CA certificate (and, with mTLS, the user's key pair) that Strimzi writes stay in the
-    # Kafka namespace; the team's ServiceAccount may read exactly those Secrets.
+    _read_ca(name, access, strimzi, k8s_opts)
+    return CREDENTIALS_SECRET
+
+
+def _credentials(
+    name: str,
+    access: TeamAccess,
+    strimzi: StrimziArgs,
+    bootstrap: pulumi.Output[str],
+    parent: pulumi.Resource,
+    k8s_opts: pulumi.ResourceOptions,
+) -> tuple[str | None, dict[str, pulumi.Input[str]]]:
+    """The KafkaUser's password Secret (SCRAM only) and what the team's Secret holds."""
+    team, user_name = access.team, f"team-{access.team}"
+    scram = strimzi.authentication == "scram-sha-512"
+    team_data: dict[str, pulumi.Input[str]] = {
+        "bootstrap.servers": bootstrap,
+        "topic.prefix": team_prefix(team),
+        "security.protocol": "SASL_SSL" if scram else "SSL",
+        "ca.secret": f"{strimzi.namespace}/{cluster_ca_secret(strimzi.cluster_name)}",
+    }
+    if not scram:
+        return None, team_data
+    password_secret, password = scram_password_secret(
+        f"{name}-{team}-password",
+        f"{name}-{team}-user-password",
+        user=user_name,
+        team=team,
+        namespace=strimzi.namespace,
+        parent=parent,
+        k8s_opts=k8s_opts,
+    )
+    jaas = pulumi.Output.concat(
+        'org.apache.kafka.common.security.scram.ScramLoginModule required username="',
+        user_name,
+        '" password="',
+        password,
+        '";',
+    )
+    team_data.update({"sasl.mechanism": "SCRAM-SHA-512", "username": user_name, "password": password, "sasl.jaas.config": jaas})
+    return password_secret, team_data
+
+
+def _read_ca(name: str, access: TeamAccess, strimzi: StrimziArgs, k8s_opts: pulumi.ResourceOptions) -> None:
+    """The CA certificate (and, with mTLS, the user's key pair) that Strimzi writes stay in the
+    Kafka namespace; the team's ServiceAccount may read exactly those Secrets."""
+    team, user_name = access.team, f"team-{access.team}"
+    scram = strimzi.authentication == "scram-sha-512"
     readable = [cluster_ca_secret(strimzi.cluster_name)] + ([] if scram else [user_name])
     role = k8s.rbac.v1.Role(
         f"{name}-{team}-read-ca",
@@ -173,7 +192,6 @@ def _strimzi_access(
         subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=access.service_account, namespace=access.namespace)],
         opts=k8s_opts,
     )
-    return CREDENTIALS_SECRET
 
 
 def _network_policy(

@@ -22,6 +22,11 @@ from components.kafka._msk_iam import server_properties
 # Brokers listen for IAM-authenticated clients inside the VPC on 9098:
 # https://docs.aws.amazon.com/msk/latest/developerguide/port-info.html
 IAM_PORT = 9098
+# Open monitoring: every broker serves Prometheus metrics on 11001 (JMX exporter) and 11002
+# (node exporter); the brokers' security group must admit the scraper on both:
+# https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html
+JMX_EXPORTER_PORT = 11001
+NODE_EXPORTER_PORT = 11002
 EnhancedMonitoring = rules.EnhancedMonitoring  # defined with the pure rules: the settings use it without the AWS SDK
 ENHANCED_MONITORING: tuple[str, ...] = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")
 # MSK places brokers in two or three AZs (client subnets), never more.
@@ -102,17 +107,31 @@ def create_msk(
     """Every MSK resource under ``parent``; ``stateful`` (protect/retain) goes to the cluster and its key."""
     child = pulumi.ResourceOptions(parent=parent)
     keep = pulumi.ResourceOptions.merge(child, stateful)
+    key, log_group = _key_and_logs(name, args, tags, keep=keep, child=child)
+    security_group = _security_group(name, args, tags, child)
+    configuration = aws.msk.Configuration(
+        f"{name}-config",
+        kafka_versions=[args.kafka_version],
+        server_properties=server_properties(dict(properties)),
+        description=f"mlinfra broker settings for {args.cluster_name}",
+        opts=child,
+    )
+    cluster = _cluster(name, args, key, log_group, security_group, configuration, {**tags, "Name": f"{name}-msk"}, keep)
+    _storage_autoscaling(name, args, cluster, {**tags, "Name": f"{name}-storage"}, child)
+    return MskResources(cluster=cluster, key=key, security_group=security_group)
 
-    def tagged(resource: str) -> dict[str, str]:
-        return {**tags, "Name": resource}
 
+def _key_and_logs(
+    name: str, args: MskArgs, tags: Mapping[str, str], *, keep: pulumi.ResourceOptions, child: pulumi.ResourceOptions
+) -> tuple[aws.kms.Key, aws.cloudwatch.LogGroup]:
+    """The cluster's rotating key and the (encrypted) broker log group."""
     log_group_name = f"/aws/msk/{args.cluster_name}/broker"
     key = rotating_key(
         f"{name}-key",
         alias=args.cluster_name,
         description=f"MSK {args.cluster_name}: data at rest and broker logs",
         deletion_window_days=args.key_deletion_window_days,
-        tags=tagged(f"{name}-key"),
+        tags={**tags, "Name": f"{name}-key"},
         opts=keep,
         alias_opts=child,
         # Data at rest: MSK uses the key through a grant it creates with the permissions of the
@@ -132,66 +151,65 @@ def create_msk(
         name=log_group_name,
         retention_in_days=args.log_retention_days,
         kms_key_id=key.arn,
-        tags=tagged(f"{name}-broker-logs"),
+        tags={**tags, "Name": f"{name}-broker-logs"},
         # Logs are evidence: retained and protected with the cluster in prod.
         opts=keep,
     )
+    return key, log_group
+
+
+def _security_group(name: str, args: MskArgs, tags: Mapping[str, str], child: pulumi.ResourceOptions) -> aws.ec2.SecurityGroup:
+    """The brokers' group: from the EKS nodes, the IAM client port and the two open-monitoring ports."""
     security_group = aws.ec2.SecurityGroup(
         f"{name}-brokers",
         # No egress rule (the provider drops AWS's default allow-all one): brokers only answer.
         description=f"MSK {args.cluster_name} brokers: IAM clients from the EKS nodes only",
         vpc_id=args.vpc_id,
-        tags=tagged(f"{name}-brokers"),
+        tags={**tags, "Name": f"{name}-brokers"},
         opts=child,
+    )
+    # (resource name, port, why); the IAM rule keeps its original name (part of the state).
+    ports = (
+        ("iam", IAM_PORT, "Kafka clients (IAM over TLS) from the EKS nodes"),
+        ("jmx-exporter", JMX_EXPORTER_PORT, "Prometheus (in EKS) scrapes the brokers' JMX exporter (MSK open monitoring)"),
+        ("node-exporter", NODE_EXPORTER_PORT, "Prometheus (in EKS) scrapes the brokers' node exporter (MSK open monitoring)"),
     )
     for index, client in enumerate(args.client_security_group_ids):
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-iam-from-nodes-{index}",
-            security_group_id=security_group.id,
-            referenced_security_group_id=client,
-            ip_protocol="tcp",
-            from_port=IAM_PORT,
-            to_port=IAM_PORT,
-            description="Kafka clients (IAM over TLS) from the EKS nodes",
-            tags=tagged(f"{name}-iam-from-nodes-{index}"),
-            opts=child,
-        )
-    configuration = aws.msk.Configuration(
-        f"{name}-config",
-        kafka_versions=[args.kafka_version],
-        server_properties=server_properties(dict(properties)),
-        description=f"mlinfra broker settings for {args.cluster_name}",
-        opts=child,
-    )
-    iam_only = aws.msk.ClusterClientAuthenticationArgs(
-        sasl=aws.msk.ClusterClientAuthenticationSaslArgs(iam=True, scram=False), unauthenticated=False
-    )
-    connectivity = aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoArgs(
-        public_access=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessArgs(type="DISABLED"),
-        vpc_connectivity=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityArgs(
-            client_authentication=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationArgs(
-                sasl=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslArgs(iam=True)
+        for role, port, description in ports:
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-{role}-from-nodes-{index}",
+                security_group_id=security_group.id,
+                referenced_security_group_id=client,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=description,
+                tags={**tags, "Name": f"{name}-{role}-from-nodes-{index}"},
+                opts=child,
             )
-        )
-        if args.enable_private_connectivity
-        else None,
-    )
-    cluster = aws.msk.Cluster(
+    return security_group
+
+
+def _cluster(
+    name: str,
+    args: MskArgs,
+    key: aws.kms.Key,
+    log_group: aws.cloudwatch.LogGroup,
+    security_group: aws.ec2.SecurityGroup,
+    configuration: aws.msk.Configuration,
+    tags: Mapping[str, str],
+    keep: pulumi.ResourceOptions,
+) -> aws.msk.Cluster:
+    """The cluster itself: IAM-only clients, TLS everywhere, the customer key, open monitoring, broker logs."""
+    return aws.msk.Cluster(
         f"{name}-msk",
         cluster_name=args.cluster_name,
         kafka_version=args.kafka_version,
         number_of_broker_nodes=args.broker_count,
-        broker_node_group_info=aws.msk.ClusterBrokerNodeGroupInfoArgs(
-            client_subnets=args.subnet_ids,
-            instance_type=args.instance_type,
-            security_groups=[security_group.id],
-            az_distribution="DEFAULT",
-            storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
-                ebs_storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(volume_size=args.volume_gib)
-            ),
-            connectivity_info=connectivity,
+        broker_node_group_info=_broker_node_group(args, security_group),
+        client_authentication=aws.msk.ClusterClientAuthenticationArgs(
+            sasl=aws.msk.ClusterClientAuthenticationSaslArgs(iam=True, scram=False), unauthenticated=False
         ),
-        client_authentication=iam_only,
         encryption_info=aws.msk.ClusterEncryptionInfoArgs(
             encryption_at_rest_kms_key_arn=key.arn,
             encryption_in_transit=aws.msk.ClusterEncryptionInfoEncryptionInTransitArgs(client_broker="TLS", in_cluster=True),
@@ -210,14 +228,36 @@ def create_msk(
                 cloudwatch_logs=aws.msk.ClusterLoggingInfoBrokerLogsCloudwatchLogsArgs(enabled=True, log_group=log_group.name)
             )
         ),
-        tags=tagged(f"{name}-msk"),
+        tags=dict(tags),
         # The volume grows under autoscaling: a later plan must not shrink it back (MSK refuses).
         opts=pulumi.ResourceOptions.merge(
             keep, pulumi.ResourceOptions(ignore_changes=["brokerNodeGroupInfo.storageInfo.ebsStorageInfo.volumeSize"])
         ),
     )
-    _storage_autoscaling(name, args, cluster, tagged(f"{name}-storage"), child)
-    return MskResources(cluster=cluster, key=key, security_group=security_group)
+
+
+def _broker_node_group(args: MskArgs, security_group: aws.ec2.SecurityGroup) -> aws.msk.ClusterBrokerNodeGroupInfoArgs:
+    """Brokers in the private subnets, no public access; multi-VPC IAM connectivity when Firehose reads."""
+    connectivity = aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoArgs(
+        public_access=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoPublicAccessArgs(type="DISABLED"),
+        vpc_connectivity=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityArgs(
+            client_authentication=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationArgs(
+                sasl=aws.msk.ClusterBrokerNodeGroupInfoConnectivityInfoVpcConnectivityClientAuthenticationSaslArgs(iam=True)
+            )
+        )
+        if args.enable_private_connectivity
+        else None,
+    )
+    return aws.msk.ClusterBrokerNodeGroupInfoArgs(
+        client_subnets=args.subnet_ids,
+        instance_type=args.instance_type,
+        security_groups=[security_group.id],
+        az_distribution="DEFAULT",
+        storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoArgs(
+            ebs_storage_info=aws.msk.ClusterBrokerNodeGroupInfoStorageInfoEbsStorageInfoArgs(volume_size=args.volume_gib)
+        ),
+        connectivity_info=connectivity,
+    )
 
 
 def _storage_autoscaling(

@@ -121,17 +121,7 @@ def create_strimzi(
         parent=parent,
         provider=provider,
     )
-    metrics_name = f"{args.cluster_name}-kafka-metrics"
-    metrics = k8s.core.v1.ConfigMap(
-        f"{name}-metrics",
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=metrics_name,
-            namespace=args.namespace,
-            labels={"app.kubernetes.io/managed-by": "mlinfra"},
-        ),
-        data={METRICS_CONFIG_KEY: jmx_exporter_rules()},
-        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=[release]),
-    )
+    metrics = _metrics_config_map(name, args, release, provider=provider, parent=parent)
     keep = pulumi.ResourceOptions.merge(pulumi.ResourceOptions(depends_on=[release]), stateful)
     pools = [
         custom_resource(
@@ -153,13 +143,40 @@ def create_strimzi(
         "Kafka",
         metadata_name=args.cluster_name,
         namespace=args.namespace,
-        spec=KafkaSpec(config=config, metrics_config_map=metrics_name, authentication=args.authentication).spec(),
+        spec=KafkaSpec(
+            config=config, metrics_config_map=metrics_config_map_name(args), authentication=args.authentication
+        ).spec(),
         parent=parent,
         provider=provider,
         depends_on=[release, metrics, *pools],
         opts=keep,
     )
     return StrimziResources(release=release, kafka=kafka, bootstrap=bootstrap_address(args.cluster_name, args.namespace))
+
+
+def metrics_config_map_name(args: StrimziArgs) -> str:
+    return f"{args.cluster_name}-kafka-metrics"
+
+
+def _metrics_config_map(
+    name: str,
+    args: StrimziArgs,
+    release: pulumi.Resource,
+    *,
+    provider: pulumi.ProviderResource,
+    parent: pulumi.Resource,
+) -> k8s.core.v1.ConfigMap:
+    """The JMX exporter rules the brokers read (the Kafka's ``metricsConfig``)."""
+    return k8s.core.v1.ConfigMap(
+        f"{name}-metrics",
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=metrics_config_map_name(args),
+            namespace=args.namespace,
+            labels={"app.kubernetes.io/managed-by": "mlinfra"},
+        ),
+        data={METRICS_CONFIG_KEY: jmx_exporter_rules()},
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider, depends_on=[release]),
+    )
 
 
 def scram_password_secret(

@@ -2,9 +2,15 @@
 
 One Kafka Connect cluster per team that has ``to_lake`` topics, so each runs with its own
 ServiceAccount, hence its own Pod Identity role limited to ``raw/teams/<team>/kafka/``.
-Strimzi builds the Connect image itself (``spec.build``) from plugin archives pinned by
-SHA-512: a changed or tampered archive fails the build instead of running. The sink is
-Aiven's S3 connector (Apache-2.0, https://github.com/Aiven-Open/cloud-storage-connectors-for-apache-kafka),
+The workers run a prebuilt image (``spec.image``) that already holds the connector plugins
+(``CONNECT_PLUGINS``), built outside the cluster from templates/kafka/connect.Dockerfile. Not
+``spec.build``: Strimzi's restricted Pod Security provider, which the platform configures
+(templates/helm/strimzi-kafka-operator.yaml.j2), refuses to run the build pod
+(RestrictedPodSecurityProvider.kafkaConnectBuildContainerSecurityContext throws "Kafka Connect
+Build using the Kaniko or Buildah builder is not available under the restricted security
+profile", api/src/main/java/io/strimzi/plugin/security/profiles/impl/RestrictedPodSecurityProvider.java
+at tag 1.2.0), and a push Secret for ECR would hold a token that expires after 12 hours.
+The sink is Aiven's S3 connector (Apache-2.0, https://github.com/Aiven-Open/cloud-storage-connectors-for-apache-kafka),
 which uses the AWS default credential chain when no keys are configured (Pod Identity).
 Shapes follow Strimzi 1.2.0's v1 CRDs (041-Crd-kafkaconnect.yaml, 047-Crd-kafkaconnector.yaml).
 """
@@ -17,11 +23,41 @@ from typing import Any, Literal
 
 import pulumi
 
-from components.kafka._strimzi import KAFKA_VERSION, Acl, Authentication
+from components.kafka._strimzi import KAFKA_VERSION, STRIMZI_CHART, Acl, Authentication
+from components.kafka.validation import image_problem
 
-SHA512 = re.compile(r"^[0-9a-f]{128}$")
 S3_SINK_CLASS = "io.aiven.kafka.connect.s3.AivenKafkaConnectS3SinkConnector"
 BYTES = "org.apache.kafka.connect.converters.ByteArrayConverter"
+# The image Strimzi itself runs Kafka Connect from (and builds on) for this operator and Kafka
+# version: STRIMZI_KAFKA_CONNECT_IMAGES in the chart's templates/_kafka_image_map.tpl at tag 1.2.0
+# ("4.3.1=quay.io/strimzi/kafka:1.2.0-kafka-4.3.1"). A custom Connect image must start from it.
+CONNECT_BASE_IMAGE = f"quay.io/strimzi/kafka:{STRIMZI_CHART.version}-kafka-{KAFKA_VERSION}"
+# Where Kafka Connect looks for plugins in Strimzi's images (KafkaConnectDockerfile.BASE_PLUGIN_PATH,
+# cluster-operator/src/main/java/io/strimzi/operator/cluster/model/KafkaConnectDockerfile.java at 1.2.0).
+PLUGIN_PATH = "/opt/kafka/plugins/"
+
+
+@dataclass(frozen=True)
+class ConnectorPlugin:
+    """A connector plugin the Connect image must hold (templates/kafka/connect.Dockerfile installs it)."""
+
+    name: str
+    """Directory under PLUGIN_PATH; the Dockerfile's build arguments are ``<NAME>_URL`` and ``<NAME>_SHA512``."""
+    connector_class: str
+    """What a KafkaConnector of this plugin names in ``spec.class``."""
+    releases: str
+    """Where the release archives are published."""
+    archive: Literal["zip", "tgz"] = "zip"
+
+    @property
+    def build_arg(self) -> str:
+        return re.sub(r"[^A-Z0-9]", "_", self.name.upper())
+
+
+# Every plugin the plan's KafkaConnectors use: the Connect image is built with exactly these.
+CONNECT_PLUGINS: tuple[ConnectorPlugin, ...] = (
+    ConnectorPlugin("s3-sink", S3_SINK_CLASS, "https://github.com/Aiven-Open/cloud-storage-connectors-for-apache-kafka/releases"),
+)
 
 
 def connect_name(team: str) -> str:
@@ -31,27 +67,6 @@ def connect_name(team: str) -> str:
 
 def connect_service_account(team: str) -> str:
     return f"{connect_name(team)}-connect"
-
-
-@dataclass(frozen=True)
-class ConnectPlugin:
-    """A connector plugin archive, pinned by its SHA-512."""
-
-    name: str
-    url: str
-    """https URL of the release archive."""
-    sha512sum: str
-    """Lowercase hex SHA-512 of the archive (Strimzi checks it before building)."""
-    artifact_type: Literal["zip", "tgz", "jar"] = "zip"
-
-    def __post_init__(self) -> None:
-        if not self.url.startswith("https://"):
-            raise ValueError(f"plugin {self.name}: url must be https://, got {self.url!r}")
-        if not SHA512.match(self.sha512sum):
-            raise ValueError(f"plugin {self.name}: sha512sum must be 128 lowercase hex characters")
-
-    def spec(self) -> dict[str, Any]:
-        return {"name": self.name, "artifacts": [{"type": self.artifact_type, "url": self.url, "sha512sum": self.sha512sum}]}
 
 
 @dataclass(frozen=True)
@@ -65,38 +80,38 @@ class ConnectSpec:
     authentication: Authentication
     user: str
     """The KafkaUser the workers authenticate as."""
-    output_image: str
-    """Registry repository:tag the built image is pushed to."""
-    push_secret: str
-    """Docker config Secret with push rights to ``output_image``'s registry."""
-    plugins: tuple[ConnectPlugin, ...]
+    image: str
+    """The prebuilt Connect image (CONNECT_PLUGINS on CONNECT_BASE_IMAGE), pinned by tag or digest."""
     replicas: int = 1
     kafka_version: str = KAFKA_VERSION
 
     def __post_init__(self) -> None:
-        if not self.plugins:
-            raise ValueError("at least one plugin is required")
+        if problem := image_problem(self.image):
+            raise ValueError(f"KafkaConnect of team {self.team}: image {problem}")
 
     @property
     def prefix(self) -> str:
         """Group id and internal topics: under ``lake-<team>.`` (the Connect user's ACL prefix)."""
         return f"{connect_name(self.team)}."
 
-    def spec(self) -> dict[str, Any]:
+    def _authentication(self) -> dict[str, Any]:
         if self.authentication == "scram-sha-512":
-            authentication: dict[str, Any] = {
+            return {
                 "type": "scram-sha-512",
                 "username": self.user,
                 "passwordSecret": {"secretName": f"{self.user}-password", "password": "password"},
             }
-        else:
-            # The User Operator writes the user's certificate and key to a Secret named after the user.
-            authentication = {
-                "type": "tls",
-                "certificateAndKey": {"secretName": self.user, "certificate": "user.crt", "key": "user.key"},
-            }
+        # The User Operator writes the user's certificate and key to a Secret named after the user.
+        return {
+            "type": "tls",
+            "certificateAndKey": {"secretName": self.user, "certificate": "user.crt", "key": "user.key"},
+        }
+
+    def spec(self) -> dict[str, Any]:
         return {
             "version": self.kafka_version,
+            # Prebuilt: no spec.build, so no build pod and no registry credentials in the cluster.
+            "image": self.image,
             "replicas": self.replicas,
             "bootstrapServers": self.bootstrap_servers,
             "groupId": f"{self.prefix}workers",
@@ -104,16 +119,12 @@ class ConnectSpec:
             "offsetStorageTopic": f"{self.prefix}offsets",
             "statusStorageTopic": f"{self.prefix}status",
             "tls": {"trustedCertificates": [{"secretName": self.ca_secret, "pattern": "*.crt"}]},
-            "authentication": authentication,
+            "authentication": self._authentication(),
             "config": {
                 # -1: the broker's default.replication.factor for the internal topics.
                 "config.storage.replication.factor": -1,
                 "offset.storage.replication.factor": -1,
                 "status.storage.replication.factor": -1,
-            },
-            "build": {
-                "output": {"type": "docker", "image": self.output_image, "pushSecret": self.push_secret},
-                "plugins": [p.spec() for p in self.plugins],
             },
         }
 

@@ -48,45 +48,64 @@ def create_team_resources(
     name: str, args: KafkaClusterArgs, endpoint: KafkaEndpoint, parent: pulumi.Resource
 ) -> dict[str, pulumi.Output[dict[str, Any]]]:
     """Every team's topics, access and delivery; returns each team's connection outputs."""
-    stateful = pulumi.ResourceOptions(protect=args.enable_protection, retain_on_delete=args.enable_protection)
-    bootstrap = pulumi.Output.from_input(endpoint.bootstrap_servers)
-    to_lake = {a.team: a.to_lake for a in args.teams if a.to_lake}
     if args.msk is not None:
-        cluster_arn = pulumi.Output.from_input(endpoint.cluster_arn or "")
-        # aws.msk.Topic goes through the MSK control-plane API: `pulumi up` needs no network
-        # path to the brokers.
-        for topic in sorted(args.topics, key=lambda t: t.full_name):
-            aws.msk.Topic(
-                f"{name}-topic-{topic.full_name}",
-                cluster_arn=cluster_arn,
-                name=topic.full_name,
-                partition_count=topic.partitions,
-                replication_factor=args.replication_factor,
-                configs=json.dumps(topic_config(args, topic), sort_keys=True),
-                opts=pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), stateful),
-            )
-        if args.lake is not None:
-            create_delivery(
-                name,
-                cluster_arn=cluster_arn,
-                cluster_name=args.msk.cluster_name,
-                to_lake=to_lake,
-                target=args.lake,
-                tags={**args.tags, "component": "kafka"},
-                parent=parent,
-            )
-        return create_team_access(
-            name,
-            args.teams,
-            backend="msk",
+        return _msk_team_resources(name, args, endpoint, parent)
+    return _strimzi_team_resources(name, args, endpoint, parent)
+
+
+def _stateful(args: KafkaClusterArgs) -> pulumi.ResourceOptions:
+    return pulumi.ResourceOptions(protect=args.enable_protection, retain_on_delete=args.enable_protection)
+
+
+def _msk_team_resources(
+    name: str, args: KafkaClusterArgs, endpoint: KafkaEndpoint, parent: pulumi.Resource
+) -> dict[str, pulumi.Output[dict[str, Any]]]:
+    """MSK: topics through the control plane, Firehose delivery, IAM statements on the team roles."""
+    assert args.msk is not None
+    cluster_arn = pulumi.Output.from_input(endpoint.cluster_arn or "")
+    topics: dict[str, pulumi.Resource] = {}
+    # aws.msk.Topic goes through the MSK control-plane API: `pulumi up` needs no network
+    # path to the brokers.
+    for topic in sorted(args.topics, key=lambda t: t.full_name):
+        topics[topic.full_name] = aws.msk.Topic(
+            f"{name}-topic-{topic.full_name}",
             cluster_arn=cluster_arn,
-            broker_cidr=args.msk.vpc_cidr,
-            bootstrap=bootstrap,
-            k8s_provider=args.k8s_provider,
+            name=topic.full_name,
+            partition_count=topic.partitions,
+            replication_factor=args.replication_factor,
+            configs=json.dumps(topic_config(args, topic), sort_keys=True),
+            opts=pulumi.ResourceOptions.merge(pulumi.ResourceOptions(parent=parent), _stateful(args)),
+        )
+    if args.lake is not None:
+        create_delivery(
+            name,
+            cluster_arn=cluster_arn,
+            cluster_name=args.msk.cluster_name,
+            to_lake={a.team: a.to_lake for a in args.teams if a.to_lake},
+            topics=topics,
+            target=args.lake,
+            tags={**args.tags, "component": "kafka"},
             parent=parent,
         )
+    return create_team_access(
+        name,
+        args.teams,
+        backend="msk",
+        cluster_arn=cluster_arn,
+        broker_cidr=args.msk.vpc_cidr,
+        bootstrap=pulumi.Output.from_input(endpoint.bootstrap_servers),
+        k8s_provider=args.k8s_provider,
+        parent=parent,
+    )
+
+
+def _strimzi_team_resources(
+    name: str, args: KafkaClusterArgs, endpoint: KafkaEndpoint, parent: pulumi.Resource
+) -> dict[str, pulumi.Output[dict[str, Any]]]:
+    """Strimzi: KafkaTopics, Kafka Connect delivery (when configured), KafkaUsers and credentials."""
     assert args.strimzi is not None
     strimzi = args.strimzi
+    to_lake = {a.team: a.to_lake for a in args.teams if a.to_lake}
     for topic in sorted(args.topics, key=lambda t: t.full_name):
         spec = TopicSpec(topic.full_name, topic.partitions, args.replication_factor, topic_config(args, topic))
         custom_resource(
@@ -99,7 +118,7 @@ def create_team_resources(
             parent=parent,
             provider=args.k8s_provider,
             depends_on=list(endpoint.depends_on),
-            opts=stateful,
+            opts=_stateful(args),
         )
     if to_lake and args.strimzi_sink is not None and args.strimzi_lake is not None:
         create_strimzi_delivery(
@@ -116,7 +135,8 @@ def create_team_resources(
     elif to_lake:
         pulumi.log.warn(
             f"kafka: to_lake topics of {sorted(to_lake)} are not delivered: Strimzi delivery needs "
-            "mlinfra:kafka.strimzi.lake_sink (connector plugin URL and SHA-512, image registry, push Secret)",
+            "mlinfra:kafka.strimzi.connect_image (a Connect image with the S3 sink plugin, built from "
+            "templates/kafka/connect.Dockerfile)",
             parent,
         )
     return create_team_access(
@@ -124,7 +144,7 @@ def create_team_resources(
         args.teams,
         backend="strimzi",
         strimzi=strimzi,
-        bootstrap=bootstrap,
+        bootstrap=pulumi.Output.from_input(endpoint.bootstrap_servers),
         k8s_provider=args.k8s_provider,
         depends_on=list(endpoint.depends_on),
         parent=parent,

@@ -20,6 +20,7 @@ from components.kafka import validation as rules
 from components.kafka._access import TeamAccess
 from components.kafka._msk import MskArgs, create_msk
 from components.kafka._msk_delivery import LakeTarget
+from components.kafka._msk_scrape import PrometheusTarget, create_scrape_secret
 from components.kafka._strimzi_cluster import StrimziArgs, create_strimzi
 from components.kafka._strimzi_delivery import StrimziLakeSink, StrimziLakeTarget
 from components.kafka._team_resources import KafkaEndpoint, create_team_resources
@@ -62,8 +63,11 @@ class KafkaClusterArgs:
     """Acknowledged writes need this many in-sync replicas."""
     lake: LakeTarget | None = None
     """Where ``to_lake`` topics are delivered (MSK: Firehose)."""
+    prometheus: PrometheusTarget | None = None
+    """MSK: where the brokers' scrape configs go (a Secret Prometheus reads); None: not scraped.
+    (Strimzi's brokers are pods: the monitoring area's PodMonitor finds them.)"""
     strimzi_sink: StrimziLakeSink | None = None
-    """Strimzi delivery: plugin, image registry and push Secret (no defaults exist for these)."""
+    """Strimzi delivery: the prebuilt Kafka Connect image (no default exists for it)."""
     strimzi_lake: StrimziLakeTarget | None = None
     """Strimzi delivery: the raw bucket, the lake key and the EKS cluster for Pod Identity."""
     enable_protection: bool = False
@@ -137,7 +141,8 @@ class KafkaCluster(pulumi.ComponentResource):
     cluster_arn: pulumi.Output[str] | None
     """MSK only."""
     broker_hosts: pulumi.Output[list[str]] | None
-    """MSK only: the brokers' host names (open monitoring is scraped on each of them)."""
+    """MSK only: the brokers' host names (open monitoring is scraped on each of them; the
+    component writes their scrape configs itself when ``prometheus`` is set)."""
     team_outputs: dict[str, pulumi.Output[dict[str, Any]]]
     """Per team: auth mode, bootstrap servers, topic prefix, secret name or role name."""
 
@@ -153,6 +158,8 @@ class KafkaCluster(pulumi.ComponentResource):
             self.cluster_arn = msk.cluster.arn
             self.bootstrap_servers = msk.cluster.bootstrap_brokers_sasl_iam
             self.broker_hosts = self.bootstrap_servers.apply(broker_hosts)
+            if args.prometheus is not None:
+                create_scrape_secret(name, self.broker_hosts, args.prometheus, provider=args.k8s_provider, parent=self)
             endpoint = KafkaEndpoint(self.bootstrap_servers, cluster_arn=msk.cluster.arn)
         else:
             assert args.strimzi is not None

@@ -190,3 +190,26 @@ def kubernetes_name(topic: str) -> str:
         return name
     digest = hashlib.sha256(topic.encode()).hexdigest()[:8]
     return f"{name[:240].strip('.-')}-{digest}"
+
+
+# A full image reference: registry host (with a dot or a port, or localhost), repository, then a
+# tag, a digest or both (https://github.com/distribution/reference/blob/main/reference.go grammar,
+# lowercase repository path). The Kafka Connect image of Strimzi delivery must be one.
+IMAGE_REFERENCE = re.compile(
+    r"^[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]+)?/[a-z0-9]+([._/-][a-z0-9]+)*"
+    r"(?P<tag>:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?P<digest>@sha256:[0-9a-f]{64})?$"
+)
+
+
+def image_problem(image: str) -> str | None:
+    """Why ``image`` is not a full image reference pinned by a tag or a digest (None when it is)."""
+    match = IMAGE_REFERENCE.match(image)
+    registry = image.split("/", 1)[0]
+    if not match or not ("." in registry or ":" in registry or registry == "localhost"):
+        return (
+            "must be a full image reference <registry>/<repository>:<tag> and/or @sha256:<64 hex digits>, "
+            f"e.g. 123456789012.dkr.ecr.us-west-2.amazonaws.com/mlinfra/kafka-connect:4.3.1-1; got {image!r}"
+        )
+    if match["digest"] is None and match["tag"] in (None, ":latest"):
+        return f"must be pinned by a tag other than 'latest' or by a digest (@sha256:...), got {image!r}"
+    return None

@@ -24,11 +24,12 @@ import pulumi_random as random
 from components._crd import custom_resource
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components.catalog import namespaces, tokens
+from components.catalog.prometheus import ADDITIONAL_SCRAPE_CONFIGS_KEY, ADDITIONAL_SCRAPE_CONFIGS_SECRET
 from components.catalog.shared import MODEL_LABEL, POOL_LABEL
 from components.monitoring.alert_routing import RECEIVERS_SECRET, AlertRouting, alertmanager_config, receiver_secret_keys
 from components.monitoring.alert_rules import AlertRuleOptions, alert_rule_files
 from components.monitoring.dashboards import DASHBOARD_LABEL, DashboardOptions, dashboard_files
-from components.monitoring.scrape_targets import ScrapeTargetsArgs, msk_scrape_configs, scrape_targets
+from components.monitoring.scrape_targets import ScrapeTargetsArgs, scrape_targets
 from components.render import render
 
 # Upstream: https://github.com/prometheus-community/helm-charts (charts/kube-prometheus-stack),
@@ -95,8 +96,8 @@ class MonitoringArgs:
 
 
 def stack_values(args: MonitoringArgs) -> dict[str, Any]:
-    """The kube-prometheus-stack values (without the MSK scrape configs, which are Outputs)."""
-    return render(
+    """The kube-prometheus-stack values: plain data, nothing that waits for another area."""
+    values: dict[str, Any] = render(
         VALUES_TEMPLATE,
         storage_class=args.storage_class,
         node_label_allowlist=[f"nodes=[{POOL_LABEL},{MODEL_LABEL}]"],
@@ -125,12 +126,31 @@ def stack_values(args: MonitoringArgs) -> dict[str, Any]:
             "dashboard_label": DASHBOARD_LABEL,
         },
     )
+    if args.scrape.kafka == "msk":
+        values["prometheus"]["prometheusSpec"]["additionalConfig"] = {"additionalScrapeConfigs": msk_scrape_secret()}
+    return values
+
+
+def msk_scrape_secret() -> dict[str, Any]:
+    """Prometheus's ``additionalScrapeConfigs``: the Secret the Kafka area fills with MSK's brokers.
+
+    By name, not by content, so the release never waits for MSK (about 30 minutes). Optional: the
+    operator fails every reconcile while a required Secret is missing (LoadSecretRef in
+    pkg/k8s/secrets.go, prometheus-operator v0.93.0), and Kafka writes it only once MSK exists.
+    The chart's own ``additionalScrapeConfigsSecret`` renders only name and key
+    (templates/prometheus/prometheus.yaml at kube-prometheus-stack-88.5.3), so the reference goes
+    through ``prometheusSpec.additionalConfig`` (values.yaml at that tag), which is copied into
+    the Prometheus spec as is.
+    """
+    return {"name": ADDITIONAL_SCRAPE_CONFIGS_SECRET, "key": ADDITIONAL_SCRAPE_CONFIGS_KEY, "optional": True}
 
 
 class Monitoring(pulumi.ComponentResource):
     """kube-prometheus-stack with its CRDs, secrets, monitors, alert rules and dashboards."""
 
     namespace_name: str
+    namespace_ready: pulumi.Resource
+    """The monitoring namespace: what another area's object in it (Kafka's scrape Secret) waits for."""
     release: k8s.helm.v3.Release
     grafana_admin_secret_name: str
 
@@ -161,8 +181,6 @@ class Monitoring(pulumi.ComponentResource):
         )
         secrets = [self._grafana_admin_secret(namespace), self._receivers_secret(namespace)]
         values: dict[str, Any] = stack_values(args)
-        if args.scrape.kafka == "msk" and args.scrape.msk_broker_hosts is not None:
-            values["prometheus"]["prometheusSpec"]["additionalScrapeConfigs"] = msk_scrape_configs(args.scrape.msk_broker_hosts)
         self.release = helm_addon(
             name,
             HelmAddonArgs(
@@ -181,6 +199,7 @@ class Monitoring(pulumi.ComponentResource):
         self._monitors_and_rules(crds)
         self._dashboards(namespace)
         self.namespace_name = args.namespace
+        self.namespace_ready = namespace
         self.grafana_admin_secret_name = GRAFANA_ADMIN_SECRET
         self.register_outputs({"namespace": self.namespace_name, "release_status": self.release.status})
 

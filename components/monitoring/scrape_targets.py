@@ -1,28 +1,22 @@
-"""What Prometheus scrapes: ServiceMonitor / PodMonitor specs and MSK scrape configs, pure data.
+"""What Prometheus scrapes: ServiceMonitor / PodMonitor specs, pure data.
 
 Each target is switched on by its own flag, so monitoring works when the mesh, Kafka or the
 GPU Operator are off. Label selectors and port names are the upstream charts' own; each is
 cited next to the spec. The component (components/monitoring/monitoring.py) turns each into a
-CustomResource through components/_crd.py.
+CustomResource through components/_crd.py. MSK brokers (outside the cluster) come from the
+Secret the Kafka area writes (components/catalog/prometheus.py), so monitoring never waits for MSK.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from components.catalog.prometheus import MSK_JMX_JOB, MSK_NODE_JOB
 from components.catalog.shared import KafkaMode
 
-if TYPE_CHECKING:  # the settings import this module; `mlinfra team list` must not load the SDK
-    import pulumi
-
-# MSK open monitoring ports: JMX exporter and node exporter on every broker.
-# https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html
-MSK_JMX_PORT = 11001
-MSK_NODE_EXPORTER_PORT = 11002
-MSK_JMX_JOB = "msk-jmx"
-MSK_NODE_JOB = "msk-node-exporter"
+__all__ = ["MSK_JMX_JOB", "MSK_NODE_JOB", "ScrapeTarget", "ScrapeTargetsArgs", "scrape_targets"]
 
 
 @dataclass(frozen=True)
@@ -40,16 +34,13 @@ class ScrapeTargetsArgs:
     model_server_labels: Mapping[str, str] = field(default_factory=lambda: {"app.kubernetes.io/component": "model-server"})
     """Pod labels that mark a model server (components/catalog/model_servers.py, set by serving)."""
     kafka: KafkaMode = "off"
-    """``strimzi``: broker/exporter pods; ``msk``: the brokers' open-monitoring endpoints."""
+    """``strimzi``: broker/exporter pods; ``msk``: the brokers' open-monitoring endpoints, from the
+    Secret the Kafka area writes (Prometheus reads it when present)."""
     kafka_namespace: str = "kafka"
-    msk_broker_hosts: pulumi.Input[list[str]] | None = None
-    """MSK broker host names (no port); required when ``kafka`` is ``msk``."""
     enable_cluster_autoscaler: bool = True
     """The cluster-autoscaler's own metrics (scale-up failures, unschedulable pods)."""
 
     def __post_init__(self) -> None:
-        if self.kafka == "msk" and self.msk_broker_hosts is None:
-            raise ValueError("msk_broker_hosts is required when kafka is 'msk' (open monitoring scrapes each broker)")
         if self.kafka not in ("off", "strimzi", "msk"):
             raise ValueError(f"kafka must be one of ['off', 'strimzi', 'msk'], got {self.kafka!r}")
 
@@ -94,162 +85,139 @@ def _workload_labels() -> list[dict[str, Any]]:
 
 
 def scrape_targets(args: ScrapeTargetsArgs) -> list[ScrapeTarget]:
+    """Every monitor the switched-on parts need, in a stable order."""
     targets: list[ScrapeTarget] = []
     if args.enable_dcgm:
-        # The GPU Operator's exporter Service (app=nvidia-dcgm-exporter, port gpu-metrics):
-        # https://github.com/NVIDIA/gpu-operator/tree/main/assets/state-dcgm-exporter
-        # honorLabels stays false: the exporter's pod mapping becomes exported_namespace/exported_pod
-        # (the GPU's workload) while namespace/pod stay the exporter's own.
-        targets.append(
-            ScrapeTarget(
-                "dcgm-exporter",
-                "ServiceMonitor",
-                {
-                    "selector": {"matchLabels": {"app": "nvidia-dcgm-exporter"}},
-                    "namespaceSelector": {"matchNames": [args.gpu_operator_namespace]},
-                    "endpoints": [
-                        {
-                            "port": "gpu-metrics",
-                            "path": "/metrics",
-                            "interval": "30s",
-                            "honorLabels": False,
-                            # `node` on every GPU series: joins with kube-state-metrics and lets
-                            # GpuNodeNotReady inhibit that node's GPU alerts.
-                            "relabelings": [
-                                {
-                                    "action": "replace",
-                                    "sourceLabels": ["__meta_kubernetes_pod_node_name"],
-                                    "targetLabel": "node",
-                                }
-                            ],
-                        }
-                    ],
-                },
-            )
-        )
+        targets.append(_dcgm(args))
     if args.enable_mesh:
-        # istiod's monitoring port; https://istio.io/latest/docs/ops/integrations/prometheus/
-        targets.append(
-            ScrapeTarget(
-                "istiod",
-                "ServiceMonitor",
-                {
-                    "selector": {"matchLabels": {"istio": "pilot"}},
-                    "namespaceSelector": {"matchNames": [args.mesh_namespace]},
-                    "endpoints": [{"port": "http-monitoring", "interval": "30s"}],
-                },
-            )
-        )
-        # Every sidecar, on Istio's merged endpoint (:15020/stats/prometheus: Envoy's istio_* metrics
-        # plus the app's own, e.g. ml_inference_*). The injector rewrites the pod's prometheus.io
-        # annotations to it; plain HTTP, so it works under STRICT mTLS. Same relabeling as Istio's
-        # prometheus-operator example: https://istio.io/latest/docs/ops/integrations/prometheus/
-        targets.append(
-            ScrapeTarget(
-                "envoy-sidecars",
-                "PodMonitor",
-                {
-                    "selector": {"matchExpressions": [{"key": "security.istio.io/tlsMode", "operator": "Exists"}]},
-                    "namespaceSelector": {"any": True},
-                    "jobLabel": "envoy-stats",
-                    "podMetricsEndpoints": [
-                        {
-                            "path": "/stats/prometheus",
-                            "interval": "15s",
-                            "relabelings": [
-                                {
-                                    "action": "keep",
-                                    "sourceLabels": ["__meta_kubernetes_pod_container_name"],
-                                    "regex": "istio-proxy",
-                                },
-                                *_annotated_port(),
-                                *_workload_labels(),
-                            ],
-                        }
-                    ],
-                },
-            )
-        )
+        targets += _mesh(args)
     if args.enable_model_servers and not args.enable_mesh:
         # Without the mesh, model servers are scraped directly on the port and path of their
-        # prometheus.io annotations (with the mesh, the sidecar monitor above serves them).
-        targets.append(
-            ScrapeTarget(
-                "model-servers",
-                "PodMonitor",
-                {
-                    "selector": {"matchLabels": dict(args.model_server_labels)},
-                    "namespaceSelector": {"any": True},
-                    "podMetricsEndpoints": [
-                        {
-                            "interval": "15s",
-                            "relabelings": [
-                                # One target per pod: the server's http port, then the annotated port.
-                                {
-                                    "action": "keep",
-                                    "sourceLabels": ["__meta_kubernetes_pod_container_port_name"],
-                                    "regex": "http",
-                                },
-                                {
-                                    "action": "replace",
-                                    "sourceLabels": ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
-                                    "regex": "(.+)",
-                                    "targetLabel": "__metrics_path__",
-                                },
-                                *_annotated_port(),
-                                *_workload_labels(),
-                            ],
-                        }
-                    ],
-                },
-            )
-        )
+        # prometheus.io annotations (with the mesh, the sidecar monitor serves them).
+        targets.append(_model_servers(args))
     if args.kafka == "strimzi":
-        # Strimzi's example PodMonitor: brokers' JMX exporter and the Kafka Exporter share the
-        # tcp-prometheus port. https://github.com/strimzi/strimzi-kafka-operator/tree/main/examples/metrics
-        targets.append(
-            ScrapeTarget(
-                "strimzi-kafka",
-                "PodMonitor",
-                {
-                    "selector": {"matchExpressions": [{"key": "strimzi.io/kind", "operator": "In", "values": ["Kafka"]}]},
-                    "namespaceSelector": {"matchNames": [args.kafka_namespace]},
-                    "podMetricsEndpoints": [{"port": "tcp-prometheus", "path": "/metrics", "interval": "30s"}],
-                },
-            )
-        )
+        targets.append(_strimzi(args))
     if args.enable_cluster_autoscaler:
-        # The cluster-autoscaler chart's Service (name aws-cluster-autoscaler, port http 8085).
-        targets.append(
-            ScrapeTarget(
-                "cluster-autoscaler",
-                "ServiceMonitor",
-                {
-                    "selector": {"matchLabels": {"app.kubernetes.io/name": "aws-cluster-autoscaler"}},
-                    "namespaceSelector": {"matchNames": ["kube-system"]},
-                    "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
-                },
-            )
-        )
+        targets.append(_cluster_autoscaler())
     return targets
 
 
-def msk_scrape_configs(hosts: pulumi.Input[list[str]]) -> pulumi.Output[list[dict[str, Any]]]:
-    """Prometheus scrape configs for MSK open monitoring (``prometheusSpec.additionalScrapeConfigs``).
+def _dcgm(args: ScrapeTargetsArgs) -> ScrapeTarget:
+    # The GPU Operator's exporter Service (app=nvidia-dcgm-exporter, port gpu-metrics):
+    # https://github.com/NVIDIA/gpu-operator/tree/main/assets/state-dcgm-exporter
+    # honorLabels stays false: the exporter's pod mapping becomes exported_namespace/exported_pod
+    # (the GPU's workload) while namespace/pod stay the exporter's own.
+    return ScrapeTarget(
+        "dcgm-exporter",
+        "ServiceMonitor",
+        {
+            "selector": {"matchLabels": {"app": "nvidia-dcgm-exporter"}},
+            "namespaceSelector": {"matchNames": [args.gpu_operator_namespace]},
+            "endpoints": [
+                {
+                    "port": "gpu-metrics",
+                    "path": "/metrics",
+                    "interval": "30s",
+                    "honorLabels": False,
+                    # `node` on every GPU series: joins with kube-state-metrics and lets
+                    # GpuNodeNotReady inhibit that node's GPU alerts.
+                    "relabelings": [
+                        {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"}
+                    ],
+                }
+            ],
+        },
+    )
 
-    MSK brokers are outside the cluster: a static list, not a monitor. (The ScrapeConfig CRD
-    would do the same but is still v1alpha1; components/catalog/crds.py takes stable APIs only.)
-    The job names are what the Kafka rules select on (``msk-node-exporter``).
-    """
-    import pulumi
 
-    return pulumi.Output.from_input(hosts).apply(
-        lambda hs: [
-            {
-                "job_name": job,
-                "scrape_interval": "60s",
-                "static_configs": [{"targets": [f"{h}:{port}" for h in sorted(hs)]}],
-            }
-            for job, port in ((MSK_JMX_JOB, MSK_JMX_PORT), (MSK_NODE_JOB, MSK_NODE_EXPORTER_PORT))
-        ]
+def _mesh(args: ScrapeTargetsArgs) -> list[ScrapeTarget]:
+    # istiod's monitoring port; https://istio.io/latest/docs/ops/integrations/prometheus/
+    istiod = ScrapeTarget(
+        "istiod",
+        "ServiceMonitor",
+        {
+            "selector": {"matchLabels": {"istio": "pilot"}},
+            "namespaceSelector": {"matchNames": [args.mesh_namespace]},
+            "endpoints": [{"port": "http-monitoring", "interval": "30s"}],
+        },
+    )
+    # Every sidecar, on Istio's merged endpoint (:15020/stats/prometheus: Envoy's istio_* metrics
+    # plus the app's own, e.g. ml_inference_*). The injector rewrites the pod's prometheus.io
+    # annotations to it; plain HTTP, so it works under STRICT mTLS. Same relabeling as Istio's
+    # prometheus-operator example: https://istio.io/latest/docs/ops/integrations/prometheus/
+    sidecars = ScrapeTarget(
+        "envoy-sidecars",
+        "PodMonitor",
+        {
+            "selector": {"matchExpressions": [{"key": "security.istio.io/tlsMode", "operator": "Exists"}]},
+            "namespaceSelector": {"any": True},
+            "jobLabel": "envoy-stats",
+            "podMetricsEndpoints": [
+                {
+                    "path": "/stats/prometheus",
+                    "interval": "15s",
+                    "relabelings": [
+                        {"action": "keep", "sourceLabels": ["__meta_kubernetes_pod_container_name"], "regex": "istio-proxy"},
+                        *_annotated_port(),
+                        *_workload_labels(),
+                    ],
+                }
+            ],
+        },
+    )
+    return [istiod, sidecars]
+
+
+def _model_servers(args: ScrapeTargetsArgs) -> ScrapeTarget:
+    return ScrapeTarget(
+        "model-servers",
+        "PodMonitor",
+        {
+            "selector": {"matchLabels": dict(args.model_server_labels)},
+            "namespaceSelector": {"any": True},
+            "podMetricsEndpoints": [
+                {
+                    "interval": "15s",
+                    "relabelings": [
+                        # One target per pod: the server's http port, then the annotated port.
+                        {"action": "keep", "sourceLabels": ["__meta_kubernetes_pod_container_port_name"], "regex": "http"},
+                        {
+                            "action": "replace",
+                            "sourceLabels": ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+                            "regex": "(.+)",
+                            "targetLabel": "__metrics_path__",
+                        },
+                        *_annotated_port(),
+                        *_workload_labels(),
+                    ],
+                }
+            ],
+        },
+    )
+
+
+def _strimzi(args: ScrapeTargetsArgs) -> ScrapeTarget:
+    # Strimzi's example PodMonitor: brokers' JMX exporter and the Kafka Exporter share the
+    # tcp-prometheus port. https://github.com/strimzi/strimzi-kafka-operator/tree/main/examples/metrics
+    return ScrapeTarget(
+        "strimzi-kafka",
+        "PodMonitor",
+        {
+            "selector": {"matchExpressions": [{"key": "strimzi.io/kind", "operator": "In", "values": ["Kafka"]}]},
+            "namespaceSelector": {"matchNames": [args.kafka_namespace]},
+            "podMetricsEndpoints": [{"port": "tcp-prometheus", "path": "/metrics", "interval": "30s"}],
+        },
+    )
+
+
+def _cluster_autoscaler() -> ScrapeTarget:
+    # The cluster-autoscaler chart's Service (name aws-cluster-autoscaler, port http 8085).
+    return ScrapeTarget(
+        "cluster-autoscaler",
+        "ServiceMonitor",
+        {
+            "selector": {"matchLabels": {"app.kubernetes.io/name": "aws-cluster-autoscaler"}},
+            "namespaceSelector": {"matchNames": ["kube-system"]},
+            "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
+        },
     )

@@ -19,6 +19,7 @@ SINK = {
     "output_image": "123456789012.dkr.ecr.us-west-2.amazonaws.com/kafka-connect:1",
     "push_secret": "ecr-push",
 }
+"""The removed ``lake_sink`` setting, as stack files had it."""
 
 
 def _settings(environment: str = "dev", **config: Any):
@@ -134,24 +135,20 @@ def test_overrides_merge_and_none_turns_kafka_off() -> None:
         ),
         ({"topics": {}}, "dev", "mlinfra:kafka.topics"),
         (
-            {"strimzi": {"lake_sink": {**SINK, "plugin_url": "http://x"}}},
+            {"strimzi": {"lake_sink": SINK}},
             "dev",
-            "mlinfra:kafka.strimzi.lake_sink.plugin_url: must be an https:// URL",
+            "mlinfra:kafka.strimzi.lake_sink: was removed: the restricted Pod Security profile forbids Strimzi's "
+            "in-cluster build; build the image from templates/kafka/connect.Dockerfile",
         ),
         (
-            {"strimzi": {"lake_sink": {**SINK, "plugin_sha512": "abc"}}},
+            {"strimzi": {"connect_image": "kafka-connect:1"}},
             "dev",
-            "mlinfra:kafka.strimzi.lake_sink.plugin_sha512: must be the archive's SHA-512",
+            "mlinfra:kafka.strimzi.connect_image: must be a full image reference <registry>/<repository>:<tag>",
         ),
         (
-            {"strimzi": {"lake_sink": {**SINK, "output_image": "kafka-connect"}}},
+            {"strimzi": {"connect_image": "123456789012.dkr.ecr.us-west-2.amazonaws.com/kafka-connect:latest"}},
             "dev",
-            "mlinfra:kafka.strimzi.lake_sink.output_image: must be <registry>/<repository>:<tag>",
-        ),
-        (
-            {"strimzi": {"lake_sink": {**SINK, "push_secret": "Bad_"}}},
-            "dev",
-            "mlinfra:kafka.strimzi.lake_sink.push_secret: must be a Kubernetes Secret name",
+            "mlinfra:kafka.strimzi.connect_image: must be pinned by a tag other than 'latest' or by a digest",
         ),
     ],
 )

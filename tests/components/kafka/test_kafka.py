@@ -60,18 +60,28 @@ def test_msk_cluster_is_secure_by_default(stack: str, request: pytest.FixtureReq
     assert (msk.protect, msk.retain_on_delete, key.protect, key.retain_on_delete) == ((stack == "prod",) * 4), msk.name
 
 
-def test_msk_security_group_admits_only_the_eks_nodes_on_the_iam_port(prod_plan: Plan) -> None:
+def test_msk_security_group_admits_only_the_eks_nodes_on_the_client_and_monitoring_ports(prod_plan: Plan) -> None:
     sg = prod_plan.get("aws:ec2/securityGroup:SecurityGroup", "kafka-brokers")
     assert not sg.inputs.get("ingress") and not sg.inputs.get("egress"), f"{sg.name}: rules are separate resources"
     rules = [r for r in prod_plan.resources if r.type.startswith("aws:vpc/securityGroup") and r.name.startswith("kafka-")]
-    assert [r.type.split(":")[-1] for r in rules] == ["SecurityGroupIngressRule"], "no egress rule, one ingress rule"
-    (rule,) = rules
+    assert {r.type.split(":")[-1] for r in rules} == {"SecurityGroupIngressRule"}, "no egress rule"
     cluster = prod_plan.get("aws:eks/cluster:Cluster", "cluster-eks")
-    assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (9098, 9098, "tcp"), rule.name
-    # The EKS cluster security group (which the managed nodes carry), taken from the cluster's output.
-    assert rule.property_dependencies["referencedSecurityGroupId"] == (cluster.urn,), rule.name
-    assert rule.property_dependencies["securityGroupId"] == (sg.urn,), rule.name
-    assert "cidrIpv4" not in rule.inputs, f"{rule.name}: no address range, only the nodes' group"
+    # IAM clients on 9098; Prometheus on MSK open monitoring's 11001 (JMX) and 11002 (node exporter):
+    # https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html
+    by_name = {r.name: r for r in rules}
+    assert sorted(by_name) == ["kafka-iam-from-nodes-0", "kafka-jmx-exporter-from-nodes-0", "kafka-node-exporter-from-nodes-0"]
+    expected = {
+        "kafka-iam-from-nodes-0": 9098,
+        "kafka-jmx-exporter-from-nodes-0": 11001,
+        "kafka-node-exporter-from-nodes-0": 11002,
+    }
+    for rule_name, port in expected.items():
+        rule = by_name[rule_name]
+        assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["ipProtocol"]) == (port, port, "tcp"), rule.name
+        # The EKS cluster security group (which the managed nodes, Prometheus's included, carry).
+        assert rule.property_dependencies["referencedSecurityGroupId"] == (cluster.urn,), rule.name
+        assert rule.property_dependencies["securityGroupId"] == (sg.urn,), rule.name
+        assert "cidrIpv4" not in rule.inputs, f"{rule.name}: no address range, only the nodes' group"
 
 
 def test_msk_configuration_and_storage_autoscaling(prod_plan: Plan) -> None:
@@ -136,7 +146,10 @@ def test_msk_delivery_into_the_raw_zone(prod_plan: Plan) -> None:
     assert s3["kmsKeyArn"] == prod_plan.outputs["data_lake_kms_key_arn"], f"{stream.name} must encrypt with the lake key"
     assert policy.urn in stream.dependencies, f"{stream.name} must wait for the cluster policy"
     role = _statements(prod_plan.get(ROLE_POLICY, "kafka-recsys-clicks-to-lake"))
-    assert role["WriteTopicPrefix"]["Resource"] == [f"{lake['raw']}/teams/recsys/kafka/clicks/*"]
+    assert role["WriteTopicPrefix"]["Resource"] == [
+        f"{lake['raw']}/teams/recsys/kafka/clicks/*",
+        f"{lake['raw']}/teams/recsys/kafka-errors/clicks/*",
+    ]
     assert role["Topic"]["Resource"] == [resource_arn(prod_plan.outputs["kafka_cluster_arn"], "topic", "recsys.clicks")]
     assert role["EncryptWithLakeKey"]["Resource"] == [prod_plan.outputs["data_lake_kms_key_arn"]]
     # The lake uses S3 Bucket Keys: KMS sees the bucket's ARN as the encryption context, so a
@@ -144,6 +157,7 @@ def test_msk_delivery_into_the_raw_zone(prod_plan: Plan) -> None:
     assert role["EncryptWithLakeKey"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == [
         lake["raw"],
         f"{lake['raw']}/teams/recsys/kafka/clicks/*",
+        f"{lake['raw']}/teams/recsys/kafka-errors/clicks/*",
     ]
     sse = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
     raw_name = prod_plan.outputs["data_lake_buckets"]["raw"]

@@ -13,7 +13,6 @@ import pytest
 from components._crd import custom_object
 from components.kafka._strimzi import CLUSTER_LABEL, USE_CONNECTOR_RESOURCES
 from components.kafka._strimzi_connect import (
-    ConnectPlugin,
     ConnectSpec,
     S3SinkSpec,
     connect_acls,
@@ -29,7 +28,7 @@ def _obj(
 
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "data" / "strimzi"
-PLUGIN = ConnectPlugin("s3-sink", "https://example.com/s3-sink-connector-for-apache-kafka-3.4.1.zip", "a" * 128)
+IMAGE = "123456789012.dkr.ecr.us-west-2.amazonaws.com/mlinfra/kafka-connect:4.3.1-s3-sink-3.4.1"
 
 
 def samples() -> dict[str, dict[str, Any]]:
@@ -39,9 +38,7 @@ def samples() -> dict[str, dict[str, Any]]:
         ca_secret="mlinfra-cluster-ca-cert",
         authentication="scram-sha-512",
         user="lake-vision",
-        output_image="123456789012.dkr.ecr.us-west-2.amazonaws.com/mlinfra/kafka-connect:lake-vision",
-        push_secret="kafka-connect-push",
-        plugins=(PLUGIN,),
+        image=IMAGE,
     )
     tls = ConnectSpec(**{**connect.__dict__, "authentication": "tls"})
     sink = S3SinkSpec(
@@ -77,7 +74,8 @@ def test_object_matches_the_v1_schema_and_its_golden_file(name: str) -> None:
     ("name", "mutate", "expected"),
     [
         ("connect.scram", lambda o: o["spec"].pop("groupId"), "'groupId' is a required property"),
-        ("connect.scram", lambda o: o["spec"]["build"]["output"].update(type="oci"), "is not one of"),
+        ("connect.scram", lambda o: o["spec"].update(image=["a", "b"]), "is not of type 'string'"),
+        ("connect.scram", lambda o: o["spec"].update(build={"plugins": []}), "Additional properties are not allowed"),
         ("connect.scram", lambda o: o["spec"]["authentication"].update(type="scram-sha-1"), "is not one of"),
         ("connector.s3-sink", lambda o: o["spec"].update(tasksMax=0), "less than the minimum"),
     ],
@@ -89,13 +87,34 @@ def test_schema_rejects_what_strimzi_1_2_rejects(name: str, mutate: Any, expecte
         jsonschema.validate(obj, _schema(obj["kind"]))
 
 
-def test_plugin_is_pinned_by_sha512_over_https() -> None:
-    with pytest.raises(ValueError, match="sha512sum must be 128 lowercase hex"):
-        ConnectPlugin("x", "https://example.com/x.zip", "abc")
-    with pytest.raises(ValueError, match="url must be https://"):
-        ConnectPlugin("x", "http://example.com/x.zip", "a" * 128)
-    build = samples()["connect.scram"]["spec"]["build"]
-    assert build["plugins"][0]["artifacts"][0]["sha512sum"] == "a" * 128
+def test_connect_runs_the_prebuilt_image_and_builds_nothing() -> None:
+    for name in ("connect.scram", "connect.tls"):
+        spec = samples()[name]["spec"]
+        assert spec["image"] == IMAGE, name
+        # Strimzi 1.2.0's restricted PodSecurityProvider refuses spec.build (no Kaniko/Buildah pod).
+        assert "build" not in spec, name
+
+
+@pytest.mark.parametrize(
+    ("image", "message"),
+    [
+        ("kafka-connect:1", "must be a full image reference"),
+        ("quay.io/strimzi/kafka", "must be pinned by a tag other than 'latest' or by a digest"),
+        ("quay.io/strimzi/kafka:latest", "must be pinned by a tag other than 'latest' or by a digest"),
+    ],
+)
+def test_connect_image_must_be_a_full_pinned_reference(image: str, message: str) -> None:
+    with pytest.raises(ValueError, match=f"KafkaConnect of team vision: image {message}"):
+        ConnectSpec(
+            team="vision", bootstrap_servers="b:9093", ca_secret="ca", authentication="tls", user="lake-vision", image=image
+        )
+    digest = f"quay.io/strimzi/kafka@sha256:{'0' * 64}"
+    assert (
+        ConnectSpec(
+            team="vision", bootstrap_servers="b:9093", ca_secret="ca", authentication="tls", user="lake-vision", image=digest
+        ).spec()["image"]
+        == digest
+    ), "a digest alone pins the image"
 
 
 def test_connect_user_reads_only_the_delivered_topics() -> None:

@@ -1,4 +1,4 @@
-"""Strimzi delivery into the lake, on a dev plan whose stack file configures ``lake_sink``."""
+"""Strimzi delivery into the lake, on a dev plan whose stack file sets ``connect_image``."""
 
 from __future__ import annotations
 
@@ -8,22 +8,18 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mlinfra.engine import Plan, run_program
+from mlinfra.engine import Plan, run_program, unwrap_secrets
 from stacks.loading import load_settings
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "data" / "strimzi"
 CR = "kubernetes:kafka.strimzi.io/v1:{}".format
-SHA = "0123456789abcdef" * 8
+IMAGE = f"123456789012.dkr.ecr.us-west-2.amazonaws.com/mlinfra/kafka-connect@sha256:{'0123456789abcdef' * 4}"
 STACK = f"""config:
   aws:region: us-west-2
   mlinfra:environment: dev
   mlinfra:kafka:
     strimzi:
-      lake_sink:
-        plugin_url: https://github.com/Aiven-Open/cloud-storage-connectors-for-apache-kafka/releases/download/v3.4.1/s3-sink-connector-for-apache-kafka-3.4.1.zip
-        plugin_sha512: {SHA}
-        output_image: 123456789012.dkr.ecr.us-west-2.amazonaws.com/mlinfra/kafka-connect:1
-        push_secret: ecr-push
+      connect_image: {IMAGE}
 """
 
 
@@ -35,18 +31,13 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 
 
 def test_no_warning_and_one_connect_per_delivering_team(plan: Plan, dev_plan: Plan) -> None:
-    assert any("are not delivered" in d["message"] for d in dev_plan.diagnostics), "without lake_sink: a warning"
+    assert any("are not delivered" in d["message"] for d in dev_plan.diagnostics), "without connect_image: a warning"
     assert not any("are not delivered" in d["message"] for d in plan.diagnostics)
     (connect,) = plan.of_type(CR("KafkaConnect"))
     assert connect.inputs["metadata"]["name"] == "lake-recsys", "only recsys has to_lake topics"
     assert connect.inputs["metadata"]["annotations"] == {"strimzi.io/use-connector-resources": "true"}
-    build = connect.inputs["spec"]["build"]
-    assert build["plugins"][0]["artifacts"][0]["sha512sum"] == SHA
-    assert build["output"] == {
-        "type": "docker",
-        "image": "123456789012.dkr.ecr.us-west-2.amazonaws.com/mlinfra/kafka-connect:1-recsys",
-        "pushSecret": "ecr-push",
-    }
+    # The prebuilt image, as configured; nothing for Strimzi to build (its restricted profile refuses).
+    assert connect.inputs["spec"]["image"] == IMAGE and "build" not in connect.inputs["spec"], connect.name
     for kind in ("KafkaConnect", "KafkaConnector", "KafkaUser"):
         schema = json.loads((SCHEMAS / f"{kind.lower()}.schema.json").read_text(encoding="utf-8"))
         for r in plan.of_type(CR(kind)):
@@ -73,3 +64,12 @@ def test_connect_role_is_limited_to_the_team_raw_prefix(plan: Plan) -> None:
     topics = [a["resource"] for a in user.inputs["spec"]["authorization"]["acls"] if a["resource"]["type"] == "topic"]
     assert {"type": "topic", "name": "recsys.clicks", "patternType": "literal"} in topics
     assert not any(t["name"] == "recsys." for t in topics), "the Connect user reads only delivered topics"
+
+
+def test_no_registry_credentials_in_the_cluster(plan: Plan) -> None:
+    secrets = plan.of_type("kubernetes:core/v1:Secret")
+    assert secrets, "the plan has Secrets (SCRAM passwords), so the check below looks at something"
+    for secret in secrets:
+        assert secret.inputs.get("type") not in ("kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"), secret.name
+        keys = set(unwrap_secrets(secret.inputs.get("stringData") or {})) | set(secret.inputs.get("data") or {})
+        assert ".dockerconfigjson" not in keys and ".dockercfg" not in keys, secret.name

@@ -155,7 +155,6 @@ def _with_mesh_and_msk(settings: Settings) -> dict[str, Any]:
         receiver_secrets=pulumi.Output.secret({"slack-platform-alerts": "https://hooks.slack.com/services/T/B/x"}),
         enable_mesh=True,
         kafka="msk",
-        msk_broker_hosts=["b-2.msk.example", "b-1.msk.example"],
     )
     Monitoring("monitoring", args)
     return {}
@@ -168,12 +167,12 @@ def test_mesh_and_msk_add_their_scraping_rules_and_dashboards() -> None:
     monitors = sorted(r.name for r in plan.of_type(SERVICE_MONITOR) + plan.of_type(POD_MONITOR))
     assert "monitoring-istiod" in monitors and "monitoring-envoy-sidecars" in monitors
     assert "monitoring-model-servers" not in monitors, "with the mesh, model servers come through the sidecar"
-    values = plan.get(RELEASE, "monitoring-release").inputs["values"]
-    scrape = values["prometheus"]["prometheusSpec"]["additionalScrapeConfigs"]
-    assert [(c["job_name"], c["static_configs"][0]["targets"]) for c in scrape] == [
-        ("msk-jmx", ["b-1.msk.example:11001", "b-2.msk.example:11001"]),
-        ("msk-node-exporter", ["b-1.msk.example:11002", "b-2.msk.example:11002"]),
-    ]
+    spec = plan.get(RELEASE, "monitoring-release").inputs["values"]["prometheus"]["prometheusSpec"]
+    # MSK's brokers by reference (the Secret the Kafka area writes), optional until it exists.
+    assert spec["additionalConfig"] == {
+        "additionalScrapeConfigs": {"name": "additional-scrape-configs", "key": "scrape-configs.yaml", "optional": True}
+    }
+    assert "additionalScrapeConfigs" not in spec and "additionalScrapeConfigsSecret" not in spec, "one reference only"
     dashboards = sorted(r.name for r in plan.of_type(CONFIGMAP) if r.name.startswith("monitoring-dashboard-"))
     assert "monitoring-dashboard-inference" in dashboards and "monitoring-dashboard-kafka" in dashboards
     secret = plan.get(SECRET, "monitoring-alertmanager-receivers")
@@ -220,12 +219,6 @@ def test_receiver_secrets_from_the_stack_file_fill_the_secret(tmp_path: Path) ->
     assert redact_secrets(secret.inputs)["stringData"] == "[secret]"
 
 
-def test_prod_scrapes_the_msk_brokers_it_plans(prod_plan: Plan) -> None:
-    release = prod_plan.get(RELEASE, "monitoring-release")
-    configs = release.inputs["values"]["prometheus"]["prometheusSpec"]["additionalScrapeConfigs"]
-    brokers = prod_plan.outputs["kafka_bootstrap_servers"]
-    hosts = sorted({server.rsplit(":", 1)[0] for server in brokers.split(",")})
-    assert len(hosts) == 3, brokers
-    jobs = {c["job_name"]: c["static_configs"][0]["targets"] for c in configs}
-    assert jobs["msk-node-exporter"] == [f"{h}:11002" for h in hosts], jobs
-    assert jobs["msk-jmx"] == [f"{h}:11001" for h in hosts], jobs
+def test_without_msk_prometheus_reads_no_additional_scrape_configs(dev_plan: Plan) -> None:
+    spec = dev_plan.get(RELEASE, "monitoring-release").inputs["values"]["prometheus"]["prometheusSpec"]
+    assert "additionalConfig" not in spec and "additionalScrapeConfigs" not in spec, "dev runs Strimzi: pods, not hosts"
