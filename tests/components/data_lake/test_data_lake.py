@@ -235,8 +235,9 @@ def test_dev_buckets_can_be_emptied_on_destroy(dev_plan: Plan) -> None:
 
 def test_every_taggable_lake_resource_carries_the_required_tags(any_plan: Plan) -> None:
     taggable = [r for r in _lake_resources(any_plan) if is_taggable(r.type)]
-    replicated = any_plan.stack == "prod"  # the replication role (prod only)
-    expected = {BUCKET, KEY, "aws:glue/catalogDatabase:CatalogDatabase"} | ({"aws:iam/role:Role"} if replicated else set())
+    replicated = any_plan.stack == "prod"  # the replication role, lag alarms and their topic (prod only)
+    dr = {"aws:iam/role:Role", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic"}
+    expected = {BUCKET, KEY, "aws:glue/catalogDatabase:CatalogDatabase"} | (dr if replicated else set())
     assert {r.type for r in taggable} == expected
     for r in taggable:
         tags = r.inputs.get("tags", {})
@@ -251,8 +252,9 @@ def test_every_lake_resource_is_a_child_of_the_component(any_plan: Plan) -> None
     assert named and sorted(r.urn for r in named) == sorted(r.urn for r in children)
     # 5 buckets x 7 (bucket, ownership, PAB, SSE, versioning, lifecycle, policy) + 4 logging
     # + key + alias + 4 Glue databases; prod adds the replica of raw and models: a provider, key +
-    # alias, 2 buckets x 7, the replication role + its policy and 2 replication configurations.
-    replica = 1 + 2 + 2 * 7 + 2 + 2 if any_plan.stack == "prod" else 0
+    # alias, 2 buckets x 7, the replication role + its policy, 2 replication configurations, the
+    # alarm topic and 2 lag alarms (no email subscriptions in the shipped stacks).
+    replica = 1 + 2 + 2 * 7 + 2 + 2 + 1 + 2 if any_plan.stack == "prod" else 0
     assert len(children) == 5 * 7 + 4 + 2 + 4 + replica, sorted((r.type, r.name) for r in children)
 
 
