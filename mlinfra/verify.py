@@ -206,7 +206,14 @@ class Verifier:
         encrypted = [r for r in feeding if r["Destination"].get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID")]
         if not encrypted:
             return Check(res, "replicated from", FAIL, f"s3://{source} replicates here without a replica KMS key")
-        return Check(res, "replicated from", PASS, f"s3://{source} (rule {encrypted[0].get('ID', '?')})")
+        # Without S3 Replication metrics the rule publishes no ReplicationLatency and the zone's
+        # lag alarm (components/data_lake/_replica_alarms.py) can never fire.
+        measured = [r for r in encrypted if r["Destination"].get("Metrics", {}).get("Status") == "Enabled"]
+        if not measured:
+            return Check(
+                res, "replicated from", FAIL, f"s3://{source} replicates here without replication metrics (no lag signal)"
+            )
+        return Check(res, "replicated from", PASS, f"s3://{source} (rule {measured[0].get('ID', '?')})")
 
     # -- S3, account level -----------------------------------------------------------------
     def account_public_access(self, account: str) -> Check:

@@ -520,7 +520,9 @@ REPLICA_REGION = "us-east-1"
 RAW_REPLICA = "acme-lake-raw-replica"
 
 
-def _replicate_raw(replica_region: str = REPLICA_REGION, *, rule: bool = True, replica_key: bool = True) -> str:
+def _replicate_raw(
+    replica_region: str = REPLICA_REGION, *, rule: bool = True, replica_key: bool = True, metrics: bool = True
+) -> str:
     """A replica of the raw zone as the lake builds it in prod; returns the replica bucket name."""
     s3 = client("s3", replica_region)
     kms = client("kms", replica_region)
@@ -534,6 +536,8 @@ def _replicate_raw(replica_region: str = REPLICA_REGION, *, rule: bool = True, r
         destination: dict[str, Any] = {"Bucket": f"arn:aws:s3:::{RAW_REPLICA}"}
         if replica_key:
             destination["EncryptionConfiguration"] = {"ReplicaKmsKeyID": key_arn}
+        if metrics:
+            destination["Metrics"] = {"Status": "Enabled"}
         local_client("s3").put_bucket_replication(
             Bucket=ZONES["raw"],
             ReplicationConfiguration={
@@ -582,9 +586,10 @@ def test_a_replica_in_a_second_region_fed_by_the_source_passes(moto: None, tmp_p
     [
         (lambda: _replicate_raw(rule=False), "replicated from", "has no enabled replication rule to this bucket"),
         (lambda: _replicate_raw(replica_key=False), "replicated from", "replicates here without a replica KMS key"),
+        (lambda: _replicate_raw(metrics=False), "replicated from", "replicates here without replication metrics (no lag signal)"),
         (lambda: _replicate_raw(REGION), "another region", "the same region as the lake"),
     ],
-    ids=["no-rule", "no-replica-key", "same-region"],
+    ids=["no-rule", "no-replica-key", "no-metrics", "same-region"],
 )
 def test_a_replica_that_would_not_survive_a_region_loss_fails(
     moto: None, tmp_path: Path, setup: Callable[[], str], check: str, detail: str
