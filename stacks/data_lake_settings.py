@@ -61,7 +61,7 @@ class DataLakeSettings(Model):
     replication_lag_alarm_minutes: int = 30
     """Replication lag that raises a replicated zone's CloudWatch alarm, in minutes (15 to 1440)."""
     replication_alarm_emails: tuple[str, ...] = ()
-    """Email addresses subscribed to the replication alarm topic (e.g. a Slack channel's email
+    """Email addresses subscribed to the replication alarm topics, one per region (e.g. a Slack channel's email
     address, a PagerDuty service's email integration); each confirms once."""
 
     @field_validator("zones")

@@ -22,7 +22,7 @@ import pulumi_aws as aws
 from components._kms import key_policy, only_through_s3, rotating_key
 from components.catalog.s3 import only_this_key_statements
 from components.data_lake._buckets import PrivateBucket, lifecycle, private_bucket, sse_kms, tiering_rule, tls_only_policy
-from components.data_lake._replica_alarms import LagAlarmPlan, lag_alarms
+from components.data_lake._replica_alarms import AlarmPlan, replication_alarms
 
 # What the S3 replication role needs, and nothing else (the walkthrough's policy, without the
 # source-side wildcards): https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html
@@ -57,7 +57,7 @@ class ReplicaPlan:
     lag_alarm_minutes: int
     """Replication lag (ReplicationLatency) that raises the zone's alarm, in minutes."""
     alarm_emails: tuple[str, ...]
-    """Addresses subscribed to the replication alarm topic."""
+    """Addresses subscribed to the replication alarm topics."""
 
 
 @dataclass(frozen=True)
@@ -84,18 +84,14 @@ def create_replica(
     role, access = _replication_role(plan, sources, replicas, source_key, key, keep, tags)
     for zone, source in sources.items():
         _replication_config(plan, zone, source, replicas[zone], key, role, access, keep)
-    lag_alarms(
-        LagAlarmPlan(
-            name=plan.name,
-            prefix=plan.prefix,
-            threshold_minutes=plan.lag_alarm_minutes,
-            emails=plan.alarm_emails,
-        ),
+    replication_alarms(
+        AlarmPlan(name=plan.name, prefix=plan.prefix, lag_minutes=plan.lag_alarm_minutes, emails=plan.alarm_emails),
         {
             zone: (source.bucket.bucket, replicas[zone].bucket.bucket, rule_id(zone, plan.replica_region))
             for zone, source in sources.items()
         },
-        opts=there,
+        here=keep,
+        there=there,
         tags=tags,
     )
     return Replica(

@@ -96,7 +96,7 @@ class DataLakeArgs:
     """Replication lag (S3's ReplicationLatency, 15 minutes in a row) that raises a replicated
     zone's CloudWatch alarm (15 to 1440)."""
     replication_alarm_emails: tuple[str, ...] = ()
-    """Email addresses subscribed to the replication alarm topic in the replica region."""
+    """Email addresses subscribed to the replication alarm topics (one in each region)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable child (environment, managed-by, cost-center...)."""
 

@@ -252,9 +252,9 @@ def test_every_lake_resource_is_a_child_of_the_component(any_plan: Plan) -> None
     assert named and sorted(r.urn for r in named) == sorted(r.urn for r in children)
     # 5 buckets x 7 (bucket, ownership, PAB, SSE, versioning, lifecycle, policy) + 4 logging
     # + key + alias + 4 Glue databases; prod adds the replica of raw and models: a provider, key +
-    # alias, 2 buckets x 7, the replication role + its policy, 2 replication configurations, the
-    # alarm topic and 2 lag alarms (no email subscriptions in the shipped stacks).
-    replica = 1 + 2 + 2 * 7 + 2 + 2 + 1 + 2 if any_plan.stack == "prod" else 0
+    # alias, 2 buckets x 7, the replication role + its policy, 2 replication configurations, an
+    # alarm topic per region and 2 x (lag + failure) alarms (no email subscriptions shipped).
+    replica = 1 + 2 + 2 * 7 + 2 + 2 + 2 + 2 * 2 if any_plan.stack == "prod" else 0
     assert len(children) == 5 * 7 + 4 + 2 + 4 + replica, sorted((r.type, r.name) for r in children)
 
 

@@ -1,7 +1,8 @@
-"""The replication-lag signal (components/data_lake/_replica_alarms.py): S3 Replication metrics are
-on for every replication rule, and each replicated zone has a CloudWatch alarm on its rule's
-ReplicationLatency, in the replica region where S3 publishes it, notifying the alarm topic.
-Dev and staging replicate nothing and have neither."""
+"""The replication signals (components/data_lake/_replica_alarms.py): S3 Replication metrics are on
+for every replication rule, and each replicated zone has a CloudWatch alarm on its rule's
+ReplicationLatency in the replica region and one on OperationsFailedReplication in the lake's
+region (where S3 publishes each), notifying an alarm topic of that region. Dev and staging
+replicate nothing and have none."""
 
 from __future__ import annotations
 
@@ -30,23 +31,29 @@ def _provider_urn(r: PlannedResource) -> str:
     return r.provider.rsplit("::", 1)[0]
 
 
-def _topic_arn(prefix: str = "mlinfra-prod") -> str:
-    return f"arn:aws:sns:{REPLICA_REGION}:{ACCOUNT_ID}:{prefix}-data-lake-replication-alarms"
+def _topic_arn(region: str = REPLICA_REGION, prefix: str = "mlinfra-prod") -> str:
+    return f"arn:aws:sns:{region}:{ACCOUNT_ID}:{prefix}-data-lake-replication-alarms"
 
 
-def test_the_alarm_topic_lives_in_the_replica_region(prod_plan: Plan) -> None:
-    (topic,) = prod_plan.of_type(TOPIC)
+def test_an_alarm_topic_in_each_region_of_the_replication(prod_plan: Plan) -> None:
+    lake = prod_plan.get("mlinfra:storage:DataLake", "data-lake")
     provider = prod_plan.get(PROVIDER, "data-lake-replica")
-    assert topic.name == "data-lake-replication-alarms" and topic.inputs["name"] == "mlinfra-prod-data-lake-replication-alarms"
-    # An alarm notifies a topic of its own region: both go through the replica region's provider.
-    assert _provider_urn(topic) == provider.urn, topic.provider
-    assert topic.parent == prod_plan.get("mlinfra:storage:DataLake", "data-lake").urn and topic.protect
+    topics = {t.name: t for t in prod_plan.of_type(TOPIC)}
+    assert sorted(topics) == ["data-lake-replication-alarms", "data-lake-replication-alarms-source"]
+    for topic in topics.values():
+        assert topic.inputs["name"] == "mlinfra-prod-data-lake-replication-alarms" and topic.parent == lake.urn
+        assert topic.protect, topic.name
+    # An alarm notifies a topic of its own region: the lag alarms' is in the replica region, the
+    # failure alarms' in the lake's (the stack's default provider).
+    assert _provider_urn(topics["data-lake-replication-alarms"]) == provider.urn
+    assert "::pulumi:providers:aws::default_" in topics["data-lake-replication-alarms-source"].provider
 
 
 def test_one_lag_alarm_per_replicated_zone_on_its_rules_metric(prod_plan: Plan) -> None:
     provider = prod_plan.get(PROVIDER, "data-lake-replica")
     topic = prod_plan.get(TOPIC, "data-lake-replication-alarms")
-    assert sorted(a.name for a in prod_plan.of_type(ALARM)) == sorted(f"data-lake-{z}-replication-lag" for z in REPLICATED)
+    lag = sorted(a.name for a in prod_plan.of_type(ALARM) if a.inputs["metricName"] == "ReplicationLatency")
+    assert lag == sorted(f"data-lake-{z}-replication-lag" for z in REPLICATED)
     for zone in REPLICATED:
         alarm = prod_plan.get(ALARM, f"data-lake-{zone}-replication-lag")
         config = prod_plan.get(REPLICATION, f"data-lake-{zone}")
@@ -75,6 +82,27 @@ def test_one_lag_alarm_per_replicated_zone_on_its_rules_metric(prod_plan: Plan) 
         assert "docs/runbooks/DataLakeReplicationLag.md" in alarm.inputs["alarmDescription"], alarm.name
 
 
+def test_one_failure_alarm_per_replicated_zone_in_the_lakes_region(prod_plan: Plan) -> None:
+    topic = prod_plan.get(TOPIC, "data-lake-replication-alarms-source")
+    failed = sorted(a.name for a in prod_plan.of_type(ALARM) if a.inputs["metricName"] == "OperationsFailedReplication")
+    assert failed == sorted(f"data-lake-{z}-replication-failed" for z in REPLICATED)
+    for zone in REPLICATED:
+        alarm = prod_plan.get(ALARM, f"data-lake-{zone}-replication-failed")
+        lag = prod_plan.get(ALARM, f"data-lake-{zone}-replication-lag")
+        # The same rule's metrics: the same three dimensions.
+        assert alarm.inputs["dimensions"] == lag.inputs["dimensions"], alarm.name
+        assert (alarm.inputs["namespace"], alarm.inputs["statistic"]) == ("AWS/S3", "Sum"), alarm.name
+        # Any failed operation, in one 5-minute period: S3 does not retry it.
+        assert (alarm.inputs["comparisonOperator"], alarm.inputs["threshold"]) == ("GreaterThanThreshold", 0), alarm.name
+        assert (alarm.inputs["period"], alarm.inputs["evaluationPeriods"]) == (300, 1), alarm.name
+        assert alarm.inputs["treatMissingData"] == "ignore", alarm.name
+        assert alarm.inputs["alarmActions"] == alarm.inputs["okActions"] == [_topic_arn(SOURCE_REGION)], alarm.name
+        assert topic.urn in alarm.property_dependencies["alarmActions"], alarm.name
+        # S3 publishes OperationsFailedReplication in the source bucket's region.
+        assert "::pulumi:providers:aws::default_" in alarm.provider, f"{alarm.name}: {alarm.provider}"
+        assert "docs/runbooks/DataLakeReplicationFailed.md" in alarm.inputs["alarmDescription"], alarm.name
+
+
 @pytest.mark.parametrize("stack", ["dev", "staging"])
 def test_dev_and_staging_have_no_replication_alarms(stack: str, request: pytest.FixtureRequest) -> None:
     plan: Plan = request.getfixturevalue(f"{stack}_plan")
@@ -99,11 +127,14 @@ def test_alarm_emails_subscribe_to_the_topic_and_the_threshold_is_a_setting() ->
 
     plan = run_program(settings, program=program)
     subscriptions = {s.name: s for s in plan.of_type(SUBSCRIPTION)}
-    assert sorted(subscriptions) == sorted(f"data-lake-replication-alarms-{e}" for e in emails)
-    for email in emails:
-        sub = subscriptions[f"data-lake-replication-alarms-{email}"].inputs
-        assert (sub["protocol"], sub["endpoint"], sub["topic"]) == ("email", email, _topic_arn()), sub
-    assert {a.inputs["threshold"] for a in plan.of_type(ALARM)} == {3600}
+    topics = {"data-lake-replication-alarms": REPLICA_REGION, "data-lake-replication-alarms-source": SOURCE_REGION}
+    assert sorted(subscriptions) == sorted(f"{t}-{e}" for t in topics for e in emails)
+    for topic, region in topics.items():
+        for email in emails:
+            sub = subscriptions[f"{topic}-{email}"].inputs
+            assert (sub["protocol"], sub["endpoint"], sub["topic"]) == ("email", email, _topic_arn(region)), sub
+    lag = [a for a in plan.of_type(ALARM) if a.inputs["metricName"] == "ReplicationLatency"]
+    assert {a.inputs["threshold"] for a in lag} == {3600}
 
 
 @pytest.mark.parametrize(
@@ -130,6 +161,7 @@ def test_bad_alarm_settings_name_the_file_and_field(lake: dict[str, Any], messag
     assert "stacks/Pulumi.prod.yaml" in str(info.value) and message in str(info.value), str(info.value)
 
 
-def test_the_alarm_has_a_runbook_that_says_what_to_check_and_do() -> None:
-    text = (REPO / "docs" / "runbooks" / "DataLakeReplicationLag.md").read_text(encoding="utf-8")
-    assert text.startswith("# DataLakeReplicationLag\n") and "## Check" in text and "## Act" in text
+@pytest.mark.parametrize("alarm", ["DataLakeReplicationLag", "DataLakeReplicationFailed"])
+def test_each_alarm_has_a_runbook_that_says_what_to_check_and_do(alarm: str) -> None:
+    text = (REPO / "docs" / "runbooks" / f"{alarm}.md").read_text(encoding="utf-8")
+    assert text.startswith(f"# {alarm}\n") and "## Check" in text and "## Act" in text
