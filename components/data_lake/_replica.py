@@ -288,18 +288,7 @@ def replication_policy(
     def context(arns: list[str]) -> list[str]:
         return sorted([*arns, *(f"{a}/*" for a in arns)])
 
-    def kms(sid: str, action: str, key: str, via: str, arns: list[str]) -> dict[str, Any]:
-        return {
-            "Sid": sid,
-            "Effect": "Allow",
-            "Action": [action],
-            "Resource": [key],
-            "Condition": {
-                "StringEquals": {"kms:ViaService": f"s3.{via}.amazonaws.com"},
-                "StringLike": {"kms:EncryptionContext:aws:s3:arn": arns},
-            },
-        }
-
+    kms = _kms_statement
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -325,4 +314,18 @@ def replication_policy(
             kms("EncryptReplicas", "kms:Encrypt", replica_key, replica_region, context(replica_arns)),
             kms("CheckReplicaBucketKeys", "kms:Decrypt", replica_key, replica_region, sorted(replica_arns)),
         ],
+    }
+
+
+def _kms_statement(sid: str, action: str, key: str, region: str, arns: list[str]) -> dict[str, Any]:
+    """Allow ``action`` with ``key`` only through S3 in ``region`` and only for these ARNs' data."""
+    return {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Action": [action],
+        "Resource": [key],
+        "Condition": {
+            "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+            "StringLike": {"kms:EncryptionContext:aws:s3:arn": arns},
+        },
     }
