@@ -165,3 +165,24 @@ def test_bad_alarm_settings_name_the_file_and_field(lake: dict[str, Any], messag
 def test_each_alarm_has_a_runbook_that_says_what_to_check_and_do(alarm: str) -> None:
     text = (REPO / "docs" / "runbooks" / f"{alarm}.md").read_text(encoding="utf-8")
     assert text.startswith(f"# {alarm}\n") and "## Check" in text and "## Act" in text
+
+
+def test_the_alarms_and_replication_metrics_are_priced(prod_plan: Plan) -> None:
+    from components.catalog.cost import estimate_plan
+
+    items = {i.name: i for i in estimate_plan(prod_plan).items}
+    for zone in REPLICATED:
+        for alarm in (f"data-lake-{zone}-replication-lag", f"data-lake-{zone}-replication-failed"):
+            assert (items[alarm].kind, items[alarm].monthly_min, items[alarm].monthly_max) == ("alarm", 0.10, 0.10)
+        # One rule with metrics on: four CloudWatch metrics at $0.30.
+        replication = items[f"data-lake-{zone}"]
+        assert replication.kind == "replication" and replication.monthly_max == pytest.approx(1.20), replication
+        assert "4 replication metrics" in replication.detail, replication
+
+
+def test_a_rule_without_metrics_costs_nothing_fixed() -> None:
+    from components.catalog.cost import estimate
+
+    rule = {"id": "raw-to-us-west-2", "status": "Enabled", "destination": {"bucket": "arn:aws:s3:::b"}}
+    (item,) = estimate([(REPLICATION, "r", {"rules": [rule]})], "us-east-1").items
+    assert item.monthly_max == 0 and item.detail.startswith("0 replication metrics"), item
