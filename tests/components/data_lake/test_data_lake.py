@@ -437,8 +437,14 @@ def test_lake_key_is_priced_and_storage_is_not(any_plan: Plan) -> None:
     key = items["data-lake-key"]
     assert (key.kind, key.monthly_min, key.monthly_max) == ("kms-key", 1.0, 1.0), key
     assert "usage-based" in key.detail, key
+    # Fixed monthly fees only: the keys, and in prod the replication alarms and replication metrics
+    # (tests/components/data_lake/test_replica_alarms.py); buckets and storage are usage-based.
+    replicated = ("raw", "models") if any_plan.stack == "prod" else ()
     priced = {"data-lake-key", "data-lake-replica-key"}
-    assert not any(name.startswith("data-lake-") and name not in priced for name in items), sorted(items)
+    priced |= {f"data-lake-{z}-replication-{a}" for z in replicated for a in ("lag", "failed")}
+    priced |= {f"data-lake-{z}" for z in replicated}  # the replication configurations (their metrics)
+    assert {n for n in items if n.startswith("data-lake-")} <= priced, sorted(items)
+    assert {i.kind for n, i in items.items() if n in {f"data-lake-{z}" for z in replicated}} <= {"replication"}
 
 
 @pytest.mark.parametrize(
