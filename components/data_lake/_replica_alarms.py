@@ -4,12 +4,12 @@ its rule's S3 Replication metric ``ReplicationLatency`` (the replica lags) and o
 region.
 
 Private helper of ``components/data_lake/_replica.py``. Why CloudWatch and SNS, not Alertmanager:
-the metric lives only in CloudWatch (namespace ``AWS/S3``), and bringing it into Prometheus needs a
-CloudWatch exporter with its own AWS identity in the cluster, for four time series. A CloudWatch
-alarm evaluates it where it is published and keeps working when the cluster does not, which is
-when a disaster-recovery signal matters most. The topic reaches the platform's receivers through
-email subscriptions (a Slack channel's email address, a PagerDuty service's email integration):
-README, "Data lake disaster recovery".
+the metrics live only in CloudWatch (namespace ``AWS/S3``), and bringing them into Prometheus needs a
+CloudWatch exporter with its own AWS identity in the cluster, for a handful of time series. A
+CloudWatch alarm evaluates a metric where it is published and keeps working when the cluster does
+not, which is when a disaster-recovery signal matters most. The topics reach the platform's
+receivers through email subscriptions (a Slack channel's email address, a PagerDuty service's email
+integration): README, "Disaster recovery".
 
 Where and what (Amazon S3 User Guide):
 - ``ReplicationLatency`` ("the maximum number of seconds by which the replication destination
@@ -24,8 +24,7 @@ Where and what (Amazon S3 User Guide):
   ``AWS/S3`` namespace ("S3 Replication metrics in CloudWatch", "S3 Replication dimensions").
   https://docs.aws.amazon.com/AmazonS3/latest/userguide/metrics-dimensions.html
 - "When you set up alarms for your replication metrics, set the Missing data treatment field to
-  Treat missing data as ignore (maintain the alarm state)" (same page): S3 publishes nothing
-  while nothing is pending.
+  Treat missing data as ignore (maintain the alarm state)" (same page).
 """
 
 from __future__ import annotations
@@ -57,11 +56,11 @@ class AlarmPlan:
     name: str
     """The DataLake's resource name: children are ``<name>-<zone>-replication-lag`` etc."""
     prefix: str
-    """The lake's name prefix: the topic is ``<prefix>-data-lake-replication-alarms``."""
+    """The lake's name prefix: both topics are ``<prefix>-data-lake-replication-alarms``."""
     lag_minutes: int
     """Lag that raises a zone's lag alarm."""
     emails: tuple[str, ...] = ()
-    """Addresses subscribed to the topic (each confirms once, by the link SNS sends)."""
+    """Addresses subscribed to both topics (each confirms once per topic, by the link SNS sends)."""
 
 
 def replication_alarms(
