@@ -178,6 +178,9 @@ class PlatformMocks(pulumi.runtime.Mocks):
             state.update(latestVersion=1, defaultVersion=1)
         elif typ == "aws:ec2/eip:Eip":
             state.update(allocationId=resource_id, publicIp="203.0.113.10")
+        elif typ == "aws:sns/topic:Topic":
+            topic = inputs.get("name") or physical
+            state.update(name=topic, arn=f"arn:aws:sns:{region}:{account}:{topic}")
         elif typ == "aws:cloudwatch/logGroup:LogGroup":
             group = inputs.get("name") or physical
             state.update(name=group, arn=f"arn:aws:logs:{region}:{account}:log-group:{group}")

@@ -1,7 +1,8 @@
 """`mlinfra verify`: check the live account against what the stack says it deployed.
 
 Reads the JSON that `pulumi stack output --json` printed and, with read-only boto3 calls,
-checks the account-wide S3 Block Public Access, each data-lake bucket, the EKS cluster, each GPU node group and the MSK cluster. Every check is a
+checks the account-wide S3 Block Public Access, each data-lake bucket and replica (with its alarms,
+mlinfra/verify_lake.py), the EKS cluster, each GPU node group and the MSK cluster. Every check is a
 ``Check`` (resource, check, result, detail); ``run`` returns them all in a ``VerifyResult``
 (mlinfra/report.py renders it; mlinfra/cli.py exits 1 when one failed). A missing optional
 output (say no ``gpu_node_groups``) skips those checks with a note rather than failing.
@@ -185,12 +186,19 @@ class Verifier:
             FAIL if where == self.aws.region else PASS,
             f"{where}, the same region as the lake" if where == self.aws.region else where,
         )
-        s3 = Aws(where).s3 if where != self.aws.region else self.aws.s3
+        there = Aws(where) if where != self.aws.region else self.aws
+        from mlinfra.verify_lake import alarm_check  # it imports Check from here
+
+        def alarm(label: str, metric: str, aws: Aws) -> Check:
+            return alarm_check(aws.client("cloudwatch"), aws.client("sns"), res, label, metric, source, name)
+
         for label, fn in (
-            ("SSE-KMS encryption", lambda: _encryption(s3, res, name)),
-            ("versioning", lambda: _versioning(s3, res, name)),
-            ("public access blocked", lambda: _public_access(s3, res, name)),
+            ("SSE-KMS encryption", lambda: _encryption(there.s3, res, name)),
+            ("versioning", lambda: _versioning(there.s3, res, name)),
+            ("public access blocked", lambda: _public_access(there.s3, res, name)),
             ("replicated from", lambda: self._replication(res, source, name)),
+            ("lag alarm", lambda: alarm("lag alarm", "ReplicationLatency", there)),
+            ("failure alarm", lambda: alarm("failure alarm", "OperationsFailedReplication", self.aws)),
         ):
             yield self._guard(res, label, fn)
 
@@ -206,7 +214,14 @@ class Verifier:
         encrypted = [r for r in feeding if r["Destination"].get("EncryptionConfiguration", {}).get("ReplicaKmsKeyID")]
         if not encrypted:
             return Check(res, "replicated from", FAIL, f"s3://{source} replicates here without a replica KMS key")
-        return Check(res, "replicated from", PASS, f"s3://{source} (rule {encrypted[0].get('ID', '?')})")
+        # Without S3 Replication metrics the rule publishes no ReplicationLatency and the zone's
+        # lag alarm (components/data_lake/_replica_alarms.py) can never fire.
+        measured = [r for r in encrypted if r["Destination"].get("Metrics", {}).get("Status") == "Enabled"]
+        if not measured:
+            return Check(
+                res, "replicated from", FAIL, f"s3://{source} replicates here without replication metrics (no lag signal)"
+            )
+        return Check(res, "replicated from", PASS, f"s3://{source} (rule {measured[0].get('ID', '?')})")
 
     # -- S3, account level -----------------------------------------------------------------
     def account_public_access(self, account: str) -> Check:

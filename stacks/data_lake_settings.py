@@ -14,10 +14,12 @@ from pydantic import Field, ValidationInfo, field_validator
 from components.catalog.regions import DEFAULT_REPLICA_REGION, REPLICA_REGIONS
 from components.data_lake.validation import (
     DEFAULT_ZONES,
+    MIN_LAG_ALARM_MINUTES,
     bucket_name_problems,
     glacier_ir_days_problem,
     ia_days_problem,
     positive_days_problem,
+    replication_alarm_problems,
     replication_problems,
     zone_problems,
 )
@@ -63,6 +65,11 @@ class DataLakeSettings(Model):
     replica_region: str = ""
     """Region of the replica buckets and key; empty means the default pairing of the stack's
     region (components/catalog/regions.py DEFAULT_REPLICA_REGION). Never the stack's region."""
+    replication_lag_alarm_minutes: int = 30
+    """Replication lag that raises a replicated zone's CloudWatch alarm, in minutes (15 to 1440)."""
+    replication_alarm_emails: tuple[str, ...] = ()
+    """Email addresses subscribed to the replication alarm topics, one per region (e.g. a Slack channel's email
+    address, a PagerDuty service's email integration); each confirms once."""
 
     @field_validator("zones")
     @classmethod
@@ -98,6 +105,22 @@ class DataLakeSettings(Model):
     def _replica_region_known(cls, v: str) -> str:
         if v and v not in REPLICA_REGIONS:
             raise ValueError(f"must be one of {sorted(REPLICA_REGIONS)}, got {v!r}")
+        return v
+
+    @field_validator("replication_lag_alarm_minutes")
+    @classmethod
+    def _lag_alarm_minutes_valid(cls, v: int) -> int:
+        problems = [m for f, m in replication_alarm_problems(v, ()) if f == "replication_lag_alarm_minutes"]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return v
+
+    @field_validator("replication_alarm_emails")
+    @classmethod
+    def _alarm_emails_valid(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        problems = [m for f, m in replication_alarm_problems(MIN_LAG_ALARM_MINUTES, v) if f == "replication_alarm_emails"]
+        if problems:
+            raise ValueError("; ".join(problems))
         return v
 
     @field_validator("raw_to_ia_days")
@@ -243,6 +266,8 @@ def data_lake_args(
         partition=partition,
         replicated_zones=lake.replicated_zones,
         replica_region=replica_region(settings) if lake.replicated_zones else "",
+        replication_lag_alarm_minutes=lake.replication_lag_alarm_minutes,
+        replication_alarm_emails=lake.replication_alarm_emails,
         tags=settings.base_tags,
     )
 

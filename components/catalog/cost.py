@@ -16,12 +16,15 @@ from typing import Any
 
 from components.catalog.gpu import GPU_INSTANCE_TYPES
 from components.catalog.prices import (
+    CLOUDWATCH_ALARM_MONTHLY,
+    CLOUDWATCH_METRIC_MONTHLY,
     EKS_CONTROL_PLANE_HOURLY,
     HOURS_PER_MONTH,
     KMS_KEY_MONTHLY,
     MSK_BROKER_HOURLY,
     MSK_STORAGE_GB_MONTH,
     NAT_GATEWAY_HOURLY,
+    S3_REPLICATION_METRICS_PER_RULE,
     instance_hourly_price,
 )
 
@@ -241,3 +244,20 @@ def _msk_cluster(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[
 def _firehose(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[CostItem]:
     # Listed so the estimate says it is there: Firehose is billed per GB ingested.
     return [CostItem(name, "delivery", 0.0, 0.0, "usage-based: per GB ingested from MSK, not estimated")]
+
+
+@register("aws:cloudwatch/metricAlarm:MetricAlarm")
+def _metric_alarm(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[CostItem]:
+    return [CostItem(name, "alarm", CLOUDWATCH_ALARM_MONTHLY, CLOUDWATCH_ALARM_MONTHLY, "$0.10/month per standard alarm")]
+
+
+@register("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+def _replication(name: str, inputs: Mapping[str, Any], region: str) -> Iterable[CostItem]:
+    # Replicated bytes, requests and S3 RTC are billed per GB: only the rules' metrics are fixed.
+    measured = [
+        r for r in inputs.get("rules") or [] if ((r.get("destination") or {}).get("metrics") or {}).get("status") == "Enabled"
+    ]
+    metrics = len(measured) * S3_REPLICATION_METRICS_PER_RULE
+    monthly = metrics * CLOUDWATCH_METRIC_MONTHLY
+    detail = f"{metrics} replication metrics @ ${CLOUDWATCH_METRIC_MONTHLY:g}/month; transfer and storage are usage-based"
+    return [CostItem(name, "replication", monthly, monthly, detail)]

@@ -61,6 +61,14 @@ NAT_GATEWAY_HOURLY: Mapping[str, float] = MappingProxyType(
 EKS_CONTROL_PLANE_HOURLY: Mapping[str, float] = MappingProxyType({"STANDARD": 0.10, "EXTENDED": 0.60})
 # KMS customer-managed key, USD per key-month (requests are not estimated).
 KMS_KEY_MONTHLY = 1.00
+# CloudWatch, USD per month (https://aws.amazon.com/cloudwatch/pricing/): a standard-resolution
+# metric alarm, and a custom metric (first 10,000), the rate S3 Replication metrics are billed at
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/repl-metrics.html). A rule with metrics
+# on publishes four: BytesPendingReplication, ReplicationLatency, OperationsPendingReplication,
+# OperationsFailedReplication (same page).
+CLOUDWATCH_ALARM_MONTHLY = 0.10
+CLOUDWATCH_METRIC_MONTHLY = 0.30
+S3_REPLICATION_METRICS_PER_RULE = 4
 
 # Amazon MSK provisioned (standard) brokers, USD per broker-hour in us-east-1, and broker EBS
 # storage, USD per GB-month (https://aws.amazon.com/msk/pricing/, typed by hand 2025-06 like

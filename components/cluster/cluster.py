@@ -14,12 +14,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components._iam import POD_IDENTITY_TRUST, assume_role_policy, managed_policy_arn
+from components._iam import assume_role_policy, managed_policy_arn, pod_identity_trust
 from components._kms import key_policy, logs_key_policy, rotating_key
 from components._node_group import managed_node_group, node_launch_template
 from components._tags import named_tags
 from components.catalog import tokens
 from components.catalog.kubernetes import ADDON_VERSIONS
+from components.catalog.namespaces import KUBE_SYSTEM
 from components.catalog.shared import SYSTEM_NODE_LABEL
 from components.cluster.eks import kubeconfig, oidc_issuer, role_key
 from components.cluster.validation import kubernetes_version_problem
@@ -339,7 +340,8 @@ class Cluster(pulumi.ComponentResource):
                 service_account, policy = _ADDON_ROLES[addon]
                 role = aws.iam.Role(
                     f"{name}-{addon}",
-                    assume_role_policy=POD_IDENTITY_TRUST,
+                    # EKS installs these add-ons' service accounts in kube-system.
+                    assume_role_policy=pod_identity_trust(self._cluster.name, KUBE_SYSTEM, service_account),
                     tags=self._tags(f"{name}-{addon}"),
                     opts=pulumi.ResourceOptions(parent=self),
                 )

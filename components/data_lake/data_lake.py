@@ -1,6 +1,6 @@
 """DataLake: one encrypted, versioned, private S3 bucket per zone, an access-log bucket, a
 customer-managed KMS key and a Glue catalog database per zone; optionally a replica of some
-zones in a second region (disaster recovery, ``_data_lake_replica.py``).
+zones in a second region (disaster recovery, ``_replica.py``, with its lag alarms in ``_replica_alarms.py``).
 
 The lake holds what the platform learns from: every bucket is private (all four public
 access blocks, BucketOwnerEnforced), TLS-only, versioned, and in prod protected and
@@ -10,8 +10,8 @@ Bucket names are explicit and deterministic, ``<prefix>-<zone>-<account>-<region
 Pulumi auto-names: `mlinfra verify`, team IAM policies and people can name a bucket before
 it exists, and the account and region make the name globally unique.
 
-The hardened bucket every zone is built on is in ``_data_lake_buckets.py``; the pure rules
-(names, lifecycle minimums, access policies) are in ``_data_lake_rules.py``.
+The hardened bucket every zone is built on is in ``_buckets.py``; the pure rules
+(names, lifecycle minimums, access policies) are in ``validation.py``.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from components.data_lake.validation import (
     build_access_policy,
     camel,
     lifecycle_problems,
+    replication_alarm_problems,
     replication_problems,
     unique_sid,
     validate_grants,
@@ -91,6 +92,11 @@ class DataLakeArgs:
     """Zones copied to ``replica_region`` (S3 replication): those whose data cannot be regenerated."""
     replica_region: str = ""
     """Region of the replica buckets and key; required with replicated_zones, not the lake's region."""
+    replication_lag_alarm_minutes: int = 30
+    """Replication lag (S3's ReplicationLatency, 15 minutes in a row) that raises a replicated
+    zone's CloudWatch alarm (15 to 1440)."""
+    replication_alarm_emails: tuple[str, ...] = ()
+    """Email addresses subscribed to the replication alarm topics (one in each region)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags on every taggable child (environment, managed-by, cost-center...)."""
 
@@ -113,7 +119,9 @@ class DataLakeArgs:
             raise ValueError("; ".join(problems))
 
     def _replication_problems(self) -> list[tuple[str, str]]:
-        return replication_problems(self.name_prefix, self.zones, self.replicated_zones, self.region, self.replica_region)
+        return replication_problems(
+            self.name_prefix, self.zones, self.replicated_zones, self.region, self.replica_region
+        ) + replication_alarm_problems(self.replication_lag_alarm_minutes, self.replication_alarm_emails)
 
 
 class DataLake(pulumi.ComponentResource):
@@ -275,6 +283,8 @@ class DataLake(pulumi.ComponentResource):
             tiering={z: (args.raw_to_ia_days, args.raw_to_glacier_ir_days) for z in args.tiering_zones},
             force_destroy=args.force_destroy,
             protect=args.enable_protection,
+            lag_alarm_minutes=args.replication_lag_alarm_minutes,
+            alarm_emails=args.replication_alarm_emails,
         )
         sources = {zone: self._zone_buckets[zone] for zone in args.replicated_zones}
         return create_replica(plan, sources, self._key, parent=self, tags=self._tags).bucket_names

@@ -110,6 +110,34 @@ def replication_problems(
     return problems
 
 
+# Without S3 Replication Time Control most objects replicate within minutes but S3 promises no
+# bound; below 15 minutes (RTC's own SLA) a lag alarm would page on replication working as designed.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-time-control.html
+MIN_LAG_ALARM_MINUTES = 15
+MAX_LAG_ALARM_MINUTES = 24 * 60
+# An address SNS can deliver to: one '@', no spaces, a dot in the domain.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def replication_alarm_problems(lag_minutes: int, emails: Sequence[str]) -> list[tuple[str, str]]:
+    """(field, message) for each replication-alarm setting the lake would reject."""
+    problems = []
+    if not MIN_LAG_ALARM_MINUTES <= lag_minutes <= MAX_LAG_ALARM_MINUTES:
+        problems.append(
+            (
+                "replication_lag_alarm_minutes",
+                f"must be between {MIN_LAG_ALARM_MINUTES} and {MAX_LAG_ALARM_MINUTES} minutes, got {lag_minutes}",
+            )
+        )
+    bad = [e for e in emails if not _EMAIL.fullmatch(e)]
+    if bad:
+        problems.append(("replication_alarm_emails", f"{bad} are not email addresses (name@domain.tld)"))
+    repeated = sorted({e for e in emails if emails.count(e) > 1})
+    if repeated:
+        problems.append(("replication_alarm_emails", f"list each address once; repeated: {repeated}"))
+    return problems
+
+
 def ia_days_problem(ia_days: int) -> str:
     """Why S3 would reject this STANDARD_IA transition day ('' if it would not)."""
     if ia_days < MIN_DAYS_TO_STANDARD_IA:

@@ -18,7 +18,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
-from components._iam import POD_IDENTITY_TRUST
+from components._iam import pod_identity_trust
 from components.catalog import tokens
 from components.catalog.kubernetes import CLUSTER_AUTOSCALER_IMAGE_TAGS
 from components.catalog.namespaces import KUBE_SYSTEM
@@ -142,7 +142,8 @@ class ClusterAutoscaler(pulumi.ComponentResource):
         super().__init__(tokens.CLUSTER_AUTOSCALER, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         tags = {**args.tags, "Name": f"{name}-role"}
-        self.role = aws.iam.Role(f"{name}-role", assume_role_policy=POD_IDENTITY_TRUST, tags=tags, opts=child)
+        trust = pod_identity_trust(args.eks_cluster_name, NAMESPACE, SERVICE_ACCOUNT)
+        self.role = aws.iam.Role(f"{name}-role", assume_role_policy=trust, tags=tags, opts=child)
         # arn:aws:eks:<region>:<account>:cluster/<name> -> ...:nodegroup/<name>/<group>/<uuid>
         nodegroups = pulumi.Output.from_input(args.cluster_arn).apply(
             lambda arn: arn.replace(":cluster/", ":nodegroup/", 1) + "/*/*"

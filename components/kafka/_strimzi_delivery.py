@@ -22,7 +22,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._crd import custom_resource
-from components._iam import POD_IDENTITY_TRUST
+from components._iam import pod_identity_trust
 from components.kafka._msk_delivery import lake_statements
 from components.kafka._strimzi import CLUSTER_LABEL, USE_CONNECTOR_RESOURCES, UserSpec, bootstrap_address, cluster_ca_secret
 from components.kafka._strimzi_cluster import StrimziArgs, scram_password_secret
@@ -152,7 +152,7 @@ def _connect_role(delivery: _Delivery, team: str) -> None:
     role = aws.iam.Role(
         resource,
         description=f"Kafka Connect of team {team}: write raw/{prefix} with the lake key, nothing else",
-        assume_role_policy=POD_IDENTITY_TRUST,
+        assume_role_policy=pod_identity_trust(target.eks_cluster_name, delivery.strimzi.namespace, connect_service_account(team)),
         tags={**delivery.tags, "team": team, "Name": resource},
         opts=child,
     )

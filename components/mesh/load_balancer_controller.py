@@ -20,7 +20,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
-from components._iam import POD_IDENTITY_TRUST
+from components._iam import pod_identity_trust
 from components.catalog import tokens
 from components.render import TEMPLATES_DIR, render
 
@@ -83,7 +83,7 @@ class LoadBalancerController(pulumi.ComponentResource):
         self.role = aws.iam.Role(
             f"{name}-role",
             description="AWS Load Balancer Controller (EKS Pod Identity): load balancers of annotated Services",
-            assume_role_policy=POD_IDENTITY_TRUST,
+            assume_role_policy=pod_identity_trust(args.eks_cluster_name, NAMESPACE, SERVICE_ACCOUNT),
             tags={**args.tags, "Name": f"{name}-role"},
             opts=child,
         )

@@ -7,13 +7,14 @@ the EKS control-plane interfaces sit in private subnets that leave through NAT.
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
-from components._iam import assume_role_policy, policy_document
+from components._iam import policy_document
 from components._kms import logs_key_policy, rotating_key
 from components._tags import named_tags
 from components.catalog import tokens
@@ -255,26 +256,7 @@ class Network(pulumi.ComponentResource):
             tags=self._tags(f"{name}-flow-logs"),
             opts=keep,
         )
-        role = aws.iam.Role(
-            f"{name}-flow-logs",
-            assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
-            tags=self._tags(f"{name}-flow-logs"),
-            opts=child,
-        )
-        aws.iam.RolePolicy(
-            f"{name}-flow-logs",
-            role=role.id,
-            policy=policy_document(
-                [
-                    {
-                        "Effect": "Allow",
-                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                        "Resource": [log_group.arn, pulumi.Output.concat(log_group.arn, ":*")],
-                    }
-                ]
-            ),
-            opts=child,
-        )
+        role = self._flow_log_role(log_group, child)
         aws.ec2.FlowLog(
             f"{name}-flow-logs",
             vpc_id=self._vpc.id,
@@ -286,3 +268,50 @@ class Network(pulumi.ComponentResource):
             tags=self._tags(f"{name}-flow-logs"),
             opts=child,
         )
+
+    def _flow_log_role(self, log_group: aws.cloudwatch.LogGroup, opts: pulumi.ResourceOptions) -> aws.iam.Role:
+        name, args = f"{self._name}-flow-logs", self._args
+        trust = pulumi.Output.all(args.partition, args.account_id).apply(
+            lambda v: flow_logs_trust_policy(v[0], args.region, v[1])
+        )
+        role = aws.iam.Role(name, assume_role_policy=trust, tags=self._tags(name), opts=opts)
+        aws.iam.RolePolicy(
+            name,
+            role=role.id,
+            policy=policy_document(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                        "Resource": [log_group.arn, pulumi.Output.concat(log_group.arn, ":*")],
+                    }
+                ]
+            ),
+            opts=opts,
+        )
+        return role
+
+
+def flow_logs_trust_policy(partition: str, region: str, account: str) -> str:
+    """The flow-log role's trust policy: only VPC Flow Logs, acting for a flow log of this account
+    in this region, may assume it (confused-deputy guard). AWS's recommended condition block,
+    with the flow log's ID a wildcard: the flow log names the role, so the role comes first.
+    https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
+    """
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": ["sts:AssumeRole"],
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account},
+                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account}:vpc-flow-log/*"},
+                    },
+                }
+            ],
+        },
+        sort_keys=True,
+    )

@@ -15,7 +15,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components._iam import POD_IDENTITY_TRUST
+from components._iam import pod_identity_trust
 from components._tags import named_tags
 from components.catalog import tokens
 from components.catalog.namespaces import KUBE_SYSTEM, MESH_INJECTION_LABEL
@@ -230,7 +230,8 @@ class Team(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             description=f"Pods of team {args.team} (EKS Pod Identity): its data-lake prefixes, edit in its namespace",
-            assume_role_policy=POD_IDENTITY_TRUST,
+            # Only the team's own service account (named after the team, in its namespace) in this cluster.
+            assume_role_policy=pod_identity_trust(args.cluster_name, self._namespace.metadata.name, args.team),
             max_session_duration=3600,
             tags=self._tags(f"{name}-role"),
             opts=pulumi.ResourceOptions(parent=self),

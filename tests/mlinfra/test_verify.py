@@ -520,7 +520,38 @@ REPLICA_REGION = "us-east-1"
 RAW_REPLICA = "acme-lake-raw-replica"
 
 
-def _replicate_raw(replica_region: str = REPLICA_REGION, *, rule: bool = True, replica_key: bool = True) -> str:
+def _alarm(region: str, metric: str, *, subscribed: bool = True) -> None:
+    """A CloudWatch alarm on ``metric`` of the raw zone's rule, notifying a topic, as the lake makes them."""
+    topic = client("sns", region).create_topic(Name="acme-data-lake-replication-alarms")["TopicArn"]
+    if subscribed:
+        client("sns", region).subscribe(TopicArn=topic, Protocol="email", Endpoint="platform@example.com")
+    client("cloudwatch", region).put_metric_alarm(
+        AlarmName=f"acme-raw-{metric}",
+        Namespace="AWS/S3",
+        MetricName=metric,
+        Dimensions=[
+            {"Name": "SourceBucket", "Value": ZONES["raw"]},
+            {"Name": "DestinationBucket", "Value": RAW_REPLICA},
+            {"Name": "RuleId", "Value": "raw"},
+        ],
+        Statistic="Maximum",
+        Period=300,
+        EvaluationPeriods=3,
+        Threshold=1800,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[topic],
+    )
+
+
+def _replicate_raw(
+    replica_region: str = REPLICA_REGION,
+    *,
+    rule: bool = True,
+    replica_key: bool = True,
+    metrics: bool = True,
+    alarms: bool = True,
+    subscribed: bool = True,
+) -> str:
     """A replica of the raw zone as the lake builds it in prod; returns the replica bucket name."""
     s3 = client("s3", replica_region)
     kms = client("kms", replica_region)
@@ -534,6 +565,8 @@ def _replicate_raw(replica_region: str = REPLICA_REGION, *, rule: bool = True, r
         destination: dict[str, Any] = {"Bucket": f"arn:aws:s3:::{RAW_REPLICA}"}
         if replica_key:
             destination["EncryptionConfiguration"] = {"ReplicaKmsKeyID": key_arn}
+        if metrics:
+            destination["Metrics"] = {"Status": "Enabled"}
         local_client("s3").put_bucket_replication(
             Bucket=ZONES["raw"],
             ReplicationConfiguration={
@@ -551,6 +584,9 @@ def _replicate_raw(replica_region: str = REPLICA_REGION, *, rule: bool = True, r
                 ],
             },
         )
+    if alarms:
+        _alarm(replica_region, "ReplicationLatency", subscribed=subscribed)
+        _alarm(REGION, "OperationsFailedReplication", subscribed=subscribed)
     return RAW_REPLICA
 
 
@@ -571,8 +607,12 @@ def test_a_replica_in_a_second_region_fed_by_the_source_passes(moto: None, tmp_p
         "versioning",
         "public access blocked",
         "replicated from",
+        "lag alarm",
+        "failure alarm",
     }
     assert {r["result"] for r in rows.values()} == {"pass"}, rows
+    assert rows["lag alarm"]["detail"].startswith("acme-raw-ReplicationLatency -> arn:aws:sns:us-east-1:"), rows
+    assert rows["failure alarm"]["detail"].startswith(f"acme-raw-OperationsFailedReplication -> arn:aws:sns:{REGION}:"), rows
     assert rows["another region"]["detail"] == REPLICA_REGION
     assert rows["replicated from"]["detail"] == f"s3://{ZONES['raw']} (rule raw)"
 
@@ -582,9 +622,10 @@ def test_a_replica_in_a_second_region_fed_by_the_source_passes(moto: None, tmp_p
     [
         (lambda: _replicate_raw(rule=False), "replicated from", "has no enabled replication rule to this bucket"),
         (lambda: _replicate_raw(replica_key=False), "replicated from", "replicates here without a replica KMS key"),
+        (lambda: _replicate_raw(metrics=False), "replicated from", "replicates here without replication metrics (no lag signal)"),
         (lambda: _replicate_raw(REGION), "another region", "the same region as the lake"),
     ],
-    ids=["no-rule", "no-replica-key", "same-region"],
+    ids=["no-rule", "no-replica-key", "no-metrics", "same-region"],
 )
 def test_a_replica_that_would_not_survive_a_region_loss_fails(
     moto: None, tmp_path: Path, setup: Callable[[], str], check: str, detail: str
@@ -595,6 +636,26 @@ def test_a_replica_that_would_not_survive_a_region_loss_fails(
     assert result.exit_code == 1, result.output
     assert failures(result.stdout) == {(f"s3://{RAW_REPLICA}", check)}
     assert detail in _replica_rows(result.stdout)[check]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "detail"),
+    [
+        ({"alarms": False}, "no CloudWatch alarm on AWS/S3 {metric} for s3://"),
+        ({"subscribed": False}, "acme-raw-{metric} notifies no one: actions off or no confirmed SNS subscription"),
+    ],
+    ids=["no-alarms", "no-subscriber"],
+)
+def test_replication_alarms_that_tell_no_one_fail(moto: None, tmp_path: Path, kwargs: dict[str, bool], detail: str) -> None:
+    outputs = build_good_platform(local_client)
+    outputs["data_lake_replica_buckets"] = {"raw": _replicate_raw(**kwargs)}
+    result = invoke(write(tmp_path, outputs), "--json")
+    assert result.exit_code == 1, result.output
+    res = f"s3://{RAW_REPLICA}"
+    assert failures(result.stdout) == {(res, "lag alarm"), (res, "failure alarm")}
+    rows = _replica_rows(result.stdout)
+    assert detail.format(metric="ReplicationLatency") in rows["lag alarm"]["detail"], rows
+    assert detail.format(metric="OperationsFailedReplication") in rows["failure alarm"]["detail"], rows
 
 
 def test_a_missing_replica_fails_exists_only(moto: None, tmp_path: Path) -> None:

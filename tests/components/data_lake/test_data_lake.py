@@ -235,8 +235,9 @@ def test_dev_buckets_can_be_emptied_on_destroy(dev_plan: Plan) -> None:
 
 def test_every_taggable_lake_resource_carries_the_required_tags(any_plan: Plan) -> None:
     taggable = [r for r in _lake_resources(any_plan) if is_taggable(r.type)]
-    replicated = any_plan.stack == "prod"  # the replication role (prod only)
-    expected = {BUCKET, KEY, "aws:glue/catalogDatabase:CatalogDatabase"} | ({"aws:iam/role:Role"} if replicated else set())
+    replicated = any_plan.stack == "prod"  # the replication role, lag alarms and their topic (prod only)
+    dr = {"aws:iam/role:Role", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic"}
+    expected = {BUCKET, KEY, "aws:glue/catalogDatabase:CatalogDatabase"} | (dr if replicated else set())
     assert {r.type for r in taggable} == expected
     for r in taggable:
         tags = r.inputs.get("tags", {})
@@ -251,8 +252,9 @@ def test_every_lake_resource_is_a_child_of_the_component(any_plan: Plan) -> None
     assert named and sorted(r.urn for r in named) == sorted(r.urn for r in children)
     # 5 buckets x 7 (bucket, ownership, PAB, SSE, versioning, lifecycle, policy) + 4 logging
     # + key + alias + 4 Glue databases; prod adds the replica of raw and models: a provider, key +
-    # alias, 2 buckets x 7, the replication role + its policy and 2 replication configurations.
-    replica = 1 + 2 + 2 * 7 + 2 + 2 if any_plan.stack == "prod" else 0
+    # alias, 2 buckets x 7, the replication role + its policy, 2 replication configurations, an
+    # alarm topic per region and 2 x (lag + failure) alarms (no email subscriptions shipped).
+    replica = 1 + 2 + 2 * 7 + 2 + 2 + 2 + 2 * 2 if any_plan.stack == "prod" else 0
     assert len(children) == 5 * 7 + 4 + 2 + 4 + replica, sorted((r.type, r.name) for r in children)
 
 
@@ -435,8 +437,14 @@ def test_lake_key_is_priced_and_storage_is_not(any_plan: Plan) -> None:
     key = items["data-lake-key"]
     assert (key.kind, key.monthly_min, key.monthly_max) == ("kms-key", 1.0, 1.0), key
     assert "usage-based" in key.detail, key
+    # Fixed monthly fees only: the keys, and in prod the replication alarms and replication metrics
+    # (tests/components/data_lake/test_replica_alarms.py); buckets and storage are usage-based.
+    replicated = ("raw", "models") if any_plan.stack == "prod" else ()
     priced = {"data-lake-key", "data-lake-replica-key"}
-    assert not any(name.startswith("data-lake-") and name not in priced for name in items), sorted(items)
+    priced |= {f"data-lake-{z}-replication-{a}" for z in replicated for a in ("lag", "failed")}
+    priced |= {f"data-lake-{z}" for z in replicated}  # the replication configurations (their metrics)
+    assert {n for n in items if n.startswith("data-lake-")} <= priced, sorted(items)
+    assert {i.kind for n, i in items.items() if n in {f"data-lake-{z}" for z in replicated}} <= {"replication"}
 
 
 @pytest.mark.parametrize(

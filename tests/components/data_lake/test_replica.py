@@ -151,11 +151,16 @@ def test_one_replication_configuration_per_replicated_zone(prod_plan: Plan) -> N
         assert config.protect and config.retain_on_delete, config.name
         (rule,) = config.inputs["rules"]
         assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}, rule
+        # The rule ID is the RuleId dimension of the rule's replication metrics (the lag alarms').
+        assert rule["id"] == f"{zone}-to-{REPLICA_REGION}", rule
         assert rule["deleteMarkerReplication"] == {"status": "Enabled"}, rule
         assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}, rule
+        # Replication metrics on, without RTC (billed per GB) and so without an event threshold,
+        # which S3 rejects unless RTC is enabled.
         assert rule["destination"] == {
             "bucket": f"arn:aws:s3:::{_name(zone, REPLICA_REGION)}",
             "encryptionConfiguration": {"replicaKmsKeyId": replica_key},
+            "metrics": {"status": "Enabled"},
         }, rule
         versioning = {
             prod_plan.get("aws:s3/bucketVersioning:BucketVersioning", n).urn
@@ -188,6 +193,8 @@ def test_replication_role_is_least_privilege(prod_plan: Plan) -> None:
         "WriteReplicas": (["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], [f"{a}/*" for a in replicas]),
         "DecryptSource": (["kms:Decrypt"], [_key_arn(prod_plan, "data-lake-key")]),
         "EncryptReplicas": (["kms:Encrypt"], [_key_arn(prod_plan, "data-lake-replica-key")]),
+        # S3 verifies a destination S3 Bucket Key with kms:Decrypt before using it.
+        "CheckReplicaBucketKeys": (["kms:Decrypt"], [_key_arn(prod_plan, "data-lake-replica-key")]),
     }
     by_sid = {st["Sid"]: st for st in policy["Statement"]}
     assert set(by_sid) == set(expected)
@@ -199,6 +206,14 @@ def test_replication_role_is_least_privilege(prod_plan: Plan) -> None:
     assert by_sid["EncryptReplicas"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == sorted(
         [*replicas, *(f"{a}/*" for a in replicas)]
     )
+    # Bucket Keys use the bucket ARN as encryption context: the source's and the replicas' are allowed.
+    assert by_sid["DecryptSource"]["Condition"]["StringLike"]["kms:EncryptionContext:aws:s3:arn"] == sorted(
+        [*sources, *(f"{a}/*" for a in sources)]
+    )
+    assert by_sid["CheckReplicaBucketKeys"]["Condition"] == {
+        "StringEquals": {"kms:ViaService": f"s3.{REPLICA_REGION}.amazonaws.com"},
+        "StringLike": {"kms:EncryptionContext:aws:s3:arn": replicas},
+    }
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
+import json
 
 import pytest
 
 from components.catalog import tokens
 from components.network.network import NetworkArgs, plan_subnets
 from mlinfra.engine import Plan
+from mlinfra.mocks import ACCOUNT_ID
 
 SUBNET = "aws:ec2/subnet:Subnet"
 ROUTE = "aws:ec2/route:Route"
@@ -108,6 +111,25 @@ def test_flow_logs_capture_all_traffic_to_a_retained_log_group(prod_plan: Plan) 
     group = prod_plan.get("aws:cloudwatch/logGroup:LogGroup", "network-flow-logs")
     assert group.urn in flow.property_dependencies["logDestination"]
     assert group.inputs["retentionInDays"] == 365
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_only_this_accounts_flow_logs_may_assume_the_flow_log_role(stack: str, request: pytest.FixtureRequest) -> None:
+    plan: Plan = request.getfixturevalue(f"{stack}_plan")
+    region = plan.outputs["region"]
+    role = plan.get("aws:iam/role:Role", "network-flow-logs")
+    flow = plan.get("aws:ec2/flowLog:FlowLog", "network-flow-logs")
+    assert role.urn in flow.property_dependencies["iamRoleArn"]
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"} and statement["Action"] == ["sts:AssumeRole"]
+    # Confused-deputy guard (AWS's recommended block): this account, a flow log of this account and region.
+    condition = statement["Condition"]
+    assert condition["StringEquals"] == {"aws:SourceAccount": ACCOUNT_ID}, condition
+    pattern = condition["ArnLike"]["aws:SourceArn"]
+    assert fnmatch.fnmatchcase(f"arn:aws:ec2:{region}:{ACCOUNT_ID}:vpc-flow-log/fl-0123456789abcdef0", pattern), pattern
+    assert not fnmatch.fnmatchcase(f"arn:aws:ec2:{region}:210987654321:vpc-flow-log/fl-0123456789abcdef0", pattern)
+    assert not fnmatch.fnmatchcase(f"arn:aws:ec2:eu-west-1:{ACCOUNT_ID}:vpc-flow-log/fl-0123456789abcdef0", pattern)
+    assert not fnmatch.fnmatchcase(f"arn:aws:ec2:{region}:{ACCOUNT_ID}:instance/i-0123456789abcdef0", pattern)
 
 
 def test_network_children_are_parented_to_the_component(dev_plan: Plan) -> None:
