@@ -135,3 +135,32 @@ def test_args_validation() -> None:
         ModelEndpointArgs(stable=ModelVersion("1"), **{**base, "server": "torchserve"})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="reserved by the Istio sidecar"):
         ModelEndpointArgs(stable=ModelVersion("1"), port=15001, **base)  # type: ignore[arg-type]
+
+
+def _model_server_deployments(plan: Plan) -> list[PlannedResource]:
+    endpoints = {r.urn for r in plan.of_type("mlinfra:serving:ModelEndpoint")}
+    found = [r for r in plan.of_type(DEPLOYMENT) if r.parent in endpoints]
+    assert found, f"stack {plan.stack}: no model-server Deployment in the plan"
+    return found
+
+
+def test_model_servers_are_not_awaited(any_plan: Plan) -> None:
+    """The models bucket is empty on the first `pulumi up` (and a GPU node may still be scaling up):
+    waiting for ready model pods would fail the deploy, so pulumi-kubernetes must skip the await."""
+    for deployment in _model_server_deployments(any_plan):
+        annotations = deployment.inputs["metadata"].get("annotations") or {}
+        assert annotations.get("pulumi.com/skipAwait") == "true", f"{deployment.name}: no pulumi.com/skipAwait: 'true'"
+
+
+def test_nothing_waits_for_model_pods(any_plan: Plan) -> None:
+    """Routing (Service, HPA, PDB, Gateway, DestinationRule, VirtualService) and everything else
+    is complete without a ready model pod: no resource depends on a model-server Deployment."""
+    deployments = {d.urn: d.name for d in _model_server_deployments(any_plan)}
+    for r in any_plan.resources:
+        waits = set(r.dependencies) | {u for urns in r.property_dependencies.values() for u in urns}
+        assert not waits & set(deployments), (
+            f"{r.type} {r.name} waits for {sorted(deployments[u] for u in waits & set(deployments))}"
+        )
+    vs = any_plan.get(VIRTUAL_SERVICE, f"{ENDPOINT}-virtual-service")
+    rule = any_plan.get(DESTINATION_RULE, f"{ENDPOINT}-destination-rule")
+    assert rule.urn in vs.dependencies, "the VirtualService still comes after its DestinationRule"
