@@ -86,7 +86,14 @@ class ServiceMeshArgs:
     @property
     def gateway_tls(self) -> istio.GatewayTls:
         """How each endpoint's Gateway server receives HTTPS."""
-        return istio.GatewayTls(credential_name=self.tls_secret, enable_plain_http=self.enable_plain_http)
+        return istio.GatewayTls(
+            credential_name=self.tls_secret, enable_plain_http=self.enable_plain_http, enable_https=self.enable_https
+        )
+
+    @property
+    def enable_https(self) -> bool:
+        """A certificate somewhere (ACM at the NLB, or the secret at the gateway): port 443 is served."""
+        return self.certificate_arn is not None or self.tls_secret is not None
 
 
 def istio_values(args: ServiceMeshArgs) -> dict[str, dict[str, Any]]:
@@ -108,6 +115,7 @@ def istio_values(args: ServiceMeshArgs) -> dict[str, dict[str, Any]]:
             gateway_name=GATEWAY_NAME,
             scheme=args.gateway_scheme,
             certificate_arn=args.certificate_arn,
+            enable_https=args.enable_https,
             enable_plain_http=args.enable_plain_http,
             min_replicas=args.gateway_min_replicas,
             max_replicas=args.gateway_max_replicas,
