@@ -16,6 +16,7 @@ from components.catalog.model_servers import MODEL_SERVERS
 from components.mesh import validation as rules
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
+from stacks.serving_quota import team_serving_quota_problems
 from stacks.serving_settings import MODELS_ZONE, serving_team_problems
 
 if TYPE_CHECKING:
@@ -61,6 +62,9 @@ class MeshSettings(Model):
     """Envoy access logs for every workload (Telemetry API)."""
     istiod: IstiodSettings = IstiodSettings()
     gateway: GatewaySettings = GatewaySettings()
+    serving_quota_shortfall: Literal["warn", "error"] = "error"
+    """A team quota (cpu, memory, pods) below what its serving endpoints may scale to: an error
+    naming the team file and field, or a warning (dev: small quotas on purpose)."""
 
 
 # A team name (stacks/team_model.TEAM_NAME_PATTERN, which imports this module).
@@ -105,6 +109,8 @@ def _team_problems(settings: Settings, teams: Sequence[TeamSettings]) -> list[Pr
                     f'"read" (or "read-write") access there in {settings.environment}',
                 )
             )
+    if settings.mesh.serving_quota_shortfall == "error":
+        problems += team_serving_quota_problems(teams, settings.environment)
     problems += serving_team_problems(
         [(t.source, t.name, dict(t.spec.serving) if t.spec else {}, t.gpu_quota) for t in teams],
         environment=settings.environment,
@@ -122,6 +128,7 @@ class MeshArea(Model):
             "dev": {
                 "mesh": {
                     "allow_fault_injection": True,
+                    "serving_quota_shortfall": "warn",
                     "istiod": {"min_replicas": 1, "max_replicas": 1, "enable_pdb": False},
                     "gateway": {"enable_plain_http": True, "min_replicas": 1, "max_replicas": 2},
                 }
@@ -131,6 +138,7 @@ class MeshArea(Model):
             "staging": {
                 "mesh": {
                     "allow_fault_injection": True,
+                    "serving_quota_shortfall": "error",
                     "istiod": {"min_replicas": 2, "max_replicas": 3, "enable_pdb": True},
                     "gateway": {"tls_secret": "ml-ingress-tls", "min_replicas": 2, "max_replicas": 4},
                 }
@@ -138,6 +146,7 @@ class MeshArea(Model):
             "prod": {
                 "mesh": {
                     "allow_fault_injection": False,
+                    "serving_quota_shortfall": "error",
                     "istiod": {"min_replicas": 3, "max_replicas": 6, "enable_pdb": True},
                     "gateway": {"tls_secret": "ml-ingress-tls", "min_replicas": 3, "max_replicas": 10},
                 }
