@@ -26,6 +26,7 @@ from stacks.kafka_settings import kafka_args
 from stacks.loading import team_warnings_of
 from stacks.mesh_settings import mesh_args, team_authorization_args
 from stacks.monitoring_settings import MONITORING_NAMESPACE
+from stacks.serving_outputs import serving_outputs
 from stacks.serving_settings import MODELS_ZONE, endpoint_args
 from stacks.settings import Settings
 from stacks.team_settings import team_args
@@ -103,6 +104,7 @@ def team_outputs(settings: Settings, teams: dict[str, Team]) -> dict[str, Any]:
     return {
         "teams": {n: {"namespace": t.namespace_name, "role_arn": t.role_arn} for n, t in teams.items()},
         "serving_hosts": sorted(ep.host for t in settings.teams if t.spec for ep in t.spec.serving.values()),
+        **serving_outputs(settings),
     }
 
 
