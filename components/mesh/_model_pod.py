@@ -28,6 +28,15 @@ TF_MONITORING_DIR = "/etc/tfserving"
 # https://www.tensorflow.org/tfx/serving/serving_config#monitoring_configuration
 TF_MONITORING_CONFIG_NAME = "{endpoint}-monitoring"
 TF_MONITORING_CONFIG = 'prometheus_config {\n  enable: true,\n  path: "/monitoring/prometheus/metrics"\n}\n'
+# `aws s3 sync` of an empty prefix succeeds: the server would start without a model and, the
+# init container never running again, stay unready after the upload. Failing instead makes the
+# kubelet retry the init container with back-off until the version is there
+# (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/). $1 source, $2 target;
+# the image (aws/aws-cli docker/Dockerfile: amazonlinux:2) has sh and ls.
+FETCH_SCRIPT = (
+    'aws s3 sync --only-show-errors "$1" "$2" && if [ -z "$(ls -A "$2")" ]; then '
+    'echo "no model files under $1: upload this model version there (mlinfra verify shows the path)" >&2; exit 1; fi'
+)
 # The EKS Pod Identity agent (credentials) and HTTPS to S3 bypass the sidecar: the init
 # container copying the model runs before the proxy is ready.
 POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32"
@@ -141,7 +150,7 @@ def _fetch_container(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.Co
         name="fetch-model",
         image=MODEL_SYNC_IMAGE,
         # The version directory only, with the team's Pod Identity credentials (its own prefix).
-        command=["aws", "s3", "sync", "--only-show-errors"],
+        command=["/bin/sh", "-c", FETCH_SCRIPT, "fetch-model"],
         args=[
             model_source(args.models_bucket, args.team, args.model, version.version),
             f"{MODELS_DIR}/{args.model}/{version.version}/",

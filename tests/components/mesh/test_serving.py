@@ -3,6 +3,9 @@ issue asks for, parsed back, and the Istio objects valid against the Istio API."
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from components.mesh._model_pod import ModelVersion
@@ -164,3 +167,28 @@ def test_nothing_waits_for_model_pods(any_plan: Plan) -> None:
     vs = any_plan.get(VIRTUAL_SERVICE, f"{ENDPOINT}-virtual-service")
     rule = any_plan.get(DESTINATION_RULE, f"{ENDPOINT}-destination-rule")
     assert rule.urn in vs.dependencies, "the VirtualService still comes after its DestinationRule"
+
+
+def _fetch(plan: Plan) -> dict:
+    deployment = plan.get(DEPLOYMENT, f"{ENDPOINT}-recommend-v1")
+    [fetch] = deployment.inputs["spec"]["template"]["spec"]["initContainers"]
+    return fetch
+
+
+@pytest.mark.parametrize(("uploaded", "code"), [(False, 1), (True, 0)])
+def test_fetch_fails_until_the_version_is_uploaded(staging_plan: Plan, tmp_path: Path, uploaded: bool, code: int) -> None:
+    """The planned init container, run with a stand-in `aws` (sync copies what the prefix holds):
+    an empty prefix fails it, so the kubelet retries it until the upload, instead of starting a
+    server without a model that never gets one."""
+    fetch = _fetch(staging_plan)
+    bin_dir, target = tmp_path / "bin", tmp_path / "models"
+    bin_dir.mkdir()
+    target.mkdir()
+    (bin_dir / "aws").write_text('#!/bin/sh\n[ "$UPLOADED" = 1 ] && touch "$5/saved_model.pb"\nexit 0\n', encoding="utf-8")
+    (bin_dir / "aws").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "UPLOADED": "1" if uploaded else "0"}
+    argv = [*fetch["command"], fetch["args"][0], str(target)]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
+    assert result.returncode == code, result.stderr
+    if not uploaded:
+        assert f"no model files under {fetch['args'][0]}" in result.stderr
