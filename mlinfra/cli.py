@@ -230,7 +230,7 @@ def verify(
 ) -> None:
     """Check the live account against the stack outputs (read-only boto3 calls).
 
-    The account's S3 Block Public Access (when there are lake buckets). Lake replicas: in another region, encrypted, versioned, fed by their zone. Data-lake buckets: in the expected region, SSE-KMS, versioning, public access block, lifecycle, access logging. EKS cluster: control-plane logging, secrets encryption. GPU node groups: NVIDIA AMI type, nvidia.com/gpu NoSchedule taint.
+    The account's S3 Block Public Access (when there are lake buckets). Lake replicas: in another region, encrypted, versioned, fed by their zone. Data-lake buckets: in the expected region, SSE-KMS, versioning, public access block, lifecycle, access logging. EKS cluster: control-plane logging, secrets encryption. GPU node groups: NVIDIA AMI type, nvidia.com/gpu NoSchedule taint. Serving (Kubernetes API as the caller's EKS access entry): each model version in the models bucket, each version's pods ready, the traffic split as planned, the ingress TLS secret.
 
     Exit 0 all pass, 1 a check failed, 2 bad outputs file, region or credentials.
     """

@@ -2,7 +2,8 @@
 
 Reads the JSON that `pulumi stack output --json` printed and, with read-only boto3 calls,
 checks the account-wide S3 Block Public Access, each data-lake bucket and replica (with its alarms,
-mlinfra/verify_lake.py), the EKS cluster, each GPU node group and the MSK cluster. Every check is a
+mlinfra/verify_lake.py), the EKS cluster, each GPU node group, the MSK cluster and model serving
+(mlinfra/verify_serving.py: model files, pods, traffic split, the ingress TLS secret). Every check is a
 ``Check`` (resource, check, result, detail); ``run`` returns them all in a ``VerifyResult``
 (mlinfra/report.py renders it; mlinfra/cli.py exits 1 when one failed). A missing optional
 output (say no ``gpu_node_groups``) skips those checks with a note rather than failing.
@@ -360,9 +361,12 @@ class VerifyResult:
         return [asdict(c) for c in self.checks]
 
 
-def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -> VerifyResult:
+def run(
+    outputs_path: Path, region: str | None = None, aws: Aws | None = None, kube: Callable[[], Any] | None = None
+) -> VerifyResult:
     """All checks for one stack's outputs. Raises AwsError for a bad file or region (a usage error);
-    a failed AWS read of one setting fails that check only."""
+    a failed AWS read of one setting fails that check only. ``kube`` builds the Kubernetes API
+    reader of the serving checks (default: the EKS cluster, mlinfra/kube.py)."""
     outputs = load_outputs(outputs_path)
     region = region or outputs.region
     if not region:
@@ -393,4 +397,9 @@ def run(outputs_path: Path, region: str | None = None, aws: Aws | None = None) -
         from mlinfra.verify_kafka import msk_checks  # it imports Check from here
 
         checks.extend(msk_checks(aws.client("kafka"), outputs.kafka_cluster_arn))
+    from mlinfra import verify_serving  # it imports Check from here
+
+    serving = verify_serving.load(outputs_path)
+    models = (outputs.data_lake_buckets or {}).get("models")
+    checks.extend(verify_serving.serving_checks(aws, serving, models, outputs.cluster_name, kube))
     return VerifyResult(region, account, checks)

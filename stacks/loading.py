@@ -227,6 +227,8 @@ def with_teams(build: Callable[[], Settings], teams_dir: Path | None = None) -> 
 
 def team_warnings_of(settings: Settings) -> list[str]:
     """Warnings about the team files that do not stop a plan (printed by `mlinfra plan`)."""
+    from stacks.mesh_settings import serving_quota_warnings
     from stacks.teams import team_warnings
 
-    return team_warnings(settings.teams, settings.environment, settings.gpu_capacity(), settings.team_quota_overcommit)
+    found = team_warnings(settings.teams, settings.environment, settings.gpu_capacity(), settings.team_quota_overcommit)
+    return found + serving_quota_warnings(settings)

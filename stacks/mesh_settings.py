@@ -19,6 +19,8 @@ from stacks.area import Area, CoreStack, Model, Outputs
 from stacks.context import CLUSTER, DATA_LAKE, MESH, MONITORING_NAMESPACE, NETWORK, TEAMS, PlatformContext
 from stacks.errors import Problem
 from stacks.sections import MeshAccess
+from stacks.serving_outputs import serving_outputs
+from stacks.serving_quota import team_serving_quota_problems
 from stacks.serving_settings import MODELS_ZONE, endpoint_args, serving_team_problems
 from stacks.team_model import TeamSettings
 
@@ -73,6 +75,9 @@ class MeshSettings(Model):
     """Envoy access logs for every workload (Telemetry API)."""
     istiod: IstiodSettings = IstiodSettings()
     gateway: GatewaySettings = GatewaySettings()
+    serving_quota_shortfall: Literal["warn", "error"] = "error"
+    """A team quota (cpu, memory, pods) below what its serving endpoints may scale to: an error
+    naming the team file and field, or a warning (dev: small quotas on purpose)."""
 
 
 # A team name (stacks/team_model.TEAM_NAME_PATTERN, which imports this module).
@@ -106,6 +111,8 @@ def _team_problems(settings: MeshStack, teams: Sequence[TeamSettings]) -> list[P
                     f'"read" (or "read-write") access there in {settings.environment}',
                 )
             )
+    if settings.mesh.serving_quota_shortfall == "error":
+        problems += team_serving_quota_problems(teams, settings.environment)
     problems += serving_team_problems(
         [(t.source, t.name, dict(t.spec.serving) if t.spec else {}, t.gpu_quota) for t in teams],
         environment=settings.environment,
@@ -119,7 +126,7 @@ class MeshArea(Model):
 
     AREA: ClassVar[Area] = Area(
         name="mesh",
-        outputs=("mesh_namespace",),
+        outputs=("mesh_namespace", "serving_endpoints", "ingress_tls_secret"),
         namespaces=(namespaces.MESH, namespaces.MESH_INGRESS),
         needs=(CLUSTER, NETWORK),
         provides=(MESH,),
@@ -132,6 +139,7 @@ class MeshArea(Model):
             "dev": {
                 "mesh": {
                     "allow_fault_injection": True,
+                    "serving_quota_shortfall": "warn",
                     "istiod": {"min_replicas": 1, "max_replicas": 1, "enable_pdb": False},
                     "gateway": {"enable_plain_http": True, "min_replicas": 1, "max_replicas": 2},
                 }
@@ -141,6 +149,7 @@ class MeshArea(Model):
             "staging": {
                 "mesh": {
                     "allow_fault_injection": True,
+                    "serving_quota_shortfall": "error",
                     "istiod": {"min_replicas": 2, "max_replicas": 3, "enable_pdb": True},
                     "gateway": {"tls_secret": "ml-ingress-tls", "min_replicas": 2, "max_replicas": 4},
                 }
@@ -148,6 +157,7 @@ class MeshArea(Model):
             "prod": {
                 "mesh": {
                     "allow_fault_injection": False,
+                    "serving_quota_shortfall": "error",
                     "istiod": {"min_replicas": 3, "max_replicas": 6, "enable_pdb": True},
                     "gateway": {"tls_secret": "ml-ingress-tls", "min_replicas": 3, "max_replicas": 10},
                 }
@@ -313,4 +323,14 @@ def build_teams(settings: MeshStack, ctx: PlatformContext) -> PlatformContext:
                     depends_on=[owner],
                 ),
             )
-    return ctx
+    return ctx.export(**serving_outputs(settings))
+
+
+def serving_quota_warnings(settings: MeshStack) -> list[str]:
+    """The same findings as warnings, where ``mlinfra:mesh.serving_quota_shortfall`` is 'warn' (dev)."""
+    if settings.mesh.serving_quota_shortfall != "warn":
+        return []
+    return [
+        f"{p} (allowed in {settings.environment}: mlinfra:mesh.serving_quota_shortfall is 'warn')"
+        for p in team_serving_quota_problems(settings.teams, settings.environment)
+    ]

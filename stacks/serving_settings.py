@@ -20,7 +20,8 @@ from stacks.errors import Problem, explain_patterns
 if TYPE_CHECKING:
     import pulumi
 
-    from components.mesh import MeshEndpoints, ModelEndpointArgs
+    from components.mesh import MeshEndpoints, ModelEndpointArgs, ModelVersion
+    from components.mesh.istio import Fault as IstioFault
 
 Environment = Literal["dev", "staging", "prod"]
 EndpointName = Annotated[str, StringConstraints(pattern=rules.ENDPOINT_PATTERN)]
@@ -220,6 +221,33 @@ def serving_team_problems(
     return problems
 
 
+def _drill(settings: ServingStack, ep: ServingEndpoint) -> IstioFault | None:
+    """The fault drill, only where the file lists the environment and the mesh settings allow drills."""
+    from components.mesh.istio import Fault as IstioFault
+
+    fault = ep.fault
+    if fault is None or settings.environment not in fault.environments or not settings.mesh.allow_fault_injection:
+        return None
+    return IstioFault(
+        abort_percent=fault.abort_percent,
+        http_status=fault.http_status,
+        delay_ms=fault.delay_ms,
+        delay_percent=fault.delay_percent,
+    )
+
+
+def _versions(ep: ServingEndpoint) -> tuple[ModelVersion, ModelVersion | None]:
+    """The stable version and the canary (its GPUs default to the stable version's)."""
+    from components.mesh import ModelVersion
+
+    stable = ModelVersion(version=ep.stable.version, replicas=ep.stable.replicas, gpu=ep.stable.gpu)
+    canary = ep.canary
+    if canary is None:
+        return stable, None
+    gpu = ep.stable.gpu if canary.gpu is None else canary.gpu
+    return stable, ModelVersion(version=canary.version, replicas=canary.replicas, gpu=gpu)
+
+
 def endpoint_args(
     settings: ServingStack,
     team: str,
@@ -233,14 +261,10 @@ def endpoint_args(
     k8s_provider: pulumi.ProviderResource,
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> ModelEndpointArgs:
-    """ModelEndpointArgs of one endpoint in this environment, field by field; the fault drill
-    only where the file lists the environment and the mesh settings allow drills."""
-    from components.mesh import AutoscalingArgs, ModelEndpointArgs, ModelVersion
-    from components.mesh.istio import Fault
+    """ModelEndpointArgs of one endpoint in this environment, field by field."""
+    from components.mesh import AutoscalingArgs, ModelEndpointArgs
 
-    fault = ep.fault
-    drill = fault is not None and settings.environment in fault.environments and settings.mesh.allow_fault_injection
-    canary = ep.canary
+    stable, canary = _versions(ep)
     return ModelEndpointArgs(
         endpoint=name,
         team=team,
@@ -251,13 +275,9 @@ def endpoint_args(
         server=ep.server,
         models_bucket=models_bucket,
         region=settings.region,
-        stable=ModelVersion(version=ep.stable.version, replicas=ep.stable.replicas, gpu=ep.stable.gpu),
-        canary=None
-        if canary is None
-        else ModelVersion(
-            version=canary.version, replicas=canary.replicas, gpu=ep.stable.gpu if canary.gpu is None else canary.gpu
-        ),
-        canary_weight=canary.weight if canary else 0,
+        stable=stable,
+        canary=canary,
+        canary_weight=ep.canary.weight if ep.canary else 0,
         k8s_provider=k8s_provider,
         gateway_selector=mesh.gateway_selector,
         gateway_tls=mesh.gateway_tls,
@@ -268,14 +288,7 @@ def endpoint_args(
         max_connections=ep.circuit_breaker.max_connections,
         consecutive_5xx=ep.circuit_breaker.consecutive_5xx,
         ejection_s=ep.circuit_breaker.ejection_s,
-        fault=Fault(
-            abort_percent=fault.abort_percent,
-            http_status=fault.http_status,
-            delay_ms=fault.delay_ms,
-            delay_percent=fault.delay_percent,
-        )
-        if drill and fault is not None
-        else None,
+        fault=_drill(settings, ep),
         autoscaling=None
         if ep.autoscaling is None
         else AutoscalingArgs(ep.autoscaling.min, ep.autoscaling.max, ep.autoscaling.target_cpu_percent),

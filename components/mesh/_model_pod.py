@@ -28,6 +28,15 @@ TF_MONITORING_DIR = "/etc/tfserving"
 # https://www.tensorflow.org/tfx/serving/serving_config#monitoring_configuration
 TF_MONITORING_CONFIG_NAME = "{endpoint}-monitoring"
 TF_MONITORING_CONFIG = 'prometheus_config {\n  enable: true,\n  path: "/monitoring/prometheus/metrics"\n}\n'
+# `aws s3 sync` of an empty prefix succeeds: the server would start without a model and, the
+# init container never running again, stay unready after the upload. Failing instead makes the
+# kubelet retry the init container with back-off until the version is there
+# (https://kubernetes.io/docs/concepts/workloads/pods/init-containers/). $1 source, $2 target;
+# the image (aws/aws-cli docker/Dockerfile: amazonlinux:2) has sh and ls.
+FETCH_SCRIPT = (
+    'aws s3 sync --only-show-errors "$1" "$2" && if [ -z "$(ls -A "$2")" ]; then '
+    'echo "no model files under $1: upload this model version there (mlinfra verify shows the path)" >&2; exit 1; fi'
+)
 # The EKS Pod Identity agent (credentials) and HTTPS to S3 bypass the sidecar: the init
 # container copying the model runs before the proxy is ready.
 POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32"
@@ -114,12 +123,8 @@ def _probe(path: str, port: int, *, period: int, failures: int) -> k8s.core.v1.P
     )
 
 
-def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.PodTemplateSpecArgs:
-    s = args.server
-    labels = version_labels(args.team, args.endpoint, version.version)
-    limits = {"cpu": args.cpu, "memory": args.memory}
-    if version.gpu:
-        limits["nvidia.com/gpu"] = str(version.gpu)
+def _volumes(args: PodSpecArgs) -> tuple[list[k8s.core.v1.VolumeMountArgs], list[k8s.core.v1.VolumeArgs]]:
+    """The server container's mounts and the pod's volumes: the model copy, /tmp, TF's monitoring config."""
     mounts = [
         k8s.core.v1.VolumeMountArgs(name="models", mount_path=MODELS_DIR, read_only=True),
         k8s.core.v1.VolumeMountArgs(name="tmp", mount_path="/tmp"),
@@ -128,7 +133,7 @@ def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.
         k8s.core.v1.VolumeArgs(name="models", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs()),
         k8s.core.v1.VolumeArgs(name="tmp", empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit="1Gi")),
     ]
-    if s.name == "tensorflow-serving":
+    if args.server.name == "tensorflow-serving":
         mounts.append(k8s.core.v1.VolumeMountArgs(name="monitoring", mount_path=TF_MONITORING_DIR, read_only=True))
         volumes.append(
             k8s.core.v1.VolumeArgs(
@@ -136,11 +141,16 @@ def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.
                 config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=TF_MONITORING_CONFIG_NAME.format(endpoint=args.endpoint)),
             )
         )
-    fetch = k8s.core.v1.ContainerArgs(
+    return mounts, volumes
+
+
+def _fetch_container(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.ContainerArgs:
+    """The init container copying the version from the models bucket."""
+    return k8s.core.v1.ContainerArgs(
         name="fetch-model",
         image=MODEL_SYNC_IMAGE,
         # The version directory only, with the team's Pod Identity credentials (its own prefix).
-        command=["aws", "s3", "sync", "--only-show-errors"],
+        command=["/bin/sh", "-c", FETCH_SCRIPT, "fetch-model"],
         args=[
             model_source(args.models_bucket, args.team, args.model, version.version),
             f"{MODELS_DIR}/{args.model}/{version.version}/",
@@ -155,19 +165,28 @@ def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.
         ),
         security_context=_restricted(uid=MODEL_SERVER_UID),
     )
+
+
+def _server_container(
+    args: PodSpecArgs, version: ModelVersion, mounts: list[k8s.core.v1.VolumeMountArgs]
+) -> k8s.core.v1.ContainerArgs:
+    """The model server: requests = limits (GPUs included), health probes on its own API."""
+    s = args.server
+    limits = {"cpu": args.cpu, "memory": args.memory}
+    if version.gpu:
+        limits["nvidia.com/gpu"] = str(version.gpu)
+    metrics = (
+        [k8s.core.v1.ContainerPortArgs(name="metrics", container_port=s.metrics_port)] if s.metrics_port != s.http_port else []
+    )
     ready = s.ready_path.format(model=args.model)
-    server = k8s.core.v1.ContainerArgs(
+    return k8s.core.v1.ContainerArgs(
         name="server",
         image=s.gpu_image if version.gpu else s.image,
         command=_server_command(args),
         ports=[
             k8s.core.v1.ContainerPortArgs(name="grpc", container_port=s.grpc_port),
             k8s.core.v1.ContainerPortArgs(name="http", container_port=s.http_port),
-            *(
-                [k8s.core.v1.ContainerPortArgs(name="metrics", container_port=s.metrics_port)]
-                if s.metrics_port != s.http_port
-                else []
-            ),
+            *metrics,
         ],
         resources=k8s.core.v1.ResourceRequirementsArgs(requests=dict(limits), limits=limits),
         # Loading a large model takes minutes: the startup probe holds the liveness probe off.
@@ -177,9 +196,15 @@ def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.
         volume_mounts=mounts,
         security_context=_restricted(uid=MODEL_SERVER_UID),
     )
+
+
+def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.PodTemplateSpecArgs:
+    """The pod of one version: the fetch init container, then the server."""
+    s = args.server
+    mounts, volumes = _volumes(args)
     return k8s.core.v1.PodTemplateSpecArgs(
         metadata=k8s.meta.v1.ObjectMetaArgs(
-            labels=labels,
+            labels=version_labels(args.team, args.endpoint, version.version),
             annotations={
                 "prometheus.io/scrape": "true",
                 "prometheus.io/port": str(s.metrics_port),
@@ -192,8 +217,8 @@ def model_pod_template(args: PodSpecArgs, version: ModelVersion) -> k8s.core.v1.
             service_account_name=args.service_account,
             automount_service_account_token=False,
             security_context=k8s.core.v1.PodSecurityContextArgs(fs_group=MODEL_SERVER_UID, run_as_non_root=True),
-            init_containers=[fetch],
-            containers=[server],
+            init_containers=[_fetch_container(args, version)],
+            containers=[_server_container(args, version, mounts)],
             volumes=volumes,
             tolerations=[k8s.core.v1.TolerationArgs(key=GPU_TAINT_KEY, operator="Exists", effect="NoSchedule")]
             if version.gpu

@@ -72,28 +72,38 @@ def _allow(source: Spec, *, ports: Sequence[int], selector: Mapping[str, str] | 
 
 @dataclass(frozen=True)
 class GatewayTls:
-    """How the ingress gateway receives outside HTTPS traffic for a host."""
+    """How the ingress gateway receives outside traffic for a host."""
 
     credential_name: str | None = None
     """Kubernetes TLS secret in the gateway's namespace: the gateway terminates TLS. None: the
     load balancer terminates TLS (ACM) and forwards plain HTTP to the gateway's 443 port."""
     enable_plain_http: bool = False
     """Also accept plain HTTP on port 80 (dev only)."""
+    enable_https: bool = True
+    """Serve port 443. False only where neither the load balancer nor the gateway holds a
+    certificate (a dev stack on plain HTTP): port 443 would then speak plain HTTP, which no
+    HTTPS client can talk to, so the host is served on port 80 only."""
+
+    def __post_init__(self) -> None:
+        if not self.enable_https and (self.credential_name is not None or not self.enable_plain_http):
+            raise ValueError("without HTTPS the gateway serves plain HTTP only: enable_plain_http and no credential_name")
 
 
 def gateway(selector: Mapping[str, str], host: str, tls: GatewayTls) -> Spec:
     """One ``Gateway`` for one host on the shared ingress gateway."""
     label = host.replace(".", "-")
+    servers: list[Spec] = []
     if tls.credential_name is not None:
-        https: Spec = {
-            "port": {"number": 443, "name": f"https-{label}", "protocol": "HTTPS"},
-            "hosts": [host],
-            "tls": {"mode": "SIMPLE", "credentialName": tls.credential_name, "minProtocolVersion": "TLSV1_2"},
-        }
-    else:
+        servers.append(
+            {
+                "port": {"number": 443, "name": f"https-{label}", "protocol": "HTTPS"},
+                "hosts": [host],
+                "tls": {"mode": "SIMPLE", "credentialName": tls.credential_name, "minProtocolVersion": "TLSV1_2"},
+            }
+        )
+    elif tls.enable_https:
         # TLS ended at the NLB (ACM certificate); the hop NLB -> gateway stays inside the VPC.
-        https = {"port": {"number": 443, "name": f"http-lb-tls-{label}", "protocol": "HTTP"}, "hosts": [host]}
-    servers = [https]
+        servers.append({"port": {"number": 443, "name": f"http-lb-tls-{label}", "protocol": "HTTP"}, "hosts": [host]})
     if tls.enable_plain_http:
         servers.append({"port": {"number": 80, "name": f"http-{label}", "protocol": "HTTP"}, "hosts": [host]})
     return {"selector": dict(selector), "servers": servers}

@@ -86,7 +86,14 @@ class ServiceMeshArgs:
     @property
     def gateway_tls(self) -> istio.GatewayTls:
         """How each endpoint's Gateway server receives HTTPS."""
-        return istio.GatewayTls(credential_name=self.tls_secret, enable_plain_http=self.enable_plain_http)
+        return istio.GatewayTls(
+            credential_name=self.tls_secret, enable_plain_http=self.enable_plain_http, enable_https=self.enable_https
+        )
+
+    @property
+    def enable_https(self) -> bool:
+        """A certificate somewhere (ACM at the NLB, or the secret at the gateway): port 443 is served."""
+        return self.certificate_arn is not None or self.tls_secret is not None
 
 
 def istio_values(args: ServiceMeshArgs) -> dict[str, dict[str, Any]]:
@@ -108,6 +115,7 @@ def istio_values(args: ServiceMeshArgs) -> dict[str, dict[str, Any]]:
             gateway_name=GATEWAY_NAME,
             scheme=args.gateway_scheme,
             certificate_arn=args.certificate_arn,
+            enable_https=args.enable_https,
             enable_plain_http=args.enable_plain_http,
             min_replicas=args.gateway_min_replicas,
             max_replicas=args.gateway_max_replicas,
@@ -146,6 +154,22 @@ class ServiceMesh(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ServiceMeshArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(tokens.SERVICE_MESH, name, None, opts)
+        self._releases(name, args)
+        self._mesh_defaults(name, args)
+
+        self.namespace: str = args.namespace
+        self.ingress_namespace: str = args.ingress_namespace
+        self.injection_label: str = INJECTION_LABEL
+        self.gateway_selector: dict[str, str] = dict(GATEWAY_SELECTOR)
+        self.gateway_principal: str = rules.principal(args.ingress_namespace, GATEWAY_NAME)
+        self.gateway_tls: istio.GatewayTls = args.gateway_tls
+        self.ready: tuple[pulumi.Resource, ...] = (self.istiod, self.cni)
+        """Depend on these before creating mesh objects or injected pods (istiod's webhooks, the CNI agent)."""
+        self.endpoints = MeshEndpoints.of(args, ready=self.ready)
+        self.register_outputs({"namespace": self.namespace, "gateway_status": self.gateway.status})
+
+    def _releases(self, name: str, args: ServiceMeshArgs) -> None:
+        """The four Helm releases, in dependency order."""
         values = istio_values(args)
         provider = args.k8s_provider
         self.base = helm_addon(
@@ -193,7 +217,9 @@ class ServiceMesh(pulumi.ComponentResource):
             parent=self,
             provider=provider,
         )
-        # In the root namespace without a selector: the mesh-wide default.
+
+    def _mesh_defaults(self, name: str, args: ServiceMeshArgs) -> None:
+        """Mesh-wide mTLS and telemetry: in the root namespace without a selector."""
         custom_resource(
             f"{name}-peer-authentication",
             "PeerAuthentication",
@@ -201,7 +227,7 @@ class ServiceMesh(pulumi.ComponentResource):
             namespace=args.namespace,
             spec=istio.peer_authentication(args.mtls_mode),
             parent=self,
-            provider=provider,
+            provider=args.k8s_provider,
             depends_on=[self.istiod],
         )
         custom_resource(
@@ -211,17 +237,6 @@ class ServiceMesh(pulumi.ComponentResource):
             namespace=args.namespace,
             spec=istio.telemetry(access_logs=args.enable_access_logs),
             parent=self,
-            provider=provider,
+            provider=args.k8s_provider,
             depends_on=[self.istiod],
         )
-
-        self.namespace: str = args.namespace
-        self.ingress_namespace: str = args.ingress_namespace
-        self.injection_label: str = INJECTION_LABEL
-        self.gateway_selector: dict[str, str] = dict(GATEWAY_SELECTOR)
-        self.gateway_principal: str = rules.principal(args.ingress_namespace, GATEWAY_NAME)
-        self.gateway_tls: istio.GatewayTls = args.gateway_tls
-        self.ready: tuple[pulumi.Resource, ...] = (self.istiod, self.cni)
-        """Depend on these before creating mesh objects or injected pods (istiod's webhooks, the CNI agent)."""
-        self.endpoints = MeshEndpoints.of(args, ready=self.ready)
-        self.register_outputs({"namespace": self.namespace, "gateway_status": self.gateway.status})

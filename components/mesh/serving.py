@@ -32,6 +32,15 @@ from components.mesh._model_pod import (
     version_labels,
 )
 
+# pulumi-kubernetes waits (10 minutes by default) for a Deployment's ready replicas unless the
+# object carries this annotation (pulumi/pulumi-kubernetes v4.32.0-27-g94977969,
+# provider/pkg/metadata/annotations.go AnnotationSkipAwait and overrides.go ReadyCondition:
+# "If the pulumi.com/skipAwait annotation is true, the ready condition will no-op"). A model
+# server is ready only once its version is in the models bucket (empty on the first deploy)
+# and, for a GPU model, once a GPU node has scaled up from zero: waiting for it would fail the
+# deploy half-way. Readiness is `mlinfra verify`'s job (mlinfra/verify_serving.py).
+SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
+
 
 @dataclass(frozen=True)
 class AutoscalingArgs:
@@ -115,10 +124,15 @@ class ModelEndpoint(pulumi.ComponentResource):
         self._traffic(versions)
         self.register_outputs({"host": args.host, "service": self.service.metadata.name})
 
-    def _meta(self, name: str, labels: Mapping[str, str] | None = None) -> k8s.meta.v1.ObjectMetaArgs:
+    def _meta(
+        self, name: str, labels: Mapping[str, str] | None = None, annotations: Mapping[str, str] | None = None
+    ) -> k8s.meta.v1.ObjectMetaArgs:
         a = self._args
         return k8s.meta.v1.ObjectMetaArgs(
-            name=name, namespace=a.namespace, labels={**a.labels, **(labels or model_pod_labels(a.team, a.endpoint))}
+            name=name,
+            namespace=a.namespace,
+            labels={**a.labels, **(labels or model_pod_labels(a.team, a.endpoint))},
+            annotations=dict(annotations) if annotations else None,
         )
 
     def _pod_args(self) -> PodSpecArgs:
@@ -143,7 +157,8 @@ class ModelEndpoint(pulumi.ComponentResource):
         autoscaled = stable and a.autoscaling is not None
         return k8s.apps.v1.Deployment(
             f"{self._name}-{name}",
-            metadata=self._meta(name, labels),
+            # Not awaited: see SKIP_AWAIT. `mlinfra verify` reports the pods' readiness instead.
+            metadata=self._meta(name, labels, SKIP_AWAIT),
             spec=k8s.apps.v1.DeploymentSpecArgs(
                 replicas=version.replicas,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=labels),
@@ -213,7 +228,9 @@ class ModelEndpoint(pulumi.ComponentResource):
                     )
                 ],
             ),
-            opts=pulumi.ResourceOptions.merge(self._k8s, pulumi.ResourceOptions(depends_on=list(self.deployments.values()))),
+            # Not after the Deployments: an HPA whose target is not there yet just waits for it, and
+            # nothing of the routing may wait for model pods (SKIP_AWAIT).
+            opts=self._k8s,
         )
 
     def _disruption_budget(self) -> None:
@@ -273,14 +290,15 @@ class ModelEndpoint(pulumi.ComponentResource):
             fault=a.fault,
         )
         # The VirtualService names the subsets: the DestinationRule defining them comes first,
-        # or requests to a new subset fail (503 NR) until it arrives.
+        # or requests to a new subset fail (503 NR) until it arrives. Not the Deployments: the
+        # routing is complete even while the model pods are still waiting for a model or a node.
         custom_resource(
             f"{name}-virtual-service",
             "VirtualService",
             metadata_name=a.endpoint,
             # "mesh": in-mesh callers (teams in mesh.allow_from) get the same split.
             spec=istio.virtual_service([a.host, a.service_host], [a.endpoint, "mesh"], route),
-            depends_on=[*a.depends_on, rule, gateway, *self.deployments.values()],
+            depends_on=[*a.depends_on, rule, gateway],
             namespace=a.namespace,
             parent=self,
             provider=a.k8s_provider,

@@ -18,10 +18,14 @@ import pulumi_kubernetes as k8s
 
 from components._crd import custom_resource
 from components.catalog import namespaces, tokens
+from components.catalog.identities import PROMETHEUS_SERVICE_ACCOUNT
 from components.catalog.model_servers import COMPONENT_LABEL, MODEL_SERVER_COMPONENT
 from components.mesh import istio
+from components.mesh import validation as rules
 
-# Ports Prometheus scrapes: the sidecar's merged metrics (application metrics included).
+# Ports Prometheus scrapes: the sidecar's merged metrics (application metrics included). The
+# sidecar's status port is outside Envoy's inbound capture (Istio excludes it from redirection),
+# so for it the NetworkPolicy is what counts; the servers' own metrics ports go through Envoy.
 SIDECAR_METRICS_PORT = 15020
 
 
@@ -45,6 +49,9 @@ class TeamAuthorizationArgs:
     ingress_namespace: str = namespaces.MESH_INGRESS
     """Namespace of the ingress gateway pods (ServiceMesh.ingress_namespace)."""
     monitoring_namespace: str = namespaces.MONITORING
+    monitoring_service_account: str = PROMETHEUS_SERVICE_ACCOUNT
+    """The ServiceAccount Prometheus runs as (kube-prometheus-stack's): its mTLS identity is the
+    only caller of the allow-monitoring policy."""
     depends_on: Sequence[pulumi.Resource] = ()
     """The team (its namespace): every object here waits for it."""
     mesh_depends_on: Sequence[pulumi.Resource] = ()
@@ -81,9 +88,14 @@ class TeamAuthorization(pulumi.ComponentResource):
         # denies everything, including its own calls.
         allows = [
             policy("allow-same-namespace", istio.allow_namespaces([args.team]), args.depends_on),
+            # Prometheus by its identity (a namespace source would also admit anything else
+            # running in the monitoring namespace), to the metrics ports only.
             policy(
                 "allow-monitoring",
-                istio.allow_namespaces([args.monitoring_namespace], ports=[SIDECAR_METRICS_PORT, *args.metrics_ports]),
+                istio.allow_principals(
+                    [rules.principal(args.monitoring_namespace, args.monitoring_service_account)],
+                    ports=[SIDECAR_METRICS_PORT, *args.metrics_ports],
+                ),
                 args.depends_on,
             ),
         ]

@@ -110,6 +110,8 @@ def build_good_platform(client: Clients) -> dict[str, Any]:
         "cluster_name": CLUSTER,
         "gpu_node_groups": POOLS,
         "kubeconfig": "[secret]",
+        # No endpoints: nothing to check in Kubernetes (tests/mlinfra/test_verify_serving.py does).
+        "serving_endpoints": [],
     }
 
 
@@ -365,6 +367,7 @@ def test_missing_cluster_fails_exists_and_skips_its_node_groups(moto: None, tmp_
         ("data lake", "all", "skip", "no data_lake_buckets in the stack outputs"),
         ("eks:gone", "exists", "fail", "cluster not found"),
         ("eks:gone/g", "exists", "fail", "a10g pool node group not found"),
+        ("serving endpoints", "all", "skip", "no serving_endpoints in the stack outputs"),
     ]
 
 

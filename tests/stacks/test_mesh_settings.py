@@ -127,6 +127,8 @@ def with_models(doc: dict[str, Any]) -> dict[str, Any]:
     for env in ("dev", "staging", "prod"):
         doc[env]["data_lake"] = {"models": "read-write"}
         doc[env]["quota"]["gpu"] = 2
+        # 10 (autoscaling max) + 1 canary pods x 1.1 CPU: the quota must hold them (stacks/serving_quota.py).
+        doc[env]["quota"]["cpu"] = "16"
     return doc
 
 

@@ -88,6 +88,8 @@ def test_allow_rule_never_matches_everyone() -> None:
         (istio.GatewayTls(credential_name="ml-example-com-tls"), [(443, "HTTPS")]),
         (istio.GatewayTls(), [(443, "HTTP")]),
         (istio.GatewayTls(enable_plain_http=True), [(443, "HTTP"), (80, "HTTP")]),
+        # No certificate anywhere (dev): port 80 only, never plain HTTP on 443.
+        (istio.GatewayTls(enable_plain_http=True, enable_https=False), [(80, "HTTP")]),
     ],
 )
 def test_gateway(tls: istio.GatewayTls, ports: list[tuple[int, str]]) -> None:
@@ -101,6 +103,13 @@ def test_gateway(tls: istio.GatewayTls, ports: list[tuple[int, str]]) -> None:
             "credentialName": "ml-example-com-tls",
             "minProtocolVersion": "TLSV1_2",
         }
+
+
+def test_gateway_tls_needs_a_listener() -> None:
+    with pytest.raises(ValueError, match="plain HTTP only"):
+        istio.GatewayTls(enable_https=False)
+    with pytest.raises(ValueError, match="plain HTTP only"):
+        istio.GatewayTls(credential_name="ml-tls", enable_plain_http=True, enable_https=False)
 
 
 def test_virtual_service() -> None:

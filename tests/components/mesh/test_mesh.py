@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.mesh.mesh import ISTIO_VERSION, ServiceMeshArgs
+from components.mesh.mesh import ISTIO_VERSION, ServiceMeshArgs, istio_values
 from mlinfra.engine import Plan
 from tests._golden import assert_golden_yaml
 from tests.istio_api import assert_valid_istio
@@ -80,9 +80,35 @@ def test_gateway_behind_an_nlb(prod_plan: Plan, dev_plan: Plan) -> None:
     assert [p["port"] for p in service["ports"]] == [15021, 443], "prod: HTTPS only"
     assert values["podDisruptionBudget"] == {"minAvailable": 1}
     assert values["name"] == "istio-ingressgateway"
-    dev_ports = [p["port"] for p in dev_plan.get(RELEASE, "mesh-gateway-release").inputs["values"]["service"]["ports"]]
-    assert dev_ports == [15021, 443, 80], "dev asks for plain HTTP"
+    assert "service.beta.kubernetes.io/aws-load-balancer-alpn-policy" not in annotations, "prod: TLS passes through the NLB"
     assert_golden_yaml("helm/istio-gateway.prod.yaml", values)
+
+
+def test_dev_gateway_is_plain_http_on_port_80(dev_plan: Plan) -> None:
+    """Dev has no certificate: its only listener is port 80, never plain HTTP on 443."""
+    service = dev_plan.get(RELEASE, "mesh-gateway-release").inputs["values"]["service"]
+    assert [(p["name"], p["port"]) for p in service["ports"]] == [("status-port", 15021), ("http2", 80)]
+    gateways = dev_plan.of_type("kubernetes:networking.istio.io/v1:Gateway")
+    assert gateways
+    for gateway in gateways:
+        ports = [(s["port"]["number"], s["port"]["protocol"]) for s in gateway.inputs["spec"]["servers"]]
+        assert ports == [(80, "HTTP")], f"{gateway.name}: {ports}"
+
+
+ACM_ARN = "arn:aws:acm:us-west-2:123456789012:certificate/0b2f3c4d-1234-4abc-9def-0123456789ab"
+
+
+@pytest.mark.parametrize(
+    ("tls", "alpn"),
+    [({"certificate_arn": ACM_ARN}, "HTTP2Preferred"), ({"tls_secret": "ml-tls"}, None)],
+)
+def test_nlb_tls_negotiates_http2(tls: dict, alpn: str | None) -> None:
+    """TLS ended at the NLB (ACM) must offer h2 by ALPN or gRPC to the model servers fails; TLS
+    ended at the gateway passes the NLB as TCP, where ALPN is the gateway's (Envoy's) business."""
+    values = istio_values(ServiceMeshArgs(k8s_provider=_Provider(), **tls))["gateway"]  # type: ignore[arg-type]
+    annotations = values["service"]["annotations"]
+    assert annotations.get("service.beta.kubernetes.io/aws-load-balancer-alpn-policy") == alpn
+    assert [p["port"] for p in values["service"]["ports"]] == [15021, 443]
 
 
 def test_mtls_per_environment(any_plan: Plan) -> None:

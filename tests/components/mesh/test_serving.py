@@ -3,6 +3,9 @@ issue asks for, parsed back, and the Istio objects valid against the Istio API."
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from components.mesh._model_pod import ModelVersion
@@ -135,3 +138,57 @@ def test_args_validation() -> None:
         ModelEndpointArgs(stable=ModelVersion("1"), **{**base, "server": "torchserve"})  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="reserved by the Istio sidecar"):
         ModelEndpointArgs(stable=ModelVersion("1"), port=15001, **base)  # type: ignore[arg-type]
+
+
+def _model_server_deployments(plan: Plan) -> list[PlannedResource]:
+    endpoints = {r.urn for r in plan.of_type("mlinfra:serving:ModelEndpoint")}
+    found = [r for r in plan.of_type(DEPLOYMENT) if r.parent in endpoints]
+    assert found, f"stack {plan.stack}: no model-server Deployment in the plan"
+    return found
+
+
+def test_model_servers_are_not_awaited(any_plan: Plan) -> None:
+    """The models bucket is empty on the first `pulumi up` (and a GPU node may still be scaling up):
+    waiting for ready model pods would fail the deploy, so pulumi-kubernetes must skip the await."""
+    for deployment in _model_server_deployments(any_plan):
+        annotations = deployment.inputs["metadata"].get("annotations") or {}
+        assert annotations.get("pulumi.com/skipAwait") == "true", f"{deployment.name}: no pulumi.com/skipAwait: 'true'"
+
+
+def test_nothing_waits_for_model_pods(any_plan: Plan) -> None:
+    """Routing (Service, HPA, PDB, Gateway, DestinationRule, VirtualService) and everything else
+    is complete without a ready model pod: no resource depends on a model-server Deployment."""
+    deployments = {d.urn: d.name for d in _model_server_deployments(any_plan)}
+    for r in any_plan.resources:
+        waits = set(r.dependencies) | {u for urns in r.property_dependencies.values() for u in urns}
+        assert not waits & set(deployments), (
+            f"{r.type} {r.name} waits for {sorted(deployments[u] for u in waits & set(deployments))}"
+        )
+    vs = any_plan.get(VIRTUAL_SERVICE, f"{ENDPOINT}-virtual-service")
+    rule = any_plan.get(DESTINATION_RULE, f"{ENDPOINT}-destination-rule")
+    assert rule.urn in vs.dependencies, "the VirtualService still comes after its DestinationRule"
+
+
+def _fetch(plan: Plan) -> dict:
+    deployment = plan.get(DEPLOYMENT, f"{ENDPOINT}-recommend-v1")
+    [fetch] = deployment.inputs["spec"]["template"]["spec"]["initContainers"]
+    return fetch
+
+
+@pytest.mark.parametrize(("uploaded", "code"), [(False, 1), (True, 0)])
+def test_fetch_fails_until_the_version_is_uploaded(staging_plan: Plan, tmp_path: Path, uploaded: bool, code: int) -> None:
+    """The planned init container, run with a stand-in `aws` (sync copies what the prefix holds):
+    an empty prefix fails it, so the kubelet retries it until the upload, instead of starting a
+    server without a model that never gets one."""
+    fetch = _fetch(staging_plan)
+    bin_dir, target = tmp_path / "bin", tmp_path / "models"
+    bin_dir.mkdir()
+    target.mkdir()
+    (bin_dir / "aws").write_text('#!/bin/sh\n[ "$UPLOADED" = 1 ] && touch "$5/saved_model.pb"\nexit 0\n', encoding="utf-8")
+    (bin_dir / "aws").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "UPLOADED": "1" if uploaded else "0"}
+    argv = [*fetch["command"], fetch["args"][0], str(target)]
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=10)
+    assert result.returncode == code, result.stderr
+    if not uploaded:
+        assert f"no model files under {fetch['args'][0]}" in result.stderr

@@ -44,3 +44,26 @@ def test_network_policies_open_the_same_paths(prod_plan: Plan) -> None:
     calls = prod_plan.get(netpol, "team-vision-mesh-allow-calls-to-teams").inputs["spec"]
     assert calls["policyTypes"] == ["Egress"], "vision's pods may open connections to recsys (it lists vision)"
     assert calls["egress"][0]["to"][0]["namespaceSelector"]["matchExpressions"][0]["values"] == ["recsys"]
+
+
+def _prometheus_principal(plan: Plan) -> str:
+    """The identity of the Prometheus pods the monitoring plan really creates: kube-prometheus-stack
+    names the ServiceAccount <fullname>-prometheus, fullname being the release name when it contains
+    the chart name, cut at 26 characters (charts/kube-prometheus-stack/templates/_helpers.tpl at tag
+    kube-prometheus-stack-88.5.3); the values do not override it."""
+    [release] = [r for r in plan.of_type("kubernetes:helm.sh/v3:Release") if r.inputs["chart"] == "kube-prometheus-stack"]
+    name, chart = release.inputs["name"], release.inputs["chart"]
+    fullname = (name if chart in name else f"{name}-{chart}")[:26].rstrip("-")
+    prometheus = release.inputs["values"].get("prometheus", {})
+    assert "serviceAccount" not in prometheus and "fullnameOverride" not in release.inputs["values"], "chart default names"
+    return f"cluster.local/ns/{release.inputs['namespace']}/sa/{fullname}-prometheus"
+
+
+def test_monitoring_policy_admits_prometheus(any_plan: Plan) -> None:
+    principal = _prometheus_principal(any_plan)
+    policies = [r for r in any_plan.of_type(AUTHORIZATION_POLICY) if r.inputs["metadata"]["name"] == "allow-monitoring"]
+    assert len(policies) == len(any_plan.of_type("mlinfra:tenancy:Team")) > 0
+    for policy in policies:
+        [rule] = istio(policy)["rules"]
+        assert rule["from"] == [{"source": {"principals": [principal]}}], f"{policy.name}: {rule['from']}"
+        assert "15020" in rule["to"][0]["operation"]["ports"], policy.name
