@@ -226,35 +226,9 @@ class Network(pulumi.ComponentResource):
         )
 
     def _create_flow_logs(self) -> None:
-        name, args = self._name, self._args
+        log_group = self._create_flow_log_group()
+        name = self._name
         child = pulumi.ResourceOptions(parent=self)
-        keep = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
-        # A named group: the key policy lets CloudWatch Logs use the key for this group only.
-        group_name = f"/mlinfra/{args.cluster_name}/vpc-flow-logs"
-        key = rotating_key(
-            f"{name}-flow-logs",
-            alias=f"{args.cluster_name}-vpc-flow-logs",
-            description=f"VPC flow logs of {args.cluster_name}",
-            deletion_window_days=args.kms_deletion_window_days,
-            tags=self._tags(f"{name}-flow-logs"),
-            opts=keep,
-            alias_opts=child,
-            policy=logs_key_policy(
-                partition=args.partition,
-                account_id=args.account_id,
-                region=args.region,
-                log_group_names=[group_name],
-                admin_role_arns=args.kms_admin_role_arns,
-            ),
-        )
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-flow-logs",
-            name=group_name,
-            retention_in_days=args.flow_log_retention_days,
-            kms_key_id=key.arn,
-            tags=self._tags(f"{name}-flow-logs"),
-            opts=keep,
-        )
         role = aws.iam.Role(
             f"{name}-flow-logs",
             assume_role_policy=assume_role_policy("vpc-flow-logs.amazonaws.com"),
@@ -285,4 +259,36 @@ class Network(pulumi.ComponentResource):
             max_aggregation_interval=60,
             tags=self._tags(f"{name}-flow-logs"),
             opts=child,
+        )
+
+    def _create_flow_log_group(self) -> aws.cloudwatch.LogGroup:
+        """The encrypted log group the flow logs go to, with its own rotating key (both kept in prod)."""
+        name, args = self._name, self._args
+        child = pulumi.ResourceOptions(parent=self)
+        keep = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
+        # A named group: the key policy lets CloudWatch Logs use the key for this group only.
+        group_name = f"/mlinfra/{args.cluster_name}/vpc-flow-logs"
+        key = rotating_key(
+            f"{name}-flow-logs",
+            alias=f"{args.cluster_name}-vpc-flow-logs",
+            description=f"VPC flow logs of {args.cluster_name}",
+            deletion_window_days=args.kms_deletion_window_days,
+            tags=self._tags(f"{name}-flow-logs"),
+            opts=keep,
+            alias_opts=child,
+            policy=logs_key_policy(
+                partition=args.partition,
+                account_id=args.account_id,
+                region=args.region,
+                log_group_names=[group_name],
+                admin_role_arns=args.kms_admin_role_arns,
+            ),
+        )
+        return aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=group_name,
+            retention_in_days=args.flow_log_retention_days,
+            kms_key_id=key.arn,
+            tags=self._tags(f"{name}-flow-logs"),
+            opts=keep,
         )
