@@ -121,7 +121,8 @@ class ClusterAutoscalerSettings(Model):
 
 
 # Tags a GPU node group carries besides the base tags and one per user label: Name, two
-# autoscaler discovery tags, the GPU resource and taint templates, four platform label templates.
+# autoscaler discovery tags, the GPU resource and taint templates, four platform label templates
+# (and on an EFA pool the EFA resource template, one more).
 POOL_PLATFORM_TAGS = 9
 
 
@@ -142,7 +143,7 @@ def _problems(settings: Settings, source: str) -> list[Problem]:
         )
         problems += [Problem(source, f"mlinfra:gpu_node_groups.{pool_name}.{field}", message) for field, message in found]
         # Each label is also an autoscaler node-template tag of the node group and its ASG.
-        tags = len(settings.base_tags) + POOL_PLATFORM_TAGS + len(pool.labels)
+        tags = len(settings.base_tags) + POOL_PLATFORM_TAGS + int(pool.efa) + len(pool.labels)
         if tags > MAX_TAGS_PER_RESOURCE:
             problems.append(
                 Problem(

@@ -37,6 +37,8 @@ MODEL_LABEL = "mlinfra.io/gpu-model"
 AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator"
 AUTOSCALER_TAG = "k8s.io/cluster-autoscaler"
 NODE_TEMPLATE = f"{AUTOSCALER_TAG}/node-template"
+# The extended resource the EFA device plugin advertises (components/gpu/efa_device_plugin.py).
+EFA_RESOURCE = "vpc.amazonaws.com/efa"
 
 
 @dataclass(frozen=True)
@@ -240,5 +242,12 @@ def node_template_tags(spec: GpuNodeGroupArgs, labels: Mapping[str, str], gpu_re
         f"{NODE_TEMPLATE}/resources/{GPU_TAINT_KEY}": str(min(t.gpus for t in spec.types) * gpu_replicas),
         f"{NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}": f"{GPU_TAINT_VALUE}:NoSchedule",
     }
+    if spec.efa:
+        # Pods of multi-node jobs request vpc.amazonaws.com/efa (the EFA device plugin's
+        # resource); a pool at zero nodes is only scaled up for them if its template says it has
+        # them (cluster-autoscaler cloudprovider/aws/README.md, "node-template/resources/<name>",
+        # kubernetes/autoscaler at 062f28a). As many as the launch template attaches: one per
+        # EFA network card of the pool's smallest type.
+        tags[f"{NODE_TEMPLATE}/resources/{EFA_RESOURCE}"] = str(min(t.efa_interfaces for t in spec.types))
     tags.update({f"{NODE_TEMPLATE}/label/{key}": value for key, value in labels.items()})
     return tags

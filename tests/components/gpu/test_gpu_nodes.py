@@ -74,6 +74,19 @@ def test_node_template_tags_reach_the_autoscaling_group(prod_plan: Plan) -> None
     assert gpus == {"training": "8", "inference": "1"}
 
 
+def test_only_efa_pools_promise_efa_interfaces_to_the_autoscaler(prod_plan: Plan, custom_plan: Plan) -> None:
+    # As many as the launch template attaches (one per EFA card), on the node group and its ASG.
+    efa = f"{TEMPLATE}/resources/vpc.amazonaws.com/efa"
+    expected = {"training": "4", "inference": None, "h200": "32", "reserved": None}
+    for plan in (prod_plan, custom_plan):
+        for pool, group in pools_of(plan).items():
+            assert group.inputs["tags"].get(efa) == expected[pool], f"{group.name}: EFA node-template tag"
+            interfaces = plan.get(LAUNCH_TEMPLATE, group.name).inputs.get("networkInterfaces", [])
+            assert len(interfaces) == int(expected[pool] or 0), f"{group.name}: the tag matches the interfaces"
+            asg = [t for t in plan.of_type(ASG_TAG) if t.name == f"gpu-{pool}-asg-resources-vpc-amazonaws-com-efa"]
+            assert [t.inputs["tag"]["value"] for t in asg] == ([expected[pool]] if expected[pool] else []), pool
+
+
 def test_launch_templates_require_imdsv2_and_encrypted_gp3(any_plan: Plan) -> None:
     settings = load_settings(any_plan.stack)
     for pool, group in pools_of(any_plan).items():
