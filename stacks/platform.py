@@ -12,14 +12,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.cluster import STORAGE_CLASS_NAME, Cluster, StorageClassArgs, encrypted_gp3_storage_class
+from components.cluster import STORAGE_CLASS_NAME, Cluster, MetricsServer, StorageClassArgs, encrypted_gp3_storage_class
 from components.data_lake import DataLake
 from components.gpu import ClusterAutoscaler, EfaDevicePlugin, GpuNodeGroups, GpuOperator
 from components.kafka import KafkaCluster
 from components.mesh import LoadBalancerController, ServiceMesh
 from components.monitoring import Monitoring
 from components.network import Network
-from stacks.cluster_settings import cluster_args
+from stacks.cluster_settings import cluster_args, metrics_server_args
 from stacks.data_lake_settings import data_lake_args
 from stacks.gpu_settings import cluster_autoscaler_args, efa_device_plugin_args, gpu_node_groups_args, gpu_operator_args
 from stacks.kafka_settings import kafka_args
@@ -84,6 +84,7 @@ def build_platform(settings: Settings) -> dict[str, Any]:
             settings, eks_cluster_name=cluster.name, cluster_arn=cluster.arn, k8s_provider=provider, depends_on=nodes
         ),
     )
+    MetricsServer("metrics-server", metrics_server_args(settings, k8s_provider=provider, depends_on=nodes))
     # Encrypted gp3 volumes for everything stateful in the cluster (Strimzi brokers, Prometheus).
     storage_class = encrypted_gp3_storage_class("gp3-encrypted", StorageClassArgs(), provider=provider)
     data_lake = DataLake("data-lake", data_lake_args(settings, account_id=account_id, partition=partition))

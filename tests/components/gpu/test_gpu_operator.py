@@ -37,7 +37,8 @@ def test_release_values_on_nvidia_amis(prod_plan: Plan) -> None:
     values = release.inputs["values"]
     assert values["driver"]["enabled"] is False, f"{release.name}: the NVIDIA AMI ships the driver"
     assert values["toolkit"]["enabled"] is False, f"{release.name}: the NVIDIA AMI ships the toolkit"
-    assert values["devicePlugin"] == {"enabled": True}, f"{release.name}: time-slicing is off by default"
+    assert values["devicePlugin"]["enabled"] is True, release.name
+    assert "config" not in values["devicePlugin"], f"{release.name}: time-slicing is off by default"
     assert values["gfd"]["enabled"] is True and values["dcgmExporter"]["enabled"] is True, release.name
     assert values["dcgmExporter"]["serviceMonitor"]["enabled"] is False, f"{release.name}: no ServiceMonitor until monitoring"
     assert values["migManager"]["enabled"] is False, f"{release.name}: MIG is off by default"
