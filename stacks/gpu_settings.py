@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
-from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
+from components.catalog.gpu import (
+    AMI_PREINSTALLED_OPERANDS,
+    DEFAULT_GPU_POOL_AMI_TYPE,
+    GPU_INSTANCE_TYPES,
+    GpuPoolAmiType,
+)
 from components.gpu.validation import CapacityType, gpu_type_problem, label_problem, pool_problems
 from stacks.area import Area, Model
 from stacks.errors import Problem, explain_patterns
@@ -277,6 +282,10 @@ def gpu_operator_args(
         enable_mig=operator.enable_mig,
         mig_strategy=operator.mig_strategy,
         enable_dcgm_service_monitor=operator.enable_dcgm_service_monitor,
+        # One device plugin per GPU node: the operator's, unless the node's AMI runs its own.
+        enable_device_plugin=any(
+            "device-plugin" not in AMI_PREINSTALLED_OPERANDS[pool.ami_type] for pool in settings.gpu_node_groups.values()
+        ),
         depends_on=tuple(depends_on),
     )
 

@@ -24,6 +24,7 @@ from components.catalog.gpu import (
     GPU_TAINT_VALUE,
     GpuInstanceType,
     GpuPoolAmiType,
+    operator_deploy_labels,
 )
 from components.gpu.validation import CapacityType, pool_problems
 
@@ -129,6 +130,9 @@ class GpuNodeGroups(pulumi.ComponentResource):
         child = f"{self._name}-{pool}"
         labels = pool_labels(pool, spec)
         template_tags = node_template_tags(spec, labels, self._args.gpu_replicas)
+        # The operator's deploy labels ride on the nodes only: no pod selects them, so the
+        # autoscaler's node template (and the 50-tag budget) does not need them.
+        labels |= operator_deploy_labels(spec.ami_type)
         autoscaler_tags = {
             f"{AUTOSCALER_TAG}/enabled": "true",
             f"{AUTOSCALER_TAG}/{self._args.cluster_name}": "owned",

@@ -177,6 +177,20 @@ def test_capacity_block_pool(custom_plan: Plan) -> None:
     assert len(template.inputs["networkInterfaces"]) == 32, f"{template.name}: p5e has 32 EFA cards"
 
 
+def test_each_pool_leaves_to_the_gpu_operator_only_what_its_ami_lacks(custom_plan: Plan, prod_plan: Plan) -> None:
+    # One driver, one toolkit, one device plugin per node: "false" keeps the operator's copy off.
+    deploy = "nvidia.com/gpu.deploy."
+    bottlerocket = {"driver": "false", "container-toolkit": "false", "device-plugin": "false"}
+    al2023 = {"driver": "false", "container-toolkit": "false"}
+    expected = {"h200": bottlerocket, "reserved": al2023, "training": al2023, "inference": al2023}
+    for plan in (custom_plan, prod_plan):
+        for pool, group in pools_of(plan).items():
+            labels = {k.removeprefix(deploy): v for k, v in group.inputs["labels"].items() if k.startswith(deploy)}
+            assert labels == expected[pool], f"{group.name} ({group.inputs['amiType']})"
+            templated = [k for k in group.inputs["tags"] if k.startswith(f"{TEMPLATE}/label/{deploy}")]
+            assert not templated, f"{group.name}: operator labels stay out of the autoscaler's tags"
+
+
 def test_odcr_pool_keeps_on_demand_and_user_labels(custom_plan: Plan) -> None:
     group = custom_plan.get(NODE_GROUP, "gpu-reserved")
     template = custom_plan.get(LAUNCH_TEMPLATE, "gpu-reserved")
