@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.catalog.gpu import GPU_TAINT_KEY
+from components.catalog.gpu import GPU_TAINT_KEY, OPERATOR_DEPLOY_LABEL
 from components.catalog.instances import ALLOCATABLE, Allocatable
 from components.catalog.workloads import (
     CHART_WORKLOADS,
@@ -56,6 +56,8 @@ class Workload:
     """Nothing sets its requests: the scheduler would place it as if it needed nothing."""
     daemonset: bool = False
     """One pod on every node its placement reaches (else ``replicas`` pods on one pool)."""
+    skipped_by: Mapping[str, str] = field(default_factory=dict)
+    """Node labels that keep a DaemonSet off a pool (the GPU Operator's deploy labels)."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,7 @@ def _chart_workloads(release: PlannedResource) -> Iterator[Workload]:
             takes_slot=not entry.sidecar,
             unrequested=requests is None,
             daemonset=entry.placement != "system",
+            skipped_by={OPERATOR_DEPLOY_LABEL.format(operand=entry.operand): "false"} if entry.operand else {},
         )
 
 
@@ -311,6 +314,8 @@ def pools(plan: Plan) -> list[Pool]:
 
 def _reaches(workload: Workload, pool: Pool) -> bool:
     """Whether a DaemonSet's pods run on every node of the pool."""
+    if any(pool.labels.get(key) == value for key, value in workload.skipped_by.items()):
+        return False
     return {
         "every-node": True,
         "gpu-nodes": pool.gpu,

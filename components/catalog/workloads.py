@@ -49,10 +49,11 @@ class ChartWorkload:
     """Identical containers of this entry in one pod."""
     sidecar: bool = False
     """A container of another entry's pod: adds requests, not a pod."""
+    operand: str | None = None
+    """The GPU Operator's name for it: nodes labelled ``nvidia.com/gpu.deploy.<operand>=false`` skip it."""
 
 
-def _w(name: str, placement: Placement, resources: str, **kw: object) -> ChartWorkload:
-    return ChartWorkload(name, placement, resources, **kw)  # type: ignore[arg-type]
+_w = ChartWorkload  # short, for the table below
 
 
 # Keyed by chart name, as recorded in the Release's ``chart`` input.
@@ -80,11 +81,11 @@ CHART_WORKLOADS: Mapping[str, tuple[ChartWorkload, ...]] = MappingProxyType(
             _w("nfd-master", "system", "node-feature-discovery.master.resources", chart_default=Requests(100, 128)),
             _w("nfd-gc", "system", "node-feature-discovery.gc.resources", chart_default=Requests(10, 128)),
             _w("nfd-worker", "every-node", "node-feature-discovery.worker.resources", chart_default=Requests(5, 64)),
-            _w("operator-validator", "gpu-nodes", "validator.resources"),
-            _w("device-plugin", "gpu-nodes", "devicePlugin.resources", enabled="devicePlugin.enabled"),
-            _w("gpu-feature-discovery", "gpu-nodes", "gfd.resources", enabled="gfd.enabled"),
-            _w("dcgm-exporter", "gpu-nodes", "dcgmExporter.resources", enabled="dcgmExporter.enabled"),
-            _w("mig-manager", "gpu-nodes", "migManager.resources", enabled="migManager.enabled"),
+            _w("operator-validator", "gpu-nodes", "validator.resources", operand="operator-validator"),
+            _w("device-plugin", "gpu-nodes", "devicePlugin.resources", enabled="devicePlugin.enabled", operand="device-plugin"),
+            _w("gpu-feature-discovery", "gpu-nodes", "gfd.resources", enabled="gfd.enabled", operand="gpu-feature-discovery"),
+            _w("dcgm-exporter", "gpu-nodes", "dcgmExporter.resources", enabled="dcgmExporter.enabled", operand="dcgm-exporter"),
+            _w("mig-manager", "gpu-nodes", "migManager.resources", enabled="migManager.enabled", operand="mig-manager"),
         ),
         # prometheus-community/helm-charts kube-prometheus-stack-88.5.3 values.yaml (replicas 1,
         # prometheusConfigReloader.resources {}), kube-state-metrics-8.4.0 (replicas 1, resources {}),

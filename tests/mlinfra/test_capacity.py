@@ -11,7 +11,7 @@ import pytest
 
 from components.catalog.workloads import CHART_WORKLOADS, Requests
 from mlinfra import capacity
-from mlinfra.engine import Plan
+from mlinfra.engine import Plan, PlannedResource
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,3 +100,31 @@ def test_a_system_pool_one_node_too_small_exits_2_naming_the_field(tmp_path: Pat
     pools = {p["pool"]: p for p in json.loads(enough.stdout)["capacity"]["pools"]}
     assert pools["system"]["fits"] and pools["system"]["allocatable"]["cpu_millicores"] == 5 * 1930
     assert pools["system"]["requested"]["cpu_millicores"] == 7840 + 280, "one more node: one more set of DaemonSets"
+
+
+def _resource(type_: str, name: str, inputs: dict[str, object]) -> PlannedResource:
+    return PlannedResource(urn=f"urn:{type_}::{name}", type=type_, name=name, parent="", custom=True, inputs=inputs)
+
+
+def _pool(name: str, ami_labels: dict[str, str]) -> PlannedResource:
+    labels = {"mlinfra.io/gpu-pool": name, **ami_labels}
+    return _resource(
+        "aws:eks/nodeGroup:NodeGroup",
+        f"gpu-{name}",
+        {"instanceTypes": ["g5.xlarge"], "scalingConfig": {"maxSize": 1}, "labels": labels, "tags": {}},
+    )
+
+
+def test_a_bottlerocket_pool_does_not_pay_for_the_operators_device_plugin() -> None:
+    # Its nodes say nvidia.com/gpu.deploy.device-plugin=false (the OS runs one): the operator's stays off.
+    operator = _resource(
+        "kubernetes:helm.sh/v3:Release",
+        "gpu-operator-release",
+        {"chart": "gpu-operator", "values": {"devicePlugin": {"enabled": True, "resources": {"requests": {"cpu": "50m"}}}}},
+    )
+    al2023 = _pool("al2023", {"nvidia.com/gpu.deploy.driver": "false"})
+    bottlerocket = _pool("br", {"nvidia.com/gpu.deploy.driver": "false", "nvidia.com/gpu.deploy.device-plugin": "false"})
+    plan = Plan(stack="t", resources=[operator, al2023, bottlerocket], outputs={})
+    pools = by_pool(plan)
+    assert pools["al2023"].per_node.cpu_millicores - pools["br"].per_node.cpu_millicores == 50
+    assert pools["al2023"].daemonset_pods - pools["br"].daemonset_pods == 1, "one DaemonSet pod fewer per node"
