@@ -93,8 +93,10 @@ def plan(
     2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
     from components.catalog import cost
-    from mlinfra import engine, policy, report
+    from mlinfra import capacity, engine, policy, report
     from mlinfra.progress import progress, wants_progress
+    from stacks.errors import display_path
+    from stacks.loading import stack_file_path
 
     if json_path is not None and json_path.is_dir():
         raise usage_error(f"--json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
@@ -126,19 +128,23 @@ def plan(
     result.extras["policy"] = policy_result.to_json()
     estimate = cost.estimate_plan(result)
     result.extras["cost"] = estimate.to_json()
+    fit = capacity.capacity(result)
+    result.extras["capacity"] = fit.to_json()
+    # A pool too small for what must run on it: Helm releases would time out on Pending pods.
+    too_small = fit.problems(display_path(stack_file or stack_file_path(stack)))
     up = None
     if schedule:
         from mlinfra import schedule as schedule_mod
 
         up = schedule_mod.schedule_plan(result, parallel)
         result.extras["schedule"] = up.to_json()
-    code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
+    code = EXIT_USAGE if too_small else EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 
     if json_path is not None:
         text = result.dumps()
         if str(json_path) == "-":
             sys.stdout.write(text)
-            raise typer.Exit(code)
+            raise fail_config(ConfigError(too_small), "the plan would not deploy") if too_small else typer.Exit(code)
         try:
             json_path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(json_path, text)
@@ -150,11 +156,12 @@ def plan(
     report.print_plan(out, result)
     report.print_cost(out, estimate)
     report.print_policy(out, policy_result)
+    report.print_capacity(out, fit)
     if up is not None:
         report.print_schedule(out, up)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}", markup=False)
-    raise typer.Exit(code)
+    raise fail_config(ConfigError(too_small), "the plan would not deploy") if too_small else typer.Exit(code)
 
 
 @app.command()

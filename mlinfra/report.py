@@ -22,6 +22,7 @@ from mlinfra.diff import FINDING_KINDS, DiffResult
 if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK, the engine pulumi
     from components.catalog.cost import CostEstimate
     from mlinfra.bootstrap import BootstrapResult
+    from mlinfra.capacity import CapacityReport
     from mlinfra.engine import Plan, PlannedResource
     from mlinfra.policy import PolicyResult
     from mlinfra.schedule import Schedule
@@ -306,3 +307,25 @@ def print_schedule(console: Console, schedule: Schedule) -> None:
     for slot in schedule.critical_path:
         table.add_row(Text(slot.name), Text(slot.type), _minutes(slot.start), _minutes(slot.seconds), _minutes(slot.finish))
     console.print(table)
+
+
+def print_capacity(console: Console, report: CapacityReport) -> None:
+    """Requested vs allocatable per node pool at its maximum size (mlinfra/capacity.py)."""
+    table = Table(title="Node pools at maximum size: requested / allocatable", title_justify="left")
+    for column in ("pool", "nodes", "CPU (m)", "memory (MiB)", "pods", "DaemonSets per node", "fits"):
+        table.add_column(column, justify="left" if column in ("pool", "nodes") else "right")
+    for pool in report.pools:
+        data = pool.to_json()
+        asked, offered, ds = data["requested"], data["allocatable"], data["daemonsets_per_node"]
+        table.add_row(
+            Text(pool.pool.name),
+            Text(f"{pool.pool.max_size} x {pool.pool.instance_type}"),
+            f"{asked['cpu_millicores']:,} / {offered['cpu_millicores']:,}",
+            f"{asked['memory_mib']:,} / {offered['memory_mib']:,}",
+            f"{asked['pods']} / {offered['pods']}",
+            f"{ds['cpu_millicores']}m, {ds['memory_mib']}Mi",
+            Text("yes", style="green") if pool.fits else Text("NO", style="bold red"),
+        )
+    console.print(table)
+    for name in report.unrequested:
+        console.print(Text(f"  no CPU/memory requests: {name} (counted as zero)", style="yellow"))

@@ -15,7 +15,12 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
 from components.catalog import namespaces
 from components.catalog.aws_limits import MAX_TAGS_PER_RESOURCE
-from components.catalog.gpu import DEFAULT_GPU_POOL_AMI_TYPE, GPU_INSTANCE_TYPES, GpuPoolAmiType
+from components.catalog.gpu import (
+    AMI_PREINSTALLED_OPERANDS,
+    DEFAULT_GPU_POOL_AMI_TYPE,
+    GPU_INSTANCE_TYPES,
+    GpuPoolAmiType,
+)
 from components.gpu.validation import CapacityType, gpu_type_problem, label_problem, pool_problems
 from stacks.area import Area, CoreStack, Model
 from stacks.context import CLUSTER, NETWORK, PlatformContext
@@ -141,7 +146,8 @@ class ClusterAutoscalerSettings(Model):
 
 
 # Tags a GPU node group carries besides the base tags and one per user label: Name, two
-# autoscaler discovery tags, the GPU resource and taint templates, four platform label templates.
+# autoscaler discovery tags, the GPU resource and taint templates, four platform label templates
+# (and on an EFA pool the EFA resource template, one more).
 POOL_PLATFORM_TAGS = 9
 
 
@@ -162,7 +168,7 @@ def _problems(settings: GpuStack, source: str) -> list[Problem]:
         )
         problems += [Problem(source, f"mlinfra:gpu_node_groups.{pool_name}.{field}", message) for field, message in found]
         # Each label is also an autoscaler node-template tag of the node group and its ASG.
-        tags = len(settings.base_tags) + POOL_PLATFORM_TAGS + len(pool.labels)
+        tags = len(settings.base_tags) + POOL_PLATFORM_TAGS + int(pool.efa) + len(pool.labels)
         if tags > MAX_TAGS_PER_RESOURCE:
             problems.append(
                 Problem(
@@ -301,6 +307,10 @@ def gpu_operator_args(
         enable_mig=operator.enable_mig,
         mig_strategy=operator.mig_strategy,
         enable_dcgm_service_monitor=operator.enable_dcgm_service_monitor,
+        # One device plugin per GPU node: the operator's, unless the node's AMI runs its own.
+        enable_device_plugin=any(
+            "device-plugin" not in AMI_PREINSTALLED_OPERANDS[pool.ami_type] for pool in settings.gpu_node_groups.values()
+        ),
         depends_on=tuple(depends_on),
     )
 

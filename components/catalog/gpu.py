@@ -173,3 +173,26 @@ NVIDIA_AMI_TYPES: frozenset[str] = frozenset(
 GpuPoolAmiType = Literal["AL2023_x86_64_NVIDIA", "BOTTLEROCKET_x86_64_NVIDIA"]
 GPU_POOL_AMI_TYPES: tuple[str, ...] = get_args(GpuPoolAmiType)
 DEFAULT_GPU_POOL_AMI_TYPE: GpuPoolAmiType = "AL2023_x86_64_NVIDIA"
+
+# What each pool AMI type ships of the NVIDIA stack, named as the GPU Operator's operands. The
+# EKS AL2023 NVIDIA AMI has the driver and the container toolkit
+# (https://docs.aws.amazon.com/eks/latest/userguide/ml-eks-optimized-ami.html); Bottlerocket's
+# NVIDIA variants also run the Kubernetes device plugin as a host service
+# (https://bottlerocket.dev/en/os/latest/#/concepts/variants/, "NVIDIA" variants). The operator
+# must not deploy a second copy of any of them on those nodes.
+AMI_PREINSTALLED_OPERANDS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "AL2023_x86_64_NVIDIA": ("driver", "container-toolkit"),
+        "BOTTLEROCKET_x86_64_NVIDIA": ("driver", "container-toolkit", "device-plugin"),
+    }
+)
+# The node label the GPU Operator reads per operand: it sets each to "true" only when absent or
+# empty, so a "false" set at node registration keeps that operand's DaemonSet off the node (its
+# nodeSelector asks for "true"). NVIDIA/gpu-operator v26.7.0 controllers/state_manager.go
+# (gpuStateLabels, addGPUStateLabels) and assets/state-device-plugin/0500_daemonset.yaml.
+OPERATOR_DEPLOY_LABEL = "nvidia.com/gpu.deploy.{operand}"
+
+
+def operator_deploy_labels(ami_type: str) -> dict[str, str]:
+    """Node labels that keep the GPU Operator from deploying what the AMI already ships."""
+    return {OPERATOR_DEPLOY_LABEL.format(operand=o): "false" for o in AMI_PREINSTALLED_OPERANDS[ami_type]}

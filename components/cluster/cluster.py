@@ -177,45 +177,8 @@ class Cluster(pulumi.ComponentResource):
             # https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html
             policy=key_policy(partition=args.partition, account_id=args.account_id, admin_role_arns=args.kms_admin_role_arns),
         )
-        self._cluster_role = aws.iam.Role(
-            f"{name}-cluster",
-            assume_role_policy=assume_role_policy("eks.amazonaws.com", actions=("sts:AssumeRole", "sts:TagSession")),
-            tags=self._tags(f"{name}-cluster"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        cluster_policy = aws.iam.RolePolicyAttachment(
-            f"{name}-cluster",
-            role=self._cluster_role.name,
-            policy_arn=managed_policy_arn(args.partition, "AmazonEKSClusterPolicy"),
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        # Created before the cluster so EKS does not create it without a retention.
-        log_group_name = f"/aws/eks/{args.cluster_name}/cluster"
-        logs_key = rotating_key(
-            f"{name}-control-plane",
-            alias=f"{args.cluster_name}-control-plane-logs",
-            description=f"Control-plane logs of {args.cluster_name}",
-            deletion_window_days=args.kms_deletion_window_days,
-            tags=self._tags(f"{name}-control-plane"),
-            opts=stateful,
-            alias_opts=pulumi.ResourceOptions(parent=self),
-            policy=logs_key_policy(
-                partition=args.partition,
-                account_id=args.account_id,
-                region=args.region,
-                log_group_names=[log_group_name],
-                admin_role_arns=args.kms_admin_role_arns,
-            ),
-        )
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-control-plane",
-            name=log_group_name,
-            retention_in_days=args.log_retention_days,
-            kms_key_id=logs_key.arn,
-            tags=self._tags(f"{name}-control-plane"),
-            # The audit log is evidence: protected and retained with the cluster (prod).
-            opts=stateful,
-        )
+        cluster_policy = self._create_cluster_role()
+        log_group = self._create_control_plane_logs(stateful)
         self._cluster = aws.eks.Cluster(
             f"{name}-eks",
             name=args.cluster_name,
@@ -252,6 +215,53 @@ class Cluster(pulumi.ComponentResource):
                 retain_on_delete=args.enable_protection,
                 depends_on=[cluster_policy, log_group],
             ),
+        )
+
+    def _create_cluster_role(self) -> aws.iam.RolePolicyAttachment:
+        """The role EKS assumes to run the control plane; the cluster waits for its policy."""
+        name, args = self._name, self._args
+        self._cluster_role = aws.iam.Role(
+            f"{name}-cluster",
+            assume_role_policy=assume_role_policy("eks.amazonaws.com", actions=("sts:AssumeRole", "sts:TagSession")),
+            tags=self._tags(f"{name}-cluster"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return aws.iam.RolePolicyAttachment(
+            f"{name}-cluster",
+            role=self._cluster_role.name,
+            policy_arn=managed_policy_arn(args.partition, "AmazonEKSClusterPolicy"),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _create_control_plane_logs(self, stateful: pulumi.ResourceOptions) -> aws.cloudwatch.LogGroup:
+        """The control plane's encrypted log group and its key."""
+        name, args = self._name, self._args
+        # Created before the cluster so EKS does not create it without a retention.
+        log_group_name = f"/aws/eks/{args.cluster_name}/cluster"
+        logs_key = rotating_key(
+            f"{name}-control-plane",
+            alias=f"{args.cluster_name}-control-plane-logs",
+            description=f"Control-plane logs of {args.cluster_name}",
+            deletion_window_days=args.kms_deletion_window_days,
+            tags=self._tags(f"{name}-control-plane"),
+            opts=stateful,
+            alias_opts=pulumi.ResourceOptions(parent=self),
+            policy=logs_key_policy(
+                partition=args.partition,
+                account_id=args.account_id,
+                region=args.region,
+                log_group_names=[log_group_name],
+                admin_role_arns=args.kms_admin_role_arns,
+            ),
+        )
+        return aws.cloudwatch.LogGroup(
+            f"{name}-control-plane",
+            name=log_group_name,
+            retention_in_days=args.log_retention_days,
+            kms_key_id=logs_key.arn,
+            tags=self._tags(f"{name}-control-plane"),
+            # The audit log is evidence: protected and retained with the cluster (prod).
+            opts=stateful,
         )
 
     def _create_node_role(self) -> None:

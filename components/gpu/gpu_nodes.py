@@ -24,6 +24,7 @@ from components.catalog.gpu import (
     GPU_TAINT_VALUE,
     GpuInstanceType,
     GpuPoolAmiType,
+    operator_deploy_labels,
 )
 from components.catalog.shared import AUTOSCALER_TAG, MODEL_LABEL, POOL_LABEL
 from components.gpu.validation import CapacityType, pool_problems
@@ -35,6 +36,8 @@ from components.gpu.validation import CapacityType, pool_problems
 # GPU requests and a booting node whose GPU is not yet advertised is not seen as empty.
 AUTOSCALER_GPU_LABEL = "k8s.amazonaws.com/accelerator"
 NODE_TEMPLATE = f"{AUTOSCALER_TAG}/node-template"
+# The extended resource the EFA device plugin advertises (components/gpu/efa_device_plugin.py).
+EFA_RESOURCE = "vpc.amazonaws.com/efa"
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ class GpuNodeGroups(pulumi.ComponentResource):
         child = f"{self._name}-{pool}"
         labels = pool_labels(pool, spec)
         template_tags = node_template_tags(spec, labels, self._args.gpu_replicas)
+        # The operator's deploy labels ride on the nodes only: no pod selects them, so the
+        # autoscaler's node template (and the 50-tag budget) does not need them.
+        labels |= operator_deploy_labels(spec.ami_type)
         autoscaler_tags = {
             f"{AUTOSCALER_TAG}/enabled": "true",
             f"{AUTOSCALER_TAG}/{self._args.cluster_name}": "owned",
@@ -238,5 +244,12 @@ def node_template_tags(spec: GpuNodeGroupArgs, labels: Mapping[str, str], gpu_re
         f"{NODE_TEMPLATE}/resources/{GPU_TAINT_KEY}": str(min(t.gpus for t in spec.types) * gpu_replicas),
         f"{NODE_TEMPLATE}/taint/{GPU_TAINT_KEY}": f"{GPU_TAINT_VALUE}:NoSchedule",
     }
+    if spec.efa:
+        # Pods of multi-node jobs request vpc.amazonaws.com/efa (the EFA device plugin's
+        # resource); a pool at zero nodes is only scaled up for them if its template says it has
+        # them (cluster-autoscaler cloudprovider/aws/README.md, "node-template/resources/<name>",
+        # kubernetes/autoscaler at 062f28a). As many as the launch template attaches: one per
+        # EFA network card of the pool's smallest type.
+        tags[f"{NODE_TEMPLATE}/resources/{EFA_RESOURCE}"] = str(min(t.efa_interfaces for t in spec.types))
     tags.update({f"{NODE_TEMPLATE}/label/{key}": value for key, value in labels.items()})
     return tags

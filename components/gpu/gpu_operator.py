@@ -1,8 +1,9 @@
 """GpuOperator: the NVIDIA GPU Operator, installed through the shared Helm helper.
 
 On the EKS NVIDIA AMIs it runs the device plugin, GPU Feature Discovery and the DCGM
-exporter; the driver and the container toolkit come with the AMI. MIG stays off and
-time-slicing is opt-in.
+exporter; the driver and the container toolkit come with the AMI (and on Bottlerocket the
+device plugin too: those nodes are labelled so the operator skips it, components/gpu/gpu_nodes.py).
+MIG stays off and time-slicing is opt-in.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ class GpuOperatorArgs:
     """Needs the Prometheus Operator CRDs in the cluster."""
     driver_preinstalled: bool = True
     """True on the EKS NVIDIA AMIs: the operator installs neither driver nor toolkit."""
+    enable_device_plugin: bool = True
+    """False when every pool's AMI runs its own device plugin (Bottlerocket NVIDIA). On mixed
+    clusters the pools with one carry ``nvidia.com/gpu.deploy.device-plugin=false`` instead."""
     depends_on: Sequence[pulumi.Resource] = ()
     """The cluster's system nodes: the release waits for its pods, which need nodes to run on."""
 
@@ -58,6 +62,7 @@ def gpu_operator_values(args: GpuOperatorArgs) -> dict[str, Any]:
         chart_version=GPU_OPERATOR_CHART.version,
         driver_enabled=not args.driver_preinstalled,
         toolkit_enabled=not args.driver_preinstalled,
+        device_plugin_enabled=args.enable_device_plugin,
         time_slicing_replicas=args.time_slicing_replicas,
         mig_enabled=args.enable_mig,
         mig_strategy=args.mig_strategy,

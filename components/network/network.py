@@ -227,6 +227,24 @@ class Network(pulumi.ComponentResource):
         )
 
     def _create_flow_logs(self) -> None:
+        log_group = self._create_flow_log_group()
+        name = self._name
+        child = pulumi.ResourceOptions(parent=self)
+        role = self._flow_log_role(log_group, child)
+        aws.ec2.FlowLog(
+            f"{name}-flow-logs",
+            vpc_id=self._vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=self._tags(f"{name}-flow-logs"),
+            opts=child,
+        )
+
+    def _create_flow_log_group(self) -> aws.cloudwatch.LogGroup:
+        """The encrypted log group the flow logs go to, with its own rotating key (both kept in prod)."""
         name, args = self._name, self._args
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, protect=args.enable_protection, retain_on_delete=args.enable_protection)
@@ -248,25 +266,13 @@ class Network(pulumi.ComponentResource):
                 admin_role_arns=args.kms_admin_role_arns,
             ),
         )
-        log_group = aws.cloudwatch.LogGroup(
+        return aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             name=group_name,
             retention_in_days=args.flow_log_retention_days,
             kms_key_id=key.arn,
             tags=self._tags(f"{name}-flow-logs"),
             opts=keep,
-        )
-        role = self._flow_log_role(log_group, child)
-        aws.ec2.FlowLog(
-            f"{name}-flow-logs",
-            vpc_id=self._vpc.id,
-            traffic_type="ALL",
-            log_destination_type="cloud-watch-logs",
-            log_destination=log_group.arn,
-            iam_role_arn=role.arn,
-            max_aggregation_interval=60,
-            tags=self._tags(f"{name}-flow-logs"),
-            opts=child,
         )
 
     def _flow_log_role(self, log_group: aws.cloudwatch.LogGroup, opts: pulumi.ResourceOptions) -> aws.iam.Role:

@@ -21,7 +21,7 @@ def test_min_greater_than_max_is_rejected() -> None:
 
 def test_desired_outside_min_max_is_rejected() -> None:
     msg = _error(**{"mlinfra:system_node_group": {"desired_size": 9}})
-    assert "desired_size (9) must be between min_size (2) and max_size (3)" in msg
+    assert "desired_size (9) must be between min_size (2) and max_size (5)" in msg
 
 
 def test_unsupported_kubernetes_version() -> None:

@@ -316,3 +316,20 @@ def test_pool_labels_that_push_the_node_group_past_50_tags() -> None:
     assert "s.yaml: mlinfra:gpu_node_groups.big.labels: this pool's node group would carry 52 tags (AWS allows 50)" in str(
         info.value
     )
+
+
+def test_an_efa_pool_counts_its_efa_template_tag() -> None:
+    # 3 base tags + 9 platform tags + 38 labels = 50, AWS's limit; the EFA resource template is one more.
+    labels = {f"example.com/l{i}": "x" for i in range(38)}
+
+    def load(efa: bool) -> Any:
+        pool = {"instance_types": ["g5.8xlarge"], "max_size": 2, "labels": labels, "efa": efa}
+        config = {"aws:region": "us-west-2", "mlinfra:environment": "dev", "mlinfra:gpu_node_groups": {"big": pool}}
+        return settings_from_config(config, stack="dev", source="s.yaml")
+
+    assert load(efa=False).gpu_node_groups["big"].labels == labels
+    with pytest.raises(ConfigError) as info:
+        load(efa=True)
+    assert "s.yaml: mlinfra:gpu_node_groups.big.labels: this pool's node group would carry 51 tags (AWS allows 50)" in str(
+        info.value
+    )

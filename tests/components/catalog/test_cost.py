@@ -73,13 +73,13 @@ def test_registry_allows_one_estimator_per_type() -> None:
 def test_dev_plan_estimate(dev_plan: Plan) -> None:
     result = estimate_plan(dev_plan)
     assert result.region == "us-west-2"
-    # Dev: one NAT, the control plane (standard support), 2..3 m6i.large, 0..2 g5.xlarge,
+    # Dev: one NAT, the control plane (standard support), 2..5 m6i.large, 0..2 g5.xlarge,
     # plus items other estimators add (e.g. KMS keys), which are the same at both ends.
     others = [i for i in result.items if i.kind not in {"nat-gateway", "eks-control-plane", "nodes", "gpu-nodes"}]
     assert all(i.monthly_min == i.monthly_max for i in others), others
     fixed = sum(i.monthly_min for i in others)
     assert result.monthly_min == pytest.approx(32.85 + 73.00 + 140.16 + fixed)
-    assert result.monthly_max == pytest.approx(32.85 + 73.00 + 210.24 + 1468.76 + fixed)
+    assert result.monthly_max == pytest.approx(32.85 + 73.00 + 350.40 + 1468.76 + fixed)
     assert (result.gpus_min, result.gpus_max) == (0, 2)
 
 

@@ -74,6 +74,19 @@ def test_node_template_tags_reach_the_autoscaling_group(prod_plan: Plan) -> None
     assert gpus == {"training": "8", "inference": "1"}
 
 
+def test_only_efa_pools_promise_efa_interfaces_to_the_autoscaler(prod_plan: Plan, custom_plan: Plan) -> None:
+    # As many as the launch template attaches (one per EFA card), on the node group and its ASG.
+    efa = f"{TEMPLATE}/resources/vpc.amazonaws.com/efa"
+    expected = {"training": "4", "inference": None, "h200": "32", "reserved": None}
+    for plan in (prod_plan, custom_plan):
+        for pool, group in pools_of(plan).items():
+            assert group.inputs["tags"].get(efa) == expected[pool], f"{group.name}: EFA node-template tag"
+            interfaces = plan.get(LAUNCH_TEMPLATE, group.name).inputs.get("networkInterfaces", [])
+            assert len(interfaces) == int(expected[pool] or 0), f"{group.name}: the tag matches the interfaces"
+            asg = [t for t in plan.of_type(ASG_TAG) if t.name == f"gpu-{pool}-asg-resources-vpc-amazonaws-com-efa"]
+            assert [t.inputs["tag"]["value"] for t in asg] == ([expected[pool]] if expected[pool] else []), pool
+
+
 def test_launch_templates_require_imdsv2_and_encrypted_gp3(any_plan: Plan) -> None:
     settings = load_settings(any_plan.stack)
     for pool, group in pools_of(any_plan).items():
@@ -162,6 +175,20 @@ def test_capacity_block_pool(custom_plan: Plan) -> None:
     (disk,) = template.inputs["blockDeviceMappings"]
     assert disk["deviceName"] == "/dev/xvdb", f"{template.name}: Bottlerocket keeps images on its data volume"
     assert len(template.inputs["networkInterfaces"]) == 32, f"{template.name}: p5e has 32 EFA cards"
+
+
+def test_each_pool_leaves_to_the_gpu_operator_only_what_its_ami_lacks(custom_plan: Plan, prod_plan: Plan) -> None:
+    # One driver, one toolkit, one device plugin per node: "false" keeps the operator's copy off.
+    deploy = "nvidia.com/gpu.deploy."
+    bottlerocket = {"driver": "false", "container-toolkit": "false", "device-plugin": "false"}
+    al2023 = {"driver": "false", "container-toolkit": "false"}
+    expected = {"h200": bottlerocket, "reserved": al2023, "training": al2023, "inference": al2023}
+    for plan in (custom_plan, prod_plan):
+        for pool, group in pools_of(plan).items():
+            labels = {k.removeprefix(deploy): v for k, v in group.inputs["labels"].items() if k.startswith(deploy)}
+            assert labels == expected[pool], f"{group.name} ({group.inputs['amiType']})"
+            templated = [k for k in group.inputs["tags"] if k.startswith(f"{TEMPLATE}/label/{deploy}")]
+            assert not templated, f"{group.name}: operator labels stay out of the autoscaler's tags"
 
 
 def test_odcr_pool_keeps_on_demand_and_user_labels(custom_plan: Plan) -> None:

@@ -37,7 +37,8 @@ def test_release_values_on_nvidia_amis(prod_plan: Plan) -> None:
     values = release.inputs["values"]
     assert values["driver"]["enabled"] is False, f"{release.name}: the NVIDIA AMI ships the driver"
     assert values["toolkit"]["enabled"] is False, f"{release.name}: the NVIDIA AMI ships the toolkit"
-    assert values["devicePlugin"] == {"enabled": True}, f"{release.name}: time-slicing is off by default"
+    assert values["devicePlugin"]["enabled"] is True, release.name
+    assert "config" not in values["devicePlugin"], f"{release.name}: time-slicing is off by default"
     assert values["gfd"]["enabled"] is True and values["dcgmExporter"]["enabled"] is True, release.name
     assert values["dcgmExporter"]["serviceMonitor"]["enabled"] is False, f"{release.name}: no ServiceMonitor until monitoring"
     assert values["migManager"]["enabled"] is False, f"{release.name}: MIG is off by default"
@@ -80,3 +81,32 @@ def test_operator_args_reject_bad_values() -> None:
         args(time_slicing_replicas=0)
     with pytest.raises(ValueError, match="mig_strategy must be one of"):
         args(mig_strategy="all")
+
+
+def _operator_args_for(ami_types: list[str]) -> GpuOperatorArgs:
+    from stacks.gpu_settings import gpu_operator_args
+    from stacks.loading import settings_from_config
+
+    pools = {f"p{i}": {"instance_types": ["g5.xlarge"], "max_size": 1, "ami_type": ami} for i, ami in enumerate(ami_types)}
+    config = {"aws:region": "us-west-2", "mlinfra:environment": "dev", "mlinfra:gpu_node_groups": pools}
+    return gpu_operator_args(settings_from_config(config, stack="dev", source="s.yaml"), k8s_provider=_Provider())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "ami_types,device_plugin",
+    [
+        (["AL2023_x86_64_NVIDIA"], True),
+        (["BOTTLEROCKET_x86_64_NVIDIA"], False),  # the OS runs it on every node
+        (["BOTTLEROCKET_x86_64_NVIDIA", "AL2023_x86_64_NVIDIA"], True),  # the Bottlerocket pool's labels say no
+    ],
+)
+def test_the_operator_runs_a_device_plugin_only_where_the_ami_has_none(ami_types: list[str], device_plugin: bool) -> None:
+    values = gpu_operator_values(_operator_args_for(ami_types))
+    assert values["devicePlugin"]["enabled"] is device_plugin, ami_types
+    assert values["driver"]["enabled"] is False and values["toolkit"]["enabled"] is False, "both AMI families ship them"
+
+
+def test_every_pool_ami_type_says_what_it_ships() -> None:
+    from components.catalog.gpu import AMI_PREINSTALLED_OPERANDS, GPU_POOL_AMI_TYPES
+
+    assert set(AMI_PREINSTALLED_OPERANDS) == set(GPU_POOL_AMI_TYPES)
