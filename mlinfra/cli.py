@@ -107,11 +107,13 @@ def plan(
             policy.check_config_file(policy_config)  # a bad override fails before planning
         # On a terminal: resources registered and time elapsed, on stderr (never with --json -).
         with progress(f"planning {stack}", enabled=wants_progress(machine_output=str(json_path) == "-")) as tracker:
+            deployed: engine.Plan | None = None  # with --schedule: the stack deployed before this one
             if part is not None:
                 from mlinfra import split
 
                 halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
                 result = halves.platform if part == "platform" else halves.tenants
+                deployed = halves.platform if part == "tenants" else None
             else:
                 result = engine.plan_stack(
                     stack, stack_file=stack_file, teams_dir=teams_dir, on_resource=tracker.resource_registered
@@ -126,12 +128,14 @@ def plan(
     result.extras["policy"] = policy_result.to_json()
     estimate = cost.estimate_plan(result)
     result.extras["cost"] = estimate.to_json()
-    up = None
+    up = waits = None
     if schedule:
+        from mlinfra import awaits as awaits_mod
         from mlinfra import schedule as schedule_mod
 
         up = schedule_mod.schedule_plan(result, parallel)
-        result.extras["schedule"] = up.to_json()
+        waits = awaits_mod.awaits_for_cli(result, deployed, stack=stack, stack_file=stack_file, teams_dir=teams_dir)
+        result.extras["schedule"] = awaits_mod.schedule_json(up.to_json(), waits)
     code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 
     if json_path is not None:
@@ -151,7 +155,7 @@ def plan(
     report.print_cost(out, estimate)
     report.print_policy(out, policy_result)
     if up is not None:
-        report.print_schedule(out, up)
+        report.print_schedule(out, up, waits)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}", markup=False)
     raise typer.Exit(code)

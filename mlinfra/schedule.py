@@ -85,6 +85,17 @@ class Schedule:
         }
 
 
+# Resources the engine reads rather than creates: the mock monitor records registrations only,
+# so they are not in the plan, and their outputs exist before the program goes on (nothing waits).
+READ_TYPES = ("pulumi:pulumi:StackReference",)
+
+
+def is_read(urn: str) -> bool:
+    """Whether ``urn`` names a resource the program reads (a StackReference), never creates."""
+    parts = urn.split("::")
+    return len(parts) > 2 and parts[2].rsplit("$", 1)[-1] in READ_TYPES
+
+
 def _strip_id(provider_ref: str) -> str:
     # Provider references are "<urn>::<id>".
     return provider_ref.rsplit("::", 1)[0] if provider_ref else ""
@@ -121,7 +132,7 @@ def tasks_of(plan: Plan, seconds_of: Callable[[str], float] = lambda t: create_t
         for ref in refs:
             if ref in by_urn and not by_urn[ref].custom:
                 waits.update(custom_under(ref))
-            elif ref != r.urn:
+            elif ref != r.urn and not (ref not in by_urn and is_read(ref)):
                 waits.add(ref)
         tasks.append(Task(r.urn, r.type, r.name, seconds_of(r.type), tuple(sorted(waits))))
     return tasks
