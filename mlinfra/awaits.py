@@ -85,12 +85,11 @@ def awaits_of(plan: Plan, *, deployed: Plan | None = None) -> dict[str, Await]:
     return found
 
 
-def awaits_for_cli(
-    plan: Plan, deployed: Plan | None, *, stack: str, stack_file: Path | None, teams_dir: Path | None
-) -> dict[str, Await]:
-    """``awaits_of`` for `mlinfra plan --schedule`: a tenants stack planned on its own is judged on
-    its platform stack's plan (planned here), the nodes and operators it deploys onto."""
-    if deployed is None and reads_stack_reference(plan):
+def awaits_for_cli(plan: Plan, *, stack: str, stack_file: Path | None, teams_dir: Path | None) -> dict[str, Await]:
+    """``awaits_of`` for `mlinfra plan --schedule`: a tenants stack (``--part tenants`` or a tenants
+    stack file) is judged on its platform stack's plan, the nodes and operators it deploys onto."""
+    deployed = None
+    if reads_stack_reference(plan):
         from mlinfra.split import plan_split
 
         deployed = plan_split(stack, stack_file=stack_file, teams_dir=teams_dir).platform

@@ -107,13 +107,11 @@ def plan(
             policy.check_config_file(policy_config)  # a bad override fails before planning
         # On a terminal: resources registered and time elapsed, on stderr (never with --json -).
         with progress(f"planning {stack}", enabled=wants_progress(machine_output=str(json_path) == "-")) as tracker:
-            deployed: engine.Plan | None = None  # with --schedule: the stack deployed before this one
             if part is not None:
                 from mlinfra import split
 
                 halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
                 result = halves.platform if part == "platform" else halves.tenants
-                deployed = halves.platform if part == "tenants" else None
             else:
                 result = engine.plan_stack(
                     stack, stack_file=stack_file, teams_dir=teams_dir, on_resource=tracker.resource_registered
@@ -134,7 +132,7 @@ def plan(
         from mlinfra import schedule as schedule_mod
 
         up = schedule_mod.schedule_plan(result, parallel)
-        waits = awaits_mod.awaits_for_cli(result, deployed, stack=stack, stack_file=stack_file, teams_dir=teams_dir)
+        waits = awaits_mod.awaits_for_cli(result, stack=stack, stack_file=stack_file, teams_dir=teams_dir)
         result.extras["schedule"] = awaits_mod.schedule_json(up.to_json(), waits)
     code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 

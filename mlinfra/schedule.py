@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.catalog.create_times import DEFAULT_PARALLEL, create_time
-from mlinfra.engine import Plan
+from mlinfra.engine import Plan, PlannedResource
 
 # The chain every stack of this platform waits for, whatever else it holds: the network,
 # the EKS control plane, the EKS add-ons the nodes need and the system nodes, then the
@@ -101,6 +101,18 @@ def _strip_id(provider_ref: str) -> str:
     return provider_ref.rsplit("::", 1)[0] if provider_ref else ""
 
 
+def _refs_of(r: PlannedResource, by_urn: Mapping[str, PlannedResource]) -> set[str]:
+    """What ``r``'s create waits for: dependencies, property dependencies, provider, custom parent."""
+    refs = set(r.dependencies)
+    for deps in r.property_dependencies.values():
+        refs.update(deps)
+    if r.provider:
+        refs.add(_strip_id(r.provider))
+    if r.parent in by_urn and by_urn[r.parent].custom:
+        refs.add(r.parent)
+    return {ref for ref in refs if ref in by_urn or not is_read(ref)}
+
+
 def tasks_of(plan: Plan, seconds_of: Callable[[str], float] = lambda t: create_time(t).seconds) -> list[Task]:
     """The plan's custom resources as tasks; edges to components become edges to their custom descendants."""
     by_urn = {r.urn: r for r in plan.resources}
@@ -121,18 +133,11 @@ def tasks_of(plan: Plan, seconds_of: Callable[[str], float] = lambda t: create_t
     for r in plan.resources:
         if not r.custom:
             continue
-        refs = set(r.dependencies)
-        for deps in r.property_dependencies.values():
-            refs.update(deps)
-        if r.provider:
-            refs.add(_strip_id(r.provider))
-        if r.parent in by_urn and by_urn[r.parent].custom:
-            refs.add(r.parent)
         waits: set[str] = set()
-        for ref in refs:
+        for ref in _refs_of(r, by_urn):
             if ref in by_urn and not by_urn[ref].custom:
                 waits.update(custom_under(ref))
-            elif ref != r.urn and not (ref not in by_urn and is_read(ref)):
+            elif ref != r.urn:
                 waits.add(ref)
         tasks.append(Task(r.urn, r.type, r.name, seconds_of(r.type), tuple(sorted(waits))))
     return tasks
