@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from components.catalog import awaits as facts
-from mlinfra.await_pods import Pool, containers, gpus_requested, pod_spec, pools_of, refusal, template_labels
+from mlinfra.await_pods import Pool, containers, gpus_requested, inputs_of, pod_spec, pools_of, refusal, template_labels
 from mlinfra.engine import Plan, PlannedResource
 from mlinfra.schedule import tasks_of
 
@@ -92,7 +92,7 @@ class Context:
         spec = pod_spec(r)
         if spec is None:
             return Prerequisites()
-        namespace = str((r.plain_inputs().get("metadata") or {}).get("namespace") or "default")
+        namespace = str((inputs_of(r).get("metadata") or {}).get("namespace") or "default")
         outside: list[str] = []
         blockers: list[Problem] = []
         for uri in _s3_uris(spec):
@@ -125,7 +125,7 @@ class Context:
 def _objects(plan: Plan, type_: str) -> set[tuple[str, str]]:
     found = set()
     for r in plan.of_type(type_):
-        meta = r.plain_inputs().get("metadata") or {}
+        meta = inputs_of(r).get("metadata") or {}
         found.add((str(meta.get("namespace") or "default"), str(meta.get("name") or r.name)))
     return found
 
@@ -201,9 +201,12 @@ def node_problems(r: PlannedResource, spec: Mapping[str, Any], ctx: Context) -> 
 
 def workload_problems(r: PlannedResource, ctx: Context) -> list[Problem]:
     spec = pod_spec(r)
-    if spec is None:
-        return []
-    return node_problems(r, spec, ctx) + list(ctx.prerequisites(r).blockers)
+    inputs = inputs_of(r)
+    if spec is None or (inputs.get("spec") or {}).get("replicas") == 0:
+        return []  # no pod to wait for
+    # A DaemonSet wants one pod per admitting node: with no such node it is complete at once.
+    nodes = node_problems(r, spec, ctx) if inputs.get("kind") != "DaemonSet" else []
+    return nodes + list(ctx.prerequisites(r).blockers)
 
 
 def _needs_lb_controller(r: PlannedResource, ctx: Context, what: str) -> list[Problem]:
@@ -222,7 +225,7 @@ def service_problems(r: PlannedResource, ctx: Context) -> list[Problem]:
     """A LoadBalancer needs its controller; selected pods that run but never get Ready keep endpoints NotReady."""
     if r.type != "kubernetes:core/v1:Service":
         return []
-    inputs = r.plain_inputs()
+    inputs = inputs_of(r)
     spec = inputs.get("spec") or {}
     problems = _needs_lb_controller(r, ctx, "it is of type LoadBalancer") if spec.get("type") == "LoadBalancer" else []
     selector = spec.get("selector") or {}
@@ -231,7 +234,7 @@ def service_problems(r: PlannedResource, ctx: Context) -> list[Problem]:
     namespace = (inputs.get("metadata") or {}).get("namespace") or "default"
     for w in ctx.plan.resources:
         w_spec = pod_spec(w)
-        if w_spec is None or (w.plain_inputs().get("metadata") or {}).get("namespace", "default") != namespace:
+        if w_spec is None or (inputs_of(w).get("metadata") or {}).get("namespace", "default") != namespace:
             continue
         labels = template_labels(w)
         if any(labels.get(k) != v for k, v in selector.items()):
@@ -250,7 +253,7 @@ def service_problems(r: PlannedResource, ctx: Context) -> list[Problem]:
 
 
 def release_problems(r: PlannedResource, ctx: Context) -> list[Problem]:
-    inputs = r.plain_inputs()
+    inputs = inputs_of(r)
     chart = str(inputs.get("chart", ""))
     problems = []
     if chart not in facts.CHARTS_WITHOUT_PODS and not any(p.desired > 0 for p in ctx.pools_before(r.urn)):
@@ -317,7 +320,7 @@ def gateway_tls_outside(r: PlannedResource, ctx: Context) -> list[str]:
         return []
     names = {n for _ns, n in ctx.secrets}
     found = []
-    for server in (r.plain_inputs().get("spec") or {}).get("servers") or []:
+    for server in (inputs_of(r).get("spec") or {}).get("servers") or []:
         credential = (server.get("tls") or {}).get("credentialName")
         if credential and credential not in names:
             found.append(f"TLS Secret {credential} in the gateway workload's namespace ({facts.GATEWAY_TLS_SOURCE})")

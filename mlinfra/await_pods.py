@@ -15,7 +15,7 @@ from typing import Any
 
 from components.catalog.awaits import GPU_RESOURCE
 from components.catalog.gpu import NVIDIA_AMI_TYPES, gpu_instance_type
-from mlinfra.engine import Plan, PlannedResource
+from mlinfra.engine import Plan, PlannedResource, redact_secrets
 
 NODE_GROUP_TYPE = "aws:eks/nodeGroup:NodeGroup"
 POD_TEMPLATE_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Job")
@@ -39,12 +39,18 @@ class Pool:
     """GPUs on the smallest instance type of the pool; 0 for a CPU pool."""
 
 
+def inputs_of(r: PlannedResource) -> dict[str, Any]:
+    """``r``'s inputs with secrets as "[secret]": a secret never reaches a message or the JSON."""
+    inputs = redact_secrets(r.inputs)
+    return inputs if isinstance(inputs, dict) else {}
+
+
 def pools_of(plan: Plan) -> list[Pool]:
     return [_pool(r) for r in plan.of_type(NODE_GROUP_TYPE)]
 
 
 def _pool(r: PlannedResource) -> Pool:
-    inputs = r.plain_inputs()
+    inputs = inputs_of(r)
     labels = {str(k): str(v) for k, v in (inputs.get("labels") or {}).items()}
     # Labels EKS sets on every node of a managed node group (well-known, selectable).
     if isinstance(inputs.get("nodeGroupName"), str):
@@ -68,7 +74,7 @@ def _pool(r: PlannedResource) -> Pool:
 
 def pod_spec(r: PlannedResource) -> dict[str, Any] | None:
     """The pod spec a workload runs: the Pod's own, or its template's."""
-    inputs = r.plain_inputs()
+    inputs = inputs_of(r)
     kind = inputs.get("kind")
     spec: dict[str, Any] = inputs["spec"] if isinstance(inputs.get("spec"), dict) else {}
     if kind == "Pod":
@@ -80,7 +86,7 @@ def pod_spec(r: PlannedResource) -> dict[str, Any] | None:
 
 
 def template_labels(r: PlannedResource) -> dict[str, str]:
-    inputs = r.plain_inputs()
+    inputs = inputs_of(r)
     if inputs.get("kind") == "Pod":
         meta = inputs.get("metadata") or {}
     else:

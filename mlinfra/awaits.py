@@ -31,8 +31,10 @@ from typing import Any
 from components.catalog import awaits as facts
 from mlinfra import await_checks as checks
 from mlinfra.await_checks import Context, Problem
+from mlinfra.await_pods import inputs_of
 from mlinfra.engine import Plan, PlannedResource
 from mlinfra.schedule import is_read
+from mlinfra.split import SplitPlans
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,16 @@ def awaits_of(plan: Plan, *, deployed: Plan | None = None) -> dict[str, Await]:
     return found
 
 
-def awaits_for_cli(plan: Plan, *, stack: str, stack_file: Path | None, teams_dir: Path | None) -> dict[str, Await]:
-    """``awaits_of`` for `mlinfra plan --schedule`: a tenants stack (``--part tenants`` or a tenants
-    stack file) is judged on its platform stack's plan, the nodes and operators it deploys onto."""
+def awaits_for_cli(
+    plan: Plan, halves: SplitPlans | None, *, stack: str, stack_file: Path | None, teams_dir: Path | None
+) -> dict[str, Await]:
+    """``awaits_of`` for `mlinfra plan --schedule`: a tenants stack (``--part tenants``: ``halves``,
+    or a tenants stack file: planned here) is judged on its platform stack's plan, the nodes and
+    operators it deploys onto."""
     deployed = None
-    if reads_stack_reference(plan):
+    if halves is not None:
+        deployed = halves.platform if plan is halves.tenants else None
+    elif reads_stack_reference(plan):
         from mlinfra.split import plan_split
 
         deployed = plan_split(stack, stack_file=stack_file, teams_dir=teams_dir).platform
@@ -132,7 +139,7 @@ def _entry(
 
 
 def _annotations(r: PlannedResource) -> dict[str, str]:
-    meta = r.plain_inputs().get("metadata") or {}
+    meta = inputs_of(r).get("metadata") or {}
     return {str(k): str(v) for k, v in (meta.get("annotations") or {}).items()}
 
 
@@ -156,7 +163,7 @@ def _kubernetes(r: PlannedResource, fact: facts.AwaitFact, ctx: Context) -> Awai
 
 
 def _release(r: PlannedResource, ctx: Context) -> Await:
-    inputs = r.plain_inputs()
+    inputs = inputs_of(r)
     fact = facts.HELM_RELEASE_AWAIT
     awaited = not inputs.get("skipAwait")
     condition = fact.condition + (facts.HELM_JOBS_CONDITION if inputs.get("waitForJobs") else "")

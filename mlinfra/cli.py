@@ -93,7 +93,7 @@ def plan(
     2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
     from components.catalog import cost
-    from mlinfra import engine, policy, report
+    from mlinfra import engine, policy, report, split
     from mlinfra.progress import progress, wants_progress
 
     if json_path is not None and json_path.is_dir():
@@ -105,11 +105,10 @@ def plan(
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
+        halves: split.SplitPlans | None = None  # with --part: --schedule judges the tenants half on the platform half
         # On a terminal: resources registered and time elapsed, on stderr (never with --json -).
         with progress(f"planning {stack}", enabled=wants_progress(machine_output=str(json_path) == "-")) as tracker:
             if part is not None:
-                from mlinfra import split
-
                 halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
                 result = halves.platform if part == "platform" else halves.tenants
             else:
@@ -132,7 +131,7 @@ def plan(
         from mlinfra import schedule as schedule_mod
 
         up = schedule_mod.schedule_plan(result, parallel)
-        waits = awaits_mod.awaits_for_cli(result, stack=stack, stack_file=stack_file, teams_dir=teams_dir)
+        waits = awaits_mod.awaits_for_cli(result, halves, stack=stack, stack_file=stack_file, teams_dir=teams_dir)
         result.extras["schedule"] = awaits_mod.schedule_json(up.to_json(), waits)
     code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 

@@ -9,7 +9,7 @@ from typing import Any
 from components.catalog.model_servers import COMPONENT_LABEL, MODEL_SERVER_COMPONENT
 from mlinfra.await_pods import pod_spec, template_labels
 from mlinfra.awaits import Await, awaits_of, cannot_finish, schedule_json
-from mlinfra.engine import Plan, PlannedResource
+from mlinfra.engine import Plan, PlannedResource, Secret
 from mlinfra.schedule import schedule_plan
 from tests.conftest import cached_split
 
@@ -246,3 +246,46 @@ def test_pod_spec_reads_templates_and_pods(dev_plan: Plan) -> None:
     assert pod_spec(r) == r.plain_inputs()["spec"]["template"]["spec"]
     pod = dataclasses.replace(r, inputs={"kind": "Pod", "metadata": {}, "spec": {"containers": []}})
     assert pod_spec(pod) == {"containers": []} and pod_spec(dev_plan.of_type(SERVICE)[0]) is None
+
+
+def _as_kind(r: PlannedResource, kind: str, type_: str, replicas: int | None = 1) -> PlannedResource:
+    inputs = r.plain_inputs()
+    spec = {k: v for k, v in inputs["spec"].items() if k != "replicas"}
+    if replicas is not None:
+        spec["replicas"] = replicas
+    urn = r.urn.replace(DEPLOYMENT, type_)
+    return dataclasses.replace(r, urn=urn, type=type_, inputs={**inputs, "kind": kind, "spec": spec})
+
+
+def test_daemonset_or_zero_replicas_with_no_admitting_node_finish(dev_plan: Plan) -> None:
+    nodes = _urn(dev_plan, "aws:eks/nodeGroup:NodeGroup", "cluster-system")
+    nowhere = _deployment(dev_plan, "nowhere", {"nodeSelector": {"mlinfra.io/node-role": "batch"}}, (nodes,))
+    daemonset = _as_kind(nowhere, "DaemonSet", "kubernetes:apps/v1:DaemonSet", replicas=None)
+    idle = dataclasses.replace(_as_kind(nowhere, "Deployment", DEPLOYMENT, replicas=0), urn=nowhere.urn + "-idle")
+    awaits = _with(dev_plan, nowhere, daemonset, idle)
+    # A DaemonSet wants a pod per admitting node (none: complete); 0 replicas: nothing to wait for.
+    assert awaits[daemonset.urn].finishes and awaits[idle.urn].finishes
+    assert not awaits[nowhere.urn].finishes  # the same pods as a 1-replica Deployment
+
+
+def test_secret_in_a_new_namespace_blocks_and_secret_values_stay_hidden(dev_plan: Plan) -> None:
+    recsys = dev_plan.get(DEPLOYMENT, "serving-recsys-recommend-recommend-v1")
+    inputs = recsys.plain_inputs()
+    pod = inputs["spec"]["template"]["spec"]
+
+    def with_volume(secret: str) -> PlannedResource:
+        volumes = [*pod["volumes"], {"name": "creds", "secret": {"secretName": secret}}]
+        spec = {**inputs["spec"], "template": {**inputs["spec"]["template"], "spec": {**pod, "volumes": volumes}}}
+        return dataclasses.replace(recsys, inputs={**inputs, "spec": spec})
+
+    missing = awaits_of(_replace(dev_plan, recsys, with_volume("not-in-plan")))[recsys.urn]
+    assert "outside-secret" in {p.code for p in missing.problems} and "Secret recsys/not-in-plan" in missing.outside
+    # Near miss: a Secret the plan creates in that namespace.
+    present = awaits_of(_replace(dev_plan, recsys, with_volume("kafka-credentials")))[recsys.urn]
+    assert "outside-secret" not in {p.code for p in present.problems} and not any("Secret" in o for o in present.outside)
+    # A secret input (here the whole init container args) is printed as "[secret]", never its value.
+    init = pod["initContainers"][0]
+    hidden_pod = {**pod, "initContainers": [{**init, "args": Secret(init["args"])}, *pod["initContainers"][1:]]}
+    hidden_spec = {**inputs["spec"], "template": {**inputs["spec"]["template"], "spec": hidden_pod}}
+    hidden = awaits_of(_replace(dev_plan, recsys, dataclasses.replace(recsys, inputs={**recsys.inputs, "spec": hidden_spec})))
+    assert "s3://" not in str(hidden[recsys.urn].to_json()), hidden[recsys.urn]
