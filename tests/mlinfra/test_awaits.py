@@ -87,11 +87,19 @@ def test_model_servers_cannot_finish_a_first_deploy_unless_not_awaited(dev_plan:
         assert not _model_server(dev_plan, name, {SKIP_AWAIT: "false"}).finishes
 
 
+def _service(plan: Plan, name: str, annotations: dict[str, str] | None) -> Await:
+    r = plan.get(SERVICE, name)
+    return awaits_of(_replace(plan, r, _annotated(r, annotations)))[r.urn]
+
+
 def test_service_selecting_never_ready_pods_cannot_finish(dev_plan: Plan) -> None:
-    service = awaits_of(dev_plan)[dev_plan.get(SERVICE, "serving-recsys-recommend-service").urn]
+    # Whether or not its Deployments are awaited, their pods run and never become Ready.
+    service = _service(dev_plan, "serving-recsys-recommend-service", None)
     assert {p.code for p in service.problems} == {"pods-never-ready"}, service.problems
+    assert "serving-recsys-recommend-recommend-v1" in service.problems[0].message
+    assert _service(dev_plan, "serving-recsys-recommend-service", {SKIP_AWAIT: "true"}).finishes
     # The GPU server's pods never schedule (no node): no address, so its Service's endpoints are not pending.
-    assert awaits_of(dev_plan)[dev_plan.get(SERVICE, "serving-vision-classify-service").urn].finishes
+    assert _service(dev_plan, "serving-vision-classify-service", None).finishes
 
 
 def _urn(plan: Plan, type_: str, name: str) -> str:
