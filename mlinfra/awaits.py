@@ -34,7 +34,7 @@ from mlinfra.await_checks import Context, Problem
 from mlinfra.await_pods import inputs_of
 from mlinfra.engine import Plan, PlannedResource
 from mlinfra.schedule import is_read
-from mlinfra.split import SplitPlans
+from mlinfra.split import SplitPlans, plan_split
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,6 @@ def awaits_for_cli(
     if halves is not None:
         deployed = halves.platform if plan is halves.tenants else None
     elif reads_stack_reference(plan):
-        from mlinfra.split import plan_split
-
         deployed = plan_split(stack, stack_file=stack_file, teams_dir=teams_dir).platform
     return awaits_of(plan, deployed=deployed)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from components.catalog.model_servers import COMPONENT_LABEL, MODEL_SERVER_COMPONENT
 from mlinfra.await_pods import pod_spec, template_labels
-from mlinfra.awaits import Await, awaits_of, cannot_finish, schedule_json
+from mlinfra.awaits import Await, awaits_for_cli, awaits_of, cannot_finish, schedule_json
 from mlinfra.engine import Plan, PlannedResource, Secret
 from mlinfra.schedule import schedule_plan
 from tests.conftest import cached_split
@@ -297,3 +297,16 @@ def test_secret_in_a_new_namespace_blocks_and_secret_values_stay_hidden(dev_plan
     hidden_spec = {**inputs["spec"], "template": {**inputs["spec"]["template"], "spec": hidden_pod}}
     hidden = awaits_of(_replace(dev_plan, recsys, dataclasses.replace(recsys, inputs={**recsys.inputs, "spec": hidden_spec})))
     assert "s3://" not in str(hidden[recsys.urn].to_json()), hidden[recsys.urn]
+
+
+def test_cli_judges_a_tenants_plan_on_its_platform_half() -> None:
+    halves = cached_split("dev")
+    expected = {u: a.to_json() for u, a in awaits_of(halves.tenants, deployed=halves.platform).items()}
+    given = awaits_for_cli(halves.tenants, halves, stack="dev", stack_file=None, teams_dir=None)
+    planned = awaits_for_cli(halves.tenants, None, stack="dev", stack_file=None, teams_dir=None)  # plans the platform
+    assert {u: a.to_json() for u, a in given.items()} == expected == {u: a.to_json() for u, a in planned.items()}
+    # The platform half itself is judged on its own plan.
+    alone = {u: a.to_json() for u, a in awaits_of(halves.platform).items()}
+    assert {
+        u: a.to_json() for u, a in awaits_for_cli(halves.platform, halves, stack="dev", stack_file=None, teams_dir=None).items()
+    } == alone
