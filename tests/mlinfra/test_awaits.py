@@ -310,3 +310,13 @@ def test_cli_judges_a_tenants_plan_on_its_platform_half() -> None:
     assert {
         u: a.to_json() for u, a in awaits_for_cli(halves.platform, halves, stack="dev", stack_file=None, teams_dir=None).items()
     } == alone
+
+
+def test_timeout_annotation_overrides_the_default(dev_plan: Plan) -> None:
+    nodes = _urn(dev_plan, "aws:eks/nodeGroup:NodeGroup", "cluster-system")
+    pod = {"nodeSelector": {"mlinfra.io/node-role": "system"}}
+    timed = _deployment(dev_plan, "timed", dict(pod), (nodes,), {"pulumi.com/timeoutSeconds": "120"})
+    garbled = _deployment(dev_plan, "garbled", dict(pod), (nodes,), {"pulumi.com/timeoutSeconds": "2m"})
+    awaits = _with(dev_plan, timed, garbled)
+    assert awaits[timed.urn].timeout_seconds == 120
+    assert awaits[garbled.urn].timeout_seconds == 600  # overrides.go: strconv.Atoi fails, the default stays
