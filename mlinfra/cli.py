@@ -93,7 +93,7 @@ def plan(
     2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
     from components.catalog import cost
-    from mlinfra import capacity, engine, policy, report
+    from mlinfra import capacity, engine, policy, report, split
     from mlinfra.progress import progress, wants_progress
     from stacks.errors import display_path
     from stacks.loading import stack_file_path
@@ -107,11 +107,10 @@ def plan(
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
+        halves: split.SplitPlans | None = None  # with --part: --schedule judges the tenants half on the platform half
         # On a terminal: resources registered and time elapsed, on stderr (never with --json -).
         with progress(f"planning {stack}", enabled=wants_progress(machine_output=str(json_path) == "-")) as tracker:
             if part is not None:
-                from mlinfra import split
-
                 halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
                 result = halves.platform if part == "platform" else halves.tenants
             else:
@@ -132,12 +131,14 @@ def plan(
     result.extras["capacity"] = fit.to_json()
     # A pool too small for what must run on it: Helm releases would time out on Pending pods.
     too_small = fit.problems(display_path(stack_file or stack_file_path(stack)))
-    up = None
+    up = waits = None
     if schedule:
+        from mlinfra import awaits as awaits_mod
         from mlinfra import schedule as schedule_mod
 
         up = schedule_mod.schedule_plan(result, parallel)
-        result.extras["schedule"] = up.to_json()
+        waits = awaits_mod.awaits_for_cli(result, halves, stack=stack, stack_file=stack_file, teams_dir=teams_dir)
+        result.extras["schedule"] = awaits_mod.schedule_json(up.to_json(), waits)
     code = EXIT_USAGE if too_small else EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
 
     if json_path is not None:
@@ -158,7 +159,7 @@ def plan(
     report.print_policy(out, policy_result)
     report.print_capacity(out, fit)
     if up is not None:
-        report.print_schedule(out, up)
+        report.print_schedule(out, up, waits)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}", markup=False)
     raise fail_config(ConfigError(too_small), "the plan would not deploy") if too_small else typer.Exit(code)

@@ -8,6 +8,7 @@ exit code (mlinfra/cli.py does) or computes a result.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from mlinfra.diff import FINDING_KINDS, DiffResult
 
 if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK, the engine pulumi
     from components.catalog.cost import CostEstimate
+    from mlinfra.awaits import Await
     from mlinfra.bootstrap import BootstrapResult
     from mlinfra.capacity import CapacityReport
     from mlinfra.engine import Plan, PlannedResource
@@ -288,8 +290,9 @@ def _minutes(seconds: float) -> str:
     return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
 
 
-def print_schedule(console: Console, schedule: Schedule) -> None:
-    """The estimated `pulumi up` time of a fresh stack and the chain of creates that sets it."""
+def print_schedule(console: Console, schedule: Schedule, awaits: Mapping[str, Await] | None = None) -> None:
+    """The estimated `pulumi up` time of a fresh stack and the chain of creates that sets it; with
+    ``awaits``, what each step waits for (and until when), then the awaits that cannot finish."""
     parallel = "unbounded, the `pulumi up` default" if schedule.parallel is None else str(schedule.parallel)
     console.print(
         Text.assemble(
@@ -304,9 +307,49 @@ def print_schedule(console: Console, schedule: Schedule) -> None:
         table.add_column(column)
     for column in ("start", "duration", "finish"):
         table.add_column(column, justify="right")
+    if awaits is not None:
+        table.add_column("awaits (timeout)")
     for slot in schedule.critical_path:
-        table.add_row(Text(slot.name), Text(slot.type), _minutes(slot.start), _minutes(slot.seconds), _minutes(slot.finish))
+        row: list[Text | str] = [
+            Text(slot.name),
+            Text(slot.type),
+            _minutes(slot.start),
+            _minutes(slot.seconds),
+            _minutes(slot.finish),
+        ]
+        if awaits is not None:
+            row.append(_await_cell(awaits.get(slot.urn)))
+        table.add_row(*row)
     console.print(table)
+    if awaits is not None:
+        _print_awaits(console, awaits)
+
+
+def _await_cell(entry: Await | None) -> Text:
+    if entry is None:
+        return Text("-", style="dim")
+    if not entry.awaited:
+        return Text(f"not awaited (skipAwait); {entry.condition}", style="dim")
+    return Text(f"{entry.condition} ({_minutes(entry.timeout_seconds)})", style="" if entry.finishes else "red")
+
+
+def _print_awaits(console: Console, awaits: Mapping[str, Await]) -> None:
+    """Awaits a first deploy cannot finish (each reason), and prerequisites outside the plan."""
+    blocked = [a for a in awaits.values() if not a.finishes]
+    console.print(f"Awaits (components/catalog/awaits.py): {len(awaits)}, {len(blocked)} cannot finish on a first deploy")
+    if blocked:
+        table = Table(title="Awaits that cannot finish on a first deploy", title_justify="left")
+        for column in ("resource", "type", "waits for (timeout)", "why it cannot finish"):
+            table.add_column(column)
+        for a in blocked:
+            why = "\n".join(f"{p.code}: {p.message}" for p in a.problems)
+            table.add_row(Text(a.name), Text(a.type), Text(f"{a.condition} ({_minutes(a.timeout_seconds)})"), Text(why))
+        console.print(table)
+    outside = sorted({(o, a.name) for a in awaits.values() for o in a.outside})
+    if outside:
+        console.print("Prerequisites outside the plan (not created by it; provide them before or after `pulumi up`):")
+        for what, name in outside:
+            console.print(Text(f"  - {what} (for {name})"))
 
 
 def print_capacity(console: Console, report: CapacityReport) -> None:

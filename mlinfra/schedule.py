@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.catalog.create_times import DEFAULT_PARALLEL, create_time
-from mlinfra.engine import Plan
+from mlinfra.engine import Plan, PlannedResource
 
 # The chain every stack of this platform waits for, whatever else it holds: the network,
 # the EKS control plane, the EKS add-ons the nodes need and the system nodes, then the
@@ -85,9 +85,32 @@ class Schedule:
         }
 
 
+# Resources the engine reads rather than creates: the mock monitor records registrations only,
+# so they are not in the plan, and their outputs exist before the program goes on (nothing waits).
+READ_TYPES = ("pulumi:pulumi:StackReference",)
+
+
+def is_read(urn: str) -> bool:
+    """Whether ``urn`` names a resource the program reads (a StackReference), never creates."""
+    parts = urn.split("::")
+    return len(parts) > 2 and parts[2].rsplit("$", 1)[-1] in READ_TYPES
+
+
 def _strip_id(provider_ref: str) -> str:
     # Provider references are "<urn>::<id>".
     return provider_ref.rsplit("::", 1)[0] if provider_ref else ""
+
+
+def _refs_of(r: PlannedResource, by_urn: Mapping[str, PlannedResource]) -> set[str]:
+    """What ``r``'s create waits for: dependencies, property dependencies, provider, custom parent."""
+    refs = set(r.dependencies)
+    for deps in r.property_dependencies.values():
+        refs.update(deps)
+    if r.provider:
+        refs.add(_strip_id(r.provider))
+    if r.parent in by_urn and by_urn[r.parent].custom:
+        refs.add(r.parent)
+    return {ref for ref in refs if ref in by_urn or not is_read(ref)}
 
 
 def tasks_of(plan: Plan, seconds_of: Callable[[str], float] = lambda t: create_time(t).seconds) -> list[Task]:
@@ -110,15 +133,8 @@ def tasks_of(plan: Plan, seconds_of: Callable[[str], float] = lambda t: create_t
     for r in plan.resources:
         if not r.custom:
             continue
-        refs = set(r.dependencies)
-        for deps in r.property_dependencies.values():
-            refs.update(deps)
-        if r.provider:
-            refs.add(_strip_id(r.provider))
-        if r.parent in by_urn and by_urn[r.parent].custom:
-            refs.add(r.parent)
         waits: set[str] = set()
-        for ref in refs:
+        for ref in _refs_of(r, by_urn):
             if ref in by_urn and not by_urn[ref].custom:
                 waits.update(custom_under(ref))
             elif ref != r.urn:

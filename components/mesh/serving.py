@@ -39,6 +39,9 @@ from components.mesh._model_pod import (
 # server is ready only once its version is in the models bucket (empty on the first deploy)
 # and, for a GPU model, once a GPU node has scaled up from zero: waiting for it would fail the
 # deploy half-way. Readiness is `mlinfra verify`'s job (mlinfra/verify_serving.py).
+# The Service selecting those pods is not awaited either: with a selector, pulumi-kubernetes
+# waits until no selected pod is running NotReady (v4.32.0 provider/pkg/await/service.go), which
+# a model server without its model never leaves (found by mlinfra/awaits.py).
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 
 
@@ -193,7 +196,7 @@ class ModelEndpoint(pulumi.ComponentResource):
         server = MODEL_SERVERS[a.server]
         return k8s.core.v1.Service(
             f"{self._name}-service",
-            metadata=self._meta(a.endpoint),
+            metadata=self._meta(a.endpoint, annotations=SKIP_AWAIT),
             spec=k8s.core.v1.ServiceSpecArgs(
                 selector=model_pod_labels(a.team, a.endpoint),
                 # The port name and appProtocol tell Istio the protocol (gRPC): no sniffing.

@@ -177,3 +177,24 @@ def test_plan_schedule_prints_estimate_and_critical_path(tmp_path: Path) -> None
     assert schedule["estimate_seconds"] >= schedule["inherent_chain_seconds"] > 600
     path = [step["name"] for step in schedule["critical_path"]]
     assert "cluster-eks" in path and path[-1] in result.stdout
+    # Each step's await beside it (components/catalog/awaits.py), in the table and the JSON.
+    waits = {step["name"]: step.get("await") for step in schedule["critical_path"]}
+    assert waits["cluster-eks"] is None and waits["cluster-system"]["timeout_seconds"] == 3600, waits
+    assert "awaits (timeout)" in result.stdout and "node group ACTIVE" in result.stdout
+    blocked = {a["urn"] for a in schedule["awaits"] if not a["finishes"]}
+    assert set(schedule["awaits_cannot_finish"]) == blocked
+    assert f"{len(blocked)} cannot finish on a first deploy" in result.stdout
+
+
+def test_plan_tenants_part_schedules(tmp_path: Path) -> None:
+    out = tmp_path / "tenants.json"
+    result = run("plan", "--stack", "dev", "--part", "tenants", "--schedule", "--json", str(out))
+    assert result.returncode == 0, result.stderr  # crashed: the StackReference was "not in the plan"
+    # (Not "no Traceback": under load, two programs in one process may print an asyncio
+    # "Exception ignored in BaseEventLoop.__del__" on exit, with or without --schedule.)
+    assert "mlinfra crashed" not in result.stderr and "ScheduleError" not in result.stderr
+    assert "Critical path" in result.stdout
+    schedule = json.loads(out.read_text())["schedule"]
+    assert schedule["estimate_seconds"] > 0 and schedule["awaits"]
+    # Judged on the platform half: its node pools exist, so no await lacks a pool.
+    assert not any(p["code"] == "no-pool" for a in schedule["awaits"] for p in a["problems"]), schedule["awaits"]

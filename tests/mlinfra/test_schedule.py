@@ -71,6 +71,20 @@ def test_tasks_follow_pulumi_semantics() -> None:
     assert waits["sub"] == ("slow",)
 
 
+def test_stack_reference_reads_are_not_waited_for() -> None:
+    # A tenants stack's resources depend on its StackReference, which the engine reads and never
+    # records: the schedule raised "not in the plan" (`mlinfra plan --part tenants --schedule`).
+    read = "urn:pulumi:t::mlinfra::pulumi:pulumi:StackReference::platform"
+    plan = Plan("t", [_r("user", deps=(read, "other")), _r("other")], {})
+    waits = {t.urn: t.waits_for for t in tasks_of(plan)}
+    assert waits["user"] == ("other",)
+    assert schedule_plan(plan).total == 10  # "other" then "user", 5 s each (aws package default)
+    # Near miss: an unknown URN of another type is still an error, not silently dropped.
+    missing = Plan("t", [_r("user", deps=("urn:pulumi:t::mlinfra::aws:s3/bucket:Bucket::gone",))], {})
+    with pytest.raises(ScheduleError, match="not in the plan"):
+        schedule_plan(missing)
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_recorded_plan_schedules(stack: str, request: pytest.FixtureRequest) -> None:
     plan: Plan = request.getfixturevalue(f"{stack}_plan")
