@@ -39,7 +39,7 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from mlinfra.engine import Plan, PlannedResource, Secret
+from mlinfra.plan import Plan, PlannedResource, Secret
 from mlinfra.policy_config import (  # noqa: F401  (re-exported: mlinfra.cli and the tests use them from here)
     CONFIG_DIR,
     POLICIES_DIR,

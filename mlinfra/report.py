@@ -18,14 +18,14 @@ from rich.text import Text
 from rich.tree import Tree
 
 from mlinfra.diff import FINDING_KINDS, DiffResult
+from mlinfra.plan import Plan, PlannedResource, Secret  # plain data: no Pulumi import
+from mlinfra.verify_result import FAIL, PASS, SKIP, VerifyResult  # plain data: no boto3 import
 
-if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK, the engine pulumi
+if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK
     from components.catalog.cost import CostEstimate
     from mlinfra.bootstrap import BootstrapResult
-    from mlinfra.engine import Plan, PlannedResource
     from mlinfra.policy import PolicyResult
     from mlinfra.schedule import Schedule
-    from mlinfra.verify import VerifyResult
 
 
 def print_plan(console: Console, plan: Plan) -> None:
@@ -84,8 +84,6 @@ def component_tree(plan: Plan) -> Tree:
 
 
 def _show(value: Any) -> str:
-    from mlinfra.engine import Secret  # only plans (which loaded the engine) reach here
-
     if isinstance(value, Secret):
         return "[secret]"
     if isinstance(value, (list, dict)):
@@ -201,8 +199,6 @@ def diff_json(result: DiffResult) -> str:
 
 def print_checks(console: Console, path: Path, result: VerifyResult) -> None:
     """`mlinfra verify`: one row per check (resource, check, result, detail), then the counts."""
-    from mlinfra.verify import FAIL, PASS, SKIP
-
     table = Table(title=f"mlinfra verify: {path} against account {result.account} in {result.region}", title_justify="left")
     for col in ("resource", "check", "result", "detail"):
         table.add_column(col)
