@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,6 +30,12 @@ from mlinfra.review_cli import review as review_command
 from mlinfra.team import team_app
 from stacks.errors import ConfigError
 
+if TYPE_CHECKING:  # types only: the engine loads pulumi, the policy module the policy SDK
+    from components.catalog.cost import CostEstimate
+    from mlinfra.plan import Plan
+    from mlinfra.policy import PolicyResult
+    from mlinfra.schedule import Schedule
+
 app = typer.Typer(
     name="mlinfra",
     help="Plan, check and operate the mlinfra ML platform (offline: no cloud account needed for plan).",
@@ -47,61 +53,85 @@ def _root() -> None:
     """mlinfra: an ML platform on AWS as code. Plans run offline; nothing here deploys."""
 
 
+# `mlinfra plan`'s options, one alias each, so the command's signature stays one screen.
+StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack to plan: dev, staging, prod, or a custom stack name.")]
+StackFileOption = Annotated[
+    Path | None, typer.Option("--stack-file", help="Plan this stack file instead of stacks/Pulumi.<stack>.yaml.")
+]
+TeamsDirOption = Annotated[Path | None, typer.Option("--teams-dir", help="Read team files from DIR instead of stacks/teams.")]
+JsonOption = Annotated[
+    Path | None,
+    typer.Option("--json", help="Write the plan as `pulumi preview --json`-shaped JSON to PATH ('-' for stdout)."),
+]
+PolicyConfigOption = Annotated[
+    Path | None,
+    typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
+]
+ScheduleOption = Annotated[
+    bool,
+    typer.Option("--schedule", help="Estimate `pulumi up` of an empty stack: total time and critical path (JSON: 'schedule')."),
+]
+PartOption = Annotated[
+    str | None,
+    typer.Option(
+        "--part",
+        help="Plan one half of the stack split in two: 'platform', or 'tenants' (the per-team stack "
+        "<stack>-tenants, its StackReference answered from the platform half's plan).",
+    ),
+]
+ParallelOption = Annotated[
+    int | None,
+    typer.Option("--parallel", min=1, help="With --schedule: creates at once, as `pulumi up --parallel` (default unbounded)."),
+]
+
+
 @app.command()
 def plan(
-    stack: Annotated[
-        str, typer.Option("--stack", "-s", help="Stack to plan: dev, staging, prod, or a custom stack name.")
-    ] = "dev",
-    stack_file: Annotated[
-        Path | None, typer.Option("--stack-file", help="Plan this stack file instead of stacks/Pulumi.<stack>.yaml.")
-    ] = None,
-    teams_dir: Annotated[
-        Path | None, typer.Option("--teams-dir", help="Read team files from DIR instead of stacks/teams.")
-    ] = None,
-    json_path: Annotated[
-        Path | None,
-        typer.Option("--json", help="Write the plan as `pulumi preview --json`-shaped JSON to PATH ('-' for stdout)."),
-    ] = None,
-    policy_config: Annotated[
-        Path | None,
-        typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
-    ] = None,
-    schedule: Annotated[
-        bool,
-        typer.Option(
-            "--schedule", help="Estimate `pulumi up` of an empty stack: total time and critical path (JSON: 'schedule')."
-        ),
-    ] = False,
-    part: Annotated[
-        str | None,
-        typer.Option(
-            "--part",
-            help="Plan one half of the stack split in two: 'platform', or 'tenants' (the per-team stack "
-            "<stack>-tenants, its StackReference answered from the platform half's plan).",
-        ),
-    ] = None,
-    parallel: Annotated[
-        int | None,
-        typer.Option(
-            "--parallel", min=1, help="With --schedule: creates at once, as `pulumi up --parallel` (default unbounded)."
-        ),
-    ] = None,
+    stack: StackOption = "dev",
+    stack_file: StackFileOption = None,
+    teams_dir: TeamsDirOption = None,
+    json_path: JsonOption = None,
+    policy_config: PolicyConfigOption = None,
+    schedule: ScheduleOption = False,
+    part: PartOption = None,
+    parallel: ParallelOption = None,
 ) -> None:
     """Run the real program offline under recording mocks, print the plan and check the policy pack.
 
     Exit 0 ok, 1 if a mandatory policy is violated (advisory violations are printed only),
     2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
-    from components.catalog import cost
-    from mlinfra import engine, policy, report
-    from mlinfra.progress import progress, wants_progress
+    _check_plan_options(json_path, teams_dir, part)
+    result, policy_result = _plan_and_check(stack, stack_file, teams_dir, part, policy_config, json_path)
+    estimate, up = _add_plan_sections(result, policy_result, schedule, parallel)
+    code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
+    if json_path is not None:
+        _write_plan_json(json_path, result, code)
+    _print_plan(result, estimate, policy_result, up, json_path)
+    raise typer.Exit(code)
 
+
+def _check_plan_options(json_path: Path | None, teams_dir: Path | None, part: str | None) -> None:
     if json_path is not None and json_path.is_dir():
         raise usage_error(f"--json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
     if teams_dir is not None and not teams_dir.is_dir():
         raise usage_error(f"--teams-dir {teams_dir}: not a directory")
     if part is not None and part not in ("platform", "tenants"):
         raise usage_error(f"--part {part}: must be one of ['platform', 'tenants']")
+
+
+def _plan_and_check(
+    stack: str,
+    stack_file: Path | None,
+    teams_dir: Path | None,
+    part: str | None,
+    policy_config: Path | None,
+    json_path: Path | None,
+) -> tuple[Plan, PolicyResult]:
+    """The plan and its policy result; bad input (config, policy config, program) exits 2."""
+    from mlinfra import engine, policy
+    from mlinfra.progress import progress, wants_progress
+
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
@@ -116,37 +146,53 @@ def plan(
                 result = engine.plan_stack(
                     stack, stack_file=stack_file, teams_dir=teams_dir, on_resource=tracker.resource_registered
                 )
-        policy_result = policy.evaluate_file(
-            result, policy_config or policy.environment_config_path(result.outputs["environment"])
-        )
+        config = policy_config or policy.environment_config_path(result.outputs["environment"])
+        return result, policy.evaluate_file(result, config)
     except ConfigError as exc:
         raise fail_config(exc) from None
     except engine.EngineError as exc:
         raise usage_error(f"the program failed under the offline engine: {exc}") from None
+
+
+def _add_plan_sections(
+    result: Plan, policy_result: PolicyResult, schedule: bool, parallel: int | None
+) -> tuple[CostEstimate, Schedule | None]:
+    """The policy result, the cost estimate and (with --schedule) the schedule, as JSON sections of the plan."""
+    from components.catalog import cost
+
     result.extras["policy"] = policy_result.to_json()
     estimate = cost.estimate_plan(result)
     result.extras["cost"] = estimate.to_json()
-    up = None
-    if schedule:
-        from mlinfra import schedule as schedule_mod
+    if not schedule:
+        return estimate, None
+    from mlinfra import schedule as schedule_mod
 
-        up = schedule_mod.schedule_plan(result, parallel)
-        result.extras["schedule"] = up.to_json()
-    code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
+    up = schedule_mod.schedule_plan(result, parallel)
+    result.extras["schedule"] = up.to_json()
+    return estimate, up
 
-    if json_path is not None:
-        text = result.dumps()
-        if str(json_path) == "-":
-            sys.stdout.write(text)
-            raise typer.Exit(code)
-        try:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(json_path, text)
-        except (FileExistsError, NotADirectoryError):
-            raise usage_error(f"--json {json_path}: a parent of this path is a file, not a directory") from None
-        except OSError as exc:
-            # A read-only or full disk: say so, never a traceback (and never exit 1, which means findings).
-            raise usage_error(f"--json {json_path}: cannot write: {exc.strerror or exc}") from None
+
+def _write_plan_json(json_path: Path, result: Plan, code: int) -> None:
+    """Write the plan JSON; to stdout ('-') it is the only output, so the command ends here."""
+    text = result.dumps()
+    if str(json_path) == "-":
+        sys.stdout.write(text)
+        raise typer.Exit(code)
+    try:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(json_path, text)
+    except (FileExistsError, NotADirectoryError):
+        raise usage_error(f"--json {json_path}: a parent of this path is a file, not a directory") from None
+    except OSError as exc:
+        # A read-only or full disk: say so, never a traceback (and never exit 1, which means findings).
+        raise usage_error(f"--json {json_path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _print_plan(
+    result: Plan, estimate: CostEstimate, policy_result: PolicyResult, up: Schedule | None, json_path: Path | None
+) -> None:
+    from mlinfra import report
+
     report.print_plan(out, result)
     report.print_cost(out, estimate)
     report.print_policy(out, policy_result)
@@ -154,7 +200,6 @@ def plan(
         report.print_schedule(out, up)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}", markup=False)
-    raise typer.Exit(code)
 
 
 @app.command()

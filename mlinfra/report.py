@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from mlinfra.bootstrap_steps import ALREADY_OK, CREATED, UPDATED  # plain data: no boto3 import
 from mlinfra.diff import FINDING_KINDS, DiffResult
 from mlinfra.plan import Plan, PlannedResource, Secret  # plain data: no Pulumi import
 from mlinfra.verify_result import FAIL, PASS, SKIP, VerifyResult  # plain data: no boto3 import
@@ -217,8 +218,6 @@ def verify_json(result: VerifyResult) -> str:
 
 def print_bootstrap(console: Console, result: BootstrapResult) -> None:
     """`mlinfra bootstrap`: one row per step, what changed, then the two Pulumi commands to run next."""
-    from mlinfra.bootstrap import ALREADY_OK, CREATED, UPDATED
-
     table = Table(
         title=f"mlinfra bootstrap: s3://{result.bucket} in {result.region} (account {result.account_id})", title_justify="left"
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.catalog.create_times import DEFAULT_PARALLEL, create_time
-from mlinfra.plan import Plan
+from mlinfra.plan import Plan, PlannedResource
 
 # The chain every stack of this platform waits for, whatever else it holds: the network,
 # the EKS control plane, the EKS add-ons the nodes need and the system nodes, then the
@@ -110,21 +110,26 @@ def tasks_of(plan: Plan, seconds_of: Callable[[str], float] = lambda t: create_t
     for r in plan.resources:
         if not r.custom:
             continue
-        refs = set(r.dependencies)
-        for deps in r.property_dependencies.values():
-            refs.update(deps)
-        if r.provider:
-            refs.add(_strip_id(r.provider))
-        if r.parent in by_urn and by_urn[r.parent].custom:
-            refs.add(r.parent)
         waits: set[str] = set()
-        for ref in refs:
+        for ref in _references(r, by_urn):
             if ref in by_urn and not by_urn[ref].custom:
                 waits.update(custom_under(ref))
             elif ref != r.urn:
                 waits.add(ref)
         tasks.append(Task(r.urn, r.type, r.name, seconds_of(r.type), tuple(sorted(waits))))
     return tasks
+
+
+def _references(r: PlannedResource, by_urn: Mapping[str, PlannedResource]) -> set[str]:
+    """Every URN ``r`` waits for: dependencies, property dependencies, its provider, a custom parent."""
+    refs = set(r.dependencies)
+    for deps in r.property_dependencies.values():
+        refs.update(deps)
+    if r.provider:
+        refs.add(_strip_id(r.provider))
+    if r.parent in by_urn and by_urn[r.parent].custom:
+        refs.add(r.parent)
+    return refs
 
 
 def simulate(
