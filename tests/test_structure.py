@@ -1,4 +1,5 @@
-"""The shape of the code itself: no import cycle anywhere, no module over 400 lines.
+"""The shape of the code itself: no import cycle anywhere, no module over 400 lines, and in the
+command line and the policy pack no function over 60 lines or a McCabe complexity over 12.
 
 import-linter checks the layers (which package may import which); this checks what it does
 not: a cycle between two modules of one package, counting every import Python may run,
@@ -8,7 +9,9 @@ including function-level imports and imports under ``if TYPE_CHECKING:`` (ARCHIT
 
 from __future__ import annotations
 
+import ast
 import importlib
+import subprocess
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -21,6 +24,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("components", "stacks", "mlinfra", "policies")
 MAX_LINES = 400
+MAX_FUNCTION_LINES = 60
+MAX_COMPLEXITY = 12
+# Where the function limits hold today (the other packages are being split by their owners).
+SMALL_FUNCTION_PACKAGES = ("mlinfra", "policies")
 
 # Modules allowed over MAX_LINES: path -> why. Starts empty; an entry needs a reason, and an
 # entry that is no longer over the limit fails the test so the list only ever shrinks.
@@ -154,3 +161,37 @@ def test_no_module_over_400_lines() -> None:
     assert not too_long, f"modules over {MAX_LINES} lines (split them by concern): {too_long}"
     stale = {p: lengths.get(p) for p in LONG_MODULES if lengths.get(p, 0) <= MAX_LINES}
     assert not stale, f"LONG_MODULES entries no longer over {MAX_LINES} lines (remove them): {stale}"
+
+
+def long_functions(paths: list[Path], root: Path = ROOT) -> dict[str, int]:
+    """``path:line name`` -> length in lines, for every function (or method) over the limit."""
+    found = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    found[f"{path.relative_to(root)}:{node.lineno} {node.name}"] = length
+    return found
+
+
+def test_the_long_function_finder_flags_one_line_over_the_limit_not_the_limit(tmp_path: Path) -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(MAX_FUNCTION_LINES - 1))
+    (tmp_path / "at_limit.py").write_text(f"def f():\n{body}\n")
+    (tmp_path / "over.py").write_text(f"def g():\n{body}\n    return x0\n")
+    found = long_functions([tmp_path / "at_limit.py", tmp_path / "over.py"], root=tmp_path)
+    assert list(found.values()) == [MAX_FUNCTION_LINES + 1] and next(iter(found)) == "over.py:1 g", found
+
+
+def test_no_function_over_60_lines_in_the_command_line_and_the_policy_pack() -> None:
+    paths = [p for p in modules() if p.relative_to(ROOT).parts[0] in SMALL_FUNCTION_PACKAGES]
+    assert not long_functions(paths), f"functions over {MAX_FUNCTION_LINES} lines (split them): {long_functions(paths)}"
+
+
+def test_no_function_over_complexity_12_in_the_command_line_and_the_policy_pack() -> None:
+    ruff = Path(sys.executable).parent / "ruff"
+    args = ["check", "--select", "C901", "--config", f"lint.mccabe.max-complexity={MAX_COMPLEXITY}", "--output-format", "concise"]
+    result = subprocess.run([str(ruff), *args, *SMALL_FUNCTION_PACKAGES], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, (
+        f"functions over McCabe complexity {MAX_COMPLEXITY} (split them):\n{result.stdout}{result.stderr}"
+    )
