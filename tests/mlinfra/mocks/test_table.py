@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from pulumi.runtime import MockResourceArgs
 
 from mlinfra.mocks import ACCOUNT_ID, TABLE, DuplicateMockError, MockTable, PlatformMocks, ResourceCall
 from mlinfra.mocks.table import Answer, generic_answer
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _answer(tag: str):  # a distinct, named answer per registration
@@ -106,3 +113,15 @@ def test_an_explicit_providers_region_reaches_its_resources_arns() -> None:
     assert key["arn"].startswith(f"arn:aws:kms:us-west-2:{ACCOUNT_ID}:key/"), key["arn"]
     _, home = _new(mocks, "aws:kms/key:Key", "k2")
     assert home["arn"].startswith(f"arn:aws:kms:us-east-1:{ACCOUNT_ID}:key/"), home["arn"]
+
+
+def test_every_module_of_the_package_is_loaded_with_it() -> None:
+    """An area module missing from the package's import list would register nothing: its types
+    would silently get the generic answer. In a fresh interpreter, importing the package loads them all."""
+    import mlinfra.mocks
+
+    names = sorted(m.name for m in pkgutil.iter_modules(mlinfra.mocks.__path__))
+    assert {"table", "aws", "network", "cluster", "data_lake", "kafka", "kubernetes"} <= set(names), names
+    script = "import sys, mlinfra.mocks; print(' '.join(sorted(m for m in sys.modules if m.startswith('mlinfra.mocks.'))))"
+    loaded = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == [f"mlinfra.mocks.{n}" for n in names]
