@@ -3,9 +3,10 @@
 Every value is derived from the resource's type and name, so two runs of the same program
 produce byte-identical plans. Resource answers live next to the area that owns the type, one
 module per area registering into the table (``mlinfra/mocks/table.py``); a new area adds its
-module to the import list below; the module imports ``mock_outputs`` from ``table`` (never
-from this package, which imports the area modules). Invokes the program does not declare here fail loudly: an
-unanswered invoke would otherwise hide a real dependency on the cloud.
+module to the import list below, and the module imports ``mock_outputs`` from ``table``
+(never from this package, which imports the area modules). Invokes the program does not
+declare here fail loudly: an unanswered invoke would otherwise hide a real dependency on the
+cloud.
 """
 
 from __future__ import annotations
