@@ -55,6 +55,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 class DiagnosticsHandler(logging.Handler):
+    """The program's log records (provider warnings such as deprecations): the plan's ``diagnostics``."""
+
     def __init__(self) -> None:
         super().__init__(level=logging.INFO)
         self.entries: list[dict[str, str]] = []
