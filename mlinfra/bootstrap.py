@@ -9,15 +9,13 @@ nothing. It then prints the `pulumi login` and `pulumi stack init` commands to u
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from components.catalog.s3 import TLS_ONLY_SID, tls_only_statement
+from components.catalog.s3 import TLS_ONLY_SID
 from mlinfra.aws import (
     Aws,
     AwsError,
@@ -26,16 +24,27 @@ from mlinfra.aws import (
     http_status,
     read_or_none,
 )
+from mlinfra.bootstrap_bucket import PAB_ALL, BucketSettings, bucket_tls_statement
+from mlinfra.bootstrap_steps import ALREADY_OK, CREATED, UPDATED, Step, reconcile, state_of
 
-CREATED, UPDATED, ALREADY_OK = "created", "updated", "already ok"
+# Re-exported: the report and the tests read the steps and the settings from here.
+__all__ = [
+    "ALREADY_OK",
+    "CREATED",
+    "DEFAULT_KMS_ALIAS",
+    "PAB_ALL",
+    "TLS_ONLY_SID",
+    "UPDATED",
+    "BootstrapResult",
+    "Bootstrapper",
+    "Step",
+    "bucket_name_problem",
+    "bucket_tls_statement",
+    "pulumi_commands",
+    "run",
+]
+
 DEFAULT_KMS_ALIAS = "alias/mlinfra-state"
-PAB_ALL = {
-    "BlockPublicAcls": True,
-    "IgnorePublicAcls": True,
-    "BlockPublicPolicy": True,
-    "RestrictPublicBuckets": True,
-}
-
 # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 _BUCKET_CHARS = re.compile(r"^[a-z0-9][a-z0-9.-]*[a-z0-9]$")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -69,13 +78,6 @@ def bucket_name_problem(name: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Step:
-    step: str
-    status: str
-    detail: str = ""
-
-
 @dataclass
 class BootstrapResult:
     region: str
@@ -107,39 +109,6 @@ def pulumi_commands(bucket: str, region: str, kms_alias: str, stack: str) -> tup
     login = f"pulumi login 's3://{bucket}?region={region}&awssdk=v2'"
     init = f"pulumi stack init {stack} --secrets-provider='awskms://{kms_alias}?region={region}'"
     return login, init
-
-
-def bucket_tls_statement(partition: str, bucket: str) -> dict[str, Any]:
-    arn = f"arn:{partition}:s3:::{bucket}"
-    return tls_only_statement(arn, f"{arn}/*")
-
-
-def _normalise_statement(stmt: dict[str, Any]) -> dict[str, Any]:
-    """Compare statements regardless of list order or a one-element list vs a string."""
-    out = {}
-    for key, value in stmt.items():
-        if isinstance(value, list):
-            value = sorted(value) if len(value) != 1 else value[0]
-        out[key] = value
-    return out
-
-
-def _reconcile(steps: list[Step], name: str, current: Any, desired: Any, apply: Callable[[], Any], detail: str) -> None:
-    """Apply ``desired`` unless ``current`` already equals it; record what happened.
-
-    ``current`` is None when the setting does not exist yet (-> created), anything else
-    that differs from ``desired`` is an existing setting we change (-> updated).
-    """
-    if current == desired:
-        steps.append(Step(name, ALREADY_OK, detail))
-        return
-    apply()
-    steps.append(Step(name, CREATED if current is None else UPDATED, detail))
-
-
-def _state(ok: bool, absent: bool) -> bool | None:
-    """Map a compound comparison onto _reconcile's current value (desired is True)."""
-    return True if ok else None if absent else False
 
 
 class Bootstrapper:
@@ -201,10 +170,10 @@ class Bootstrapper:
             self.steps.append(Step("kms key", ALREADY_OK, meta["Arn"]))
             self.steps.append(Step("kms alias", ALREADY_OK, f"{self.alias} -> {meta['KeyId']}"))
         rotation = kms.get_key_rotation_status(KeyId=meta["KeyId"])["KeyRotationEnabled"]
-        _reconcile(
+        reconcile(
             self.steps,
             "kms key rotation",
-            _state(rotation, new_key),
+            state_of(rotation, new_key),
             True,
             lambda: kms.enable_key_rotation(KeyId=meta["KeyId"]),
             "automatic yearly rotation",
@@ -282,87 +251,7 @@ class Bootstrapper:
         self.steps.append(Step("bucket", CREATED, f"s3://{self.bucket} in {self.region}"))
 
     def configure_bucket(self, key_arn: str) -> None:
-        s3, b = self.aws.s3, self.bucket
-        rules = read_or_none(
-            lambda: s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"], "OwnershipControlsNotFoundError"
-        )
-        want_rules = [{"ObjectOwnership": "BucketOwnerEnforced"}]
-        _reconcile(
-            self.steps,
-            "object ownership",
-            rules,
-            want_rules,
-            lambda: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": want_rules}),
-            "BucketOwnerEnforced (ACLs disabled)",
-        )
-
-        pab = read_or_none(
-            lambda: s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration"
-        )
-        _reconcile(
-            self.steps,
-            "public access block",
-            pab,
-            PAB_ALL,
-            lambda: s3.put_public_access_block(Bucket=b, PublicAccessBlockConfiguration=PAB_ALL),
-            "all four settings on",
-        )
-
-        status = s3.get_bucket_versioning(Bucket=b).get("Status")  # absent until first enabled
-        _reconcile(
-            self.steps,
-            "versioning",
-            status,
-            "Enabled",
-            lambda: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"}),
-            "Enabled",
-        )
-
-        key_id = key_arn.rsplit("/", 1)[-1]
-        current = read_or_none(
-            lambda: s3.get_bucket_encryption(Bucket=b)["ServerSideEncryptionConfiguration"]["Rules"],
-            "ServerSideEncryptionConfigurationNotFoundError",
-        )
-        want = {
-            "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn},
-            "BucketKeyEnabled": True,
-        }
-        ok = (
-            bool(current)
-            and len(current) == 1
-            and current[0].get("BucketKeyEnabled") is True
-            and (
-                current[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") == "aws:kms"
-                and current[0]["ApplyServerSideEncryptionByDefault"].get("KMSMasterKeyID") in (key_arn, key_id)
-            )
-        )
-        _reconcile(
-            self.steps,
-            "default encryption",
-            _state(ok, current is None),
-            True,
-            lambda: s3.put_bucket_encryption(Bucket=b, ServerSideEncryptionConfiguration={"Rules": [want]}),
-            f"SSE-KMS with {self.alias}, bucket key on",
-        )
-
-        stmt = bucket_tls_statement(self.aws.partition, b)
-        raw = read_or_none(lambda: s3.get_bucket_policy(Bucket=b)["Policy"], "NoSuchBucketPolicy")
-        doc: dict[str, Any] = json.loads(raw) if raw else {"Version": "2012-10-17", "Statement": []}
-        raw_statements = doc.get("Statement", [])
-        # IAM allows one statement object in place of a list of them.
-        statements: list[dict[str, Any]] = [raw_statements] if isinstance(raw_statements, dict) else list(raw_statements)
-        ours = [s for s in statements if s.get("Sid") == TLS_ONLY_SID]
-        # Keep every other statement: the policy may carry grants this command does not own.
-        new_doc = {**doc, "Statement": [s for s in statements if s.get("Sid") != TLS_ONLY_SID] + [stmt]}
-        in_place = len(ours) == 1 and _normalise_statement(ours[0]) == _normalise_statement(stmt)
-        _reconcile(
-            self.steps,
-            "tls-only bucket policy",
-            _state(in_place, raw is None),
-            True,
-            lambda: s3.put_bucket_policy(Bucket=b, Policy=json.dumps(new_doc)),
-            "deny any request without aws:SecureTransport",
-        )
+        BucketSettings(self.aws.s3, self.bucket, self.aws.partition, self.alias, self.steps).configure(key_arn)
 
 
 def run(

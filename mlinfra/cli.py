@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -28,7 +30,16 @@ from mlinfra.console import (
 )
 from mlinfra.review_cli import review as review_command
 from mlinfra.team import team_app
-from stacks.errors import ConfigError
+from stacks.errors import ConfigError, Problem
+
+if TYPE_CHECKING:  # types only: the engine loads pulumi, the policy module the policy SDK
+    from components.catalog.cost import CostEstimate
+    from mlinfra.awaits import Await
+    from mlinfra.capacity import CapacityReport
+    from mlinfra.plan import Plan
+    from mlinfra.policy import PolicyResult
+    from mlinfra.schedule import Schedule
+    from mlinfra.split import SplitPlans
 
 app = typer.Typer(
     name="mlinfra",
@@ -47,122 +58,187 @@ def _root() -> None:
     """mlinfra: an ML platform on AWS as code. Plans run offline; nothing here deploys."""
 
 
+# `mlinfra plan`'s options, one alias each, so the command's signature stays one screen.
+StackOption = Annotated[str, typer.Option("--stack", "-s", help="Stack to plan: dev, staging, prod, or a custom stack name.")]
+StackFileOption = Annotated[
+    Path | None, typer.Option("--stack-file", help="Plan this stack file instead of stacks/Pulumi.<stack>.yaml.")
+]
+TeamsDirOption = Annotated[Path | None, typer.Option("--teams-dir", help="Read team files from DIR instead of stacks/teams.")]
+JsonOption = Annotated[
+    Path | None,
+    typer.Option("--json", help="Write the plan as `pulumi preview --json`-shaped JSON to PATH ('-' for stdout)."),
+]
+PolicyConfigOption = Annotated[
+    Path | None,
+    typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
+]
+ScheduleOption = Annotated[
+    bool,
+    typer.Option("--schedule", help="Estimate `pulumi up` of an empty stack: total time and critical path (JSON: 'schedule')."),
+]
+PartOption = Annotated[
+    str | None,
+    typer.Option(
+        "--part",
+        help="Plan one half of the stack split in two: 'platform', or 'tenants' (the per-team stack "
+        "<stack>-tenants, its StackReference answered from the platform half's plan).",
+    ),
+]
+ParallelOption = Annotated[
+    int | None,
+    typer.Option("--parallel", min=1, help="With --schedule: creates at once, as `pulumi up --parallel` (default unbounded)."),
+]
+
+
 @app.command()
 def plan(
-    stack: Annotated[
-        str, typer.Option("--stack", "-s", help="Stack to plan: dev, staging, prod, or a custom stack name.")
-    ] = "dev",
-    stack_file: Annotated[
-        Path | None, typer.Option("--stack-file", help="Plan this stack file instead of stacks/Pulumi.<stack>.yaml.")
-    ] = None,
-    teams_dir: Annotated[
-        Path | None, typer.Option("--teams-dir", help="Read team files from DIR instead of stacks/teams.")
-    ] = None,
-    json_path: Annotated[
-        Path | None,
-        typer.Option("--json", help="Write the plan as `pulumi preview --json`-shaped JSON to PATH ('-' for stdout)."),
-    ] = None,
-    policy_config: Annotated[
-        Path | None,
-        typer.Option("--policy-config", help="Policy pack config to apply instead of policies/config/<environment>.json."),
-    ] = None,
-    schedule: Annotated[
-        bool,
-        typer.Option(
-            "--schedule", help="Estimate `pulumi up` of an empty stack: total time and critical path (JSON: 'schedule')."
-        ),
-    ] = False,
-    part: Annotated[
-        str | None,
-        typer.Option(
-            "--part",
-            help="Plan one half of the stack split in two: 'platform', or 'tenants' (the per-team stack "
-            "<stack>-tenants, its StackReference answered from the platform half's plan).",
-        ),
-    ] = None,
-    parallel: Annotated[
-        int | None,
-        typer.Option(
-            "--parallel", min=1, help="With --schedule: creates at once, as `pulumi up --parallel` (default unbounded)."
-        ),
-    ] = None,
+    stack: StackOption = "dev",
+    stack_file: StackFileOption = None,
+    teams_dir: TeamsDirOption = None,
+    json_path: JsonOption = None,
+    policy_config: PolicyConfigOption = None,
+    schedule: ScheduleOption = False,
+    part: PartOption = None,
+    parallel: ParallelOption = None,
 ) -> None:
     """Run the real program offline under recording mocks, print the plan and check the policy pack.
 
     Exit 0 ok, 1 if a mandatory policy is violated (advisory violations are printed only),
     2 on a usage or configuration error (every problem is printed as file: field: what is allowed).
     """
-    from components.catalog import cost
-    from mlinfra import capacity, engine, policy, report, split
-    from mlinfra.progress import progress, wants_progress
     from stacks.errors import display_path
     from stacks.loading import stack_file_path
 
+    _check_plan_options(json_path, teams_dir, part)
+    result, policy_result, halves = _plan_and_check(stack, stack_file, teams_dir, part, policy_config, json_path)
+    where = {"stack": stack, "stack_file": stack_file, "teams_dir": teams_dir}
+    sections = _add_plan_sections(result, policy_result, schedule, parallel, halves, where)
+    # A pool too small for what must run on it: Helm releases would time out on Pending pods (exit 2).
+    too_small = sections.capacity.problems(display_path(stack_file or stack_file_path(stack)))
+    code = EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
+    if json_path is not None:
+        _write_plan_json(json_path, result, code, too_small)
+    _print_plan(result, policy_result, sections, json_path)
+    _finish(code, too_small)
+
+
+@dataclass(frozen=True)
+class _PlanSections:
+    """What `mlinfra plan` adds to the plan: cost, capacity and, with --schedule, the schedule and its awaits."""
+
+    estimate: CostEstimate
+    capacity: CapacityReport
+    schedule: Schedule | None = None
+    awaits: Mapping[str, Await] | None = None
+
+
+def _finish(code: int, too_small: list[Problem]) -> NoReturn:
+    if too_small:
+        raise fail_config(ConfigError(too_small), "the plan would not deploy")
+    raise typer.Exit(code)
+
+
+def _check_plan_options(json_path: Path | None, teams_dir: Path | None, part: str | None) -> None:
     if json_path is not None and json_path.is_dir():
         raise usage_error(f"--json {json_path}: is a directory; give a file path such as {json_path / 'plan.json'}")
     if teams_dir is not None and not teams_dir.is_dir():
         raise usage_error(f"--teams-dir {teams_dir}: not a directory")
     if part is not None and part not in ("platform", "tenants"):
         raise usage_error(f"--part {part}: must be one of ['platform', 'tenants']")
+
+
+def _plan_and_check(
+    stack: str,
+    stack_file: Path | None,
+    teams_dir: Path | None,
+    part: str | None,
+    policy_config: Path | None,
+    json_path: Path | None,
+) -> tuple[Plan, PolicyResult, SplitPlans | None]:
+    """The plan, its policy result and (with --part) both halves; bad input (config, policy config,
+    program) exits 2."""
+    from mlinfra import engine, policy
+    from mlinfra.progress import progress, wants_progress
+
     try:
         if policy_config is not None:
             policy.check_config_file(policy_config)  # a bad override fails before planning
-        halves: split.SplitPlans | None = None  # with --part: --schedule judges the tenants half on the platform half
         # On a terminal: resources registered and time elapsed, on stderr (never with --json -).
+        halves = None
         with progress(f"planning {stack}", enabled=wants_progress(machine_output=str(json_path) == "-")) as tracker:
             if part is not None:
+                from mlinfra import split
+
                 halves = split.plan_split(stack, stack_file=stack_file, teams_dir=teams_dir)
                 result = halves.platform if part == "platform" else halves.tenants
             else:
                 result = engine.plan_stack(
                     stack, stack_file=stack_file, teams_dir=teams_dir, on_resource=tracker.resource_registered
                 )
-        policy_result = policy.evaluate_file(
-            result, policy_config or policy.environment_config_path(result.outputs["environment"])
-        )
+        config = policy_config or policy.environment_config_path(result.outputs["environment"])
+        return result, policy.evaluate_file(result, config), halves
     except ConfigError as exc:
         raise fail_config(exc) from None
     except engine.EngineError as exc:
         raise usage_error(f"the program failed under the offline engine: {exc}") from None
+
+
+def _add_plan_sections(
+    result: Plan,
+    policy_result: PolicyResult,
+    schedule: bool,
+    parallel: int | None,
+    halves: SplitPlans | None,
+    where: dict[str, Any],
+) -> _PlanSections:
+    """The policy result, the cost estimate, the capacity per pool and (with --schedule) the
+    schedule with what each step waits for, as JSON sections of the plan."""
+    from components.catalog import cost
+    from mlinfra import capacity
+
     result.extras["policy"] = policy_result.to_json()
     estimate = cost.estimate_plan(result)
     result.extras["cost"] = estimate.to_json()
     fit = capacity.capacity(result)
     result.extras["capacity"] = fit.to_json()
-    # A pool too small for what must run on it: Helm releases would time out on Pending pods.
-    too_small = fit.problems(display_path(stack_file or stack_file_path(stack)))
-    up = waits = None
-    if schedule:
-        from mlinfra import awaits as awaits_mod
-        from mlinfra import schedule as schedule_mod
+    if not schedule:
+        return _PlanSections(estimate, fit)
+    from mlinfra import awaits as awaits_mod
+    from mlinfra import schedule as schedule_mod
 
-        up = schedule_mod.schedule_plan(result, parallel)
-        waits = awaits_mod.awaits_for_cli(result, halves, stack=stack, stack_file=stack_file, teams_dir=teams_dir)
-        result.extras["schedule"] = awaits_mod.schedule_json(up.to_json(), waits)
-    code = EXIT_USAGE if too_small else EXIT_FINDINGS if policy_result.mandatory else EXIT_OK
+    up = schedule_mod.schedule_plan(result, parallel)
+    waits = awaits_mod.awaits_for_cli(result, halves, **where)
+    result.extras["schedule"] = awaits_mod.schedule_json(up.to_json(), waits)
+    return _PlanSections(estimate, fit, up, waits)
 
-    if json_path is not None:
-        text = result.dumps()
-        if str(json_path) == "-":
-            sys.stdout.write(text)
-            raise fail_config(ConfigError(too_small), "the plan would not deploy") if too_small else typer.Exit(code)
-        try:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(json_path, text)
-        except (FileExistsError, NotADirectoryError):
-            raise usage_error(f"--json {json_path}: a parent of this path is a file, not a directory") from None
-        except OSError as exc:
-            # A read-only or full disk: say so, never a traceback (and never exit 1, which means findings).
-            raise usage_error(f"--json {json_path}: cannot write: {exc.strerror or exc}") from None
+
+def _write_plan_json(json_path: Path, result: Plan, code: int, too_small: list[Problem]) -> None:
+    """Write the plan JSON; to stdout ('-') it is the only output, so the command ends here."""
+    text = result.dumps()
+    if str(json_path) == "-":
+        sys.stdout.write(text)
+        _finish(code, too_small)
+    try:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(json_path, text)
+    except (FileExistsError, NotADirectoryError):
+        raise usage_error(f"--json {json_path}: a parent of this path is a file, not a directory") from None
+    except OSError as exc:
+        # A read-only or full disk: say so, never a traceback (and never exit 1, which means findings).
+        raise usage_error(f"--json {json_path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _print_plan(result: Plan, policy_result: PolicyResult, sections: _PlanSections, json_path: Path | None) -> None:
+    from mlinfra import report
+
     report.print_plan(out, result)
-    report.print_cost(out, estimate)
+    report.print_cost(out, sections.estimate)
     report.print_policy(out, policy_result)
-    report.print_capacity(out, fit)
-    if up is not None:
-        report.print_schedule(out, up, waits)
+    report.print_capacity(out, sections.capacity)
+    if sections.schedule is not None:
+        report.print_schedule(out, sections.schedule, sections.awaits)
     if json_path is not None:
         out.print(f"\nplan JSON written to {json_path}", markup=False)
-    raise fail_config(ConfigError(too_small), "the plan would not deploy") if too_small else typer.Exit(code)
 
 
 @app.command()
@@ -238,7 +314,7 @@ def verify(
 ) -> None:
     """Check the live account against the stack outputs (read-only boto3 calls).
 
-    The account's S3 Block Public Access (when there are lake buckets). Lake replicas: in another region, encrypted, versioned, fed by their zone. Data-lake buckets: in the expected region, SSE-KMS, versioning, public access block, lifecycle, access logging. EKS cluster: control-plane logging, secrets encryption. GPU node groups: NVIDIA AMI type, nvidia.com/gpu NoSchedule taint. Serving (Kubernetes API as the caller's EKS access entry): each model version in the models bucket, each version's pods ready, the traffic split as planned, the ingress TLS secret.
+    The account's S3 Block Public Access (when there are lake buckets). Lake replicas: in another region, encrypted, versioned, fed by their zone. Data-lake buckets: in the expected region, SSE-KMS, versioning, public access block, lifecycle, access logging. EKS cluster: control-plane logging, secrets encryption. GPU node groups: NVIDIA AMI type, nvidia.com/gpu NoSchedule taint.
 
     Exit 0 all pass, 1 a check failed, 2 bad outputs file, region or credentials.
     """

@@ -17,7 +17,7 @@ Run the real pack with `pulumi preview --policy-pack policies`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from inspect import isawaitable
 from pathlib import Path
@@ -39,7 +39,7 @@ from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from mlinfra.engine import Plan, PlannedResource, Secret
+from mlinfra.plan import Plan, PlannedResource, Secret
 from mlinfra.policy_config import (  # noqa: F401  (re-exported: mlinfra.cli and the tests use them from here)
     CONFIG_DIR,
     POLICIES_DIR,
@@ -201,53 +201,38 @@ def evaluate(
     """Run every resource and stack policy over ``plan`` under ``config`` (a parsed config file)."""
     pols = pack_policies(policies)
     reconciled = reconcile(config or {}, source=source, policies=pols)
-    by_urn = {r.urn: r for r in plan.resources}
-    wire = {r.urn: _to_wire(dict(r.inputs)) for r in plan.resources}
-    violations: list[Violation] = []
-    not_applicable: list[tuple[str, str]] = []
+    run = _Evaluation(plan)
     levels: dict[str, str] = {}
-
     for policy in pols:
         level, props = reconciled[policy.name]
         levels[policy.name] = level.value
         if level == EnforcementLevel.DISABLED:
             continue
-        if level == EnforcementLevel.REMEDIATE:
-            level = EnforcementLevel.MANDATORY
+        run.policy(policy, EnforcementLevel.MANDATORY if level == EnforcementLevel.REMEDIATE else level, props)
+    return PolicyResult(violations=run.violations, levels=levels, config_source=source, not_applicable=run.not_applicable)
 
-        def report(message: str, urn: str | None = None, *, _policy: Policy = policy, _level=level, _default: str = "") -> None:
-            target = by_urn.get(urn or _default)
-            violations.append(
-                Violation(
-                    policy=_policy.name,
-                    level=_level.value,
-                    description=_policy.description,
-                    message=message or "",
-                    urn=(urn or _default),
-                    type=target.type if target else "",
-                    name=target.name if target else "",
-                )
-            )
 
-        def cannot_run(exc: UnknownValueError, *, _policy: Policy = policy) -> None:
-            violations.append(
-                Violation(
-                    policy=_policy.name,
-                    level=EnforcementLevel.ADVISORY.value,
-                    description=_policy.description,
-                    message=f"can't run policy '{_policy.name}' during preview: {exc.message}",
-                )
-            )
+class _Evaluation:
+    """One plan under the pack: what each policy reports, and which did not apply."""
 
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.by_urn = {r.urn: r for r in plan.resources}
+        self.wire = {r.urn: _to_wire(dict(r.inputs)) for r in plan.resources}
+        self.violations: list[Violation] = []
+        self.not_applicable: list[tuple[str, str]] = []
+
+    def policy(self, policy: Policy, level: EnforcementLevel, props: Mapping[str, Any]) -> None:
+        report = self._reporter(policy, level)
         if isinstance(policy, ResourceValidationPolicy):
-            for r in plan.resources:
+            for r in self.plan.resources:
                 resource_args = ResourceValidationArgs(
                     r.type,
-                    wrap_props(r.inputs, wire=wire[r.urn]),
+                    wrap_props(r.inputs, wire=self.wire[r.urn]),
                     r.urn,
                     r.name,
                     _options(r),
-                    _provider(r, plan),
+                    _provider(r, self.plan),
                     dict(props),
                     {},
                 )
@@ -256,22 +241,43 @@ def evaluate(
                     # A resource policy's violations belong to the resource, whatever urn is passed.
                     report(message, _resource)
 
-                try:
-                    _run(policy.validate(resource_args, report_for))
-                except UnknownValueError as exc:
-                    cannot_run(exc)
-                except _NotApplicableError as exc:
-                    not_applicable.append((policy.name, exc.reason or ""))
+                self._guarded(policy, resource_args, report_for)
         elif isinstance(policy, StackValidationPolicy):
-            stack_args = StackValidationArgs(stack_resources(plan), dict(props), {})
-            try:
-                _run(policy.validate(stack_args, report))
-            except UnknownValueError as exc:
-                cannot_run(exc)
-            except _NotApplicableError as exc:
-                not_applicable.append((policy.name, exc.reason or ""))
+            stack_args = StackValidationArgs(stack_resources(self.plan), dict(props), {})
+            self._guarded(policy, stack_args, report)
 
-    return PolicyResult(violations=violations, levels=levels, config_source=source, not_applicable=not_applicable)
+    def _reporter(self, policy: Policy, level: EnforcementLevel) -> Callable[..., None]:
+        def report(message: str, urn: str | None = None) -> None:
+            target = self.by_urn.get(urn or "")
+            self.violations.append(
+                Violation(
+                    policy=policy.name,
+                    level=level.value,
+                    description=policy.description,
+                    message=message or "",
+                    urn=(urn or ""),
+                    type=target.type if target else "",
+                    name=target.name if target else "",
+                )
+            )
+
+        return report
+
+    def _guarded(self, policy: ResourceValidationPolicy | StackValidationPolicy, args: Any, report: Callable[..., None]) -> None:
+        """Run one validation; a policy that reads an unknown value or does not apply is noted, not fatal."""
+        try:
+            _run(policy.validate(args, report))
+        except UnknownValueError as exc:
+            self.violations.append(
+                Violation(
+                    policy=policy.name,
+                    level=EnforcementLevel.ADVISORY.value,
+                    description=policy.description,
+                    message=f"can't run policy '{policy.name}' during preview: {exc.message}",
+                )
+            )
+        except _NotApplicableError as exc:
+            self.not_applicable.append((policy.name, exc.reason or ""))
 
 
 def evaluate_file(plan: Plan, path: Path, *, policies: Sequence[Policy] | None = None) -> PolicyResult:

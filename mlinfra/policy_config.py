@@ -67,6 +67,9 @@ def load_config(path: Path) -> dict[str, Any]:
     return doc
 
 
+_Given = tuple[EnforcementLevel | None, dict[str, Any]]
+
+
 def reconcile(
     config: Mapping[str, Any], *, source: str, policies: Sequence[Policy] | None = None
 ) -> dict[str, tuple[EnforcementLevel, dict[str, Any]]]:
@@ -74,66 +77,76 @@ def reconcile(
 
     Raises ConfigError listing every problem, each naming ``source`` and the key.
     """
-    from policies.pack import DEFAULT_ENFORCEMENT
-
     pols = pack_policies(policies)
     # Names are checked against the whole pack, so evaluating a subset accepts a full config file.
     by_name = {p.name: p for p in [*pack_policies(None), *pols]}
     problems: list[Problem] = []
-    given: dict[str, tuple[EnforcementLevel | None, dict[str, Any]]] = {}
+    given: dict[str, _Given] = {}
     for key, value in config.items():
-        if key != "all" and key not in by_name:
-            problems.append(Problem(source, key, f"unknown policy; the pack has: {', '.join(sorted(by_name))}"))
-            continue
-        if isinstance(value, str):
-            if value not in LEVELS:
-                problems.append(Problem(source, key, f"{value!r} is not an enforcement level; one of {list(LEVELS)}"))
-                continue
-            given[key] = (EnforcementLevel(value), {})
-        elif isinstance(value, dict):
-            props = dict(value)
-            level = props.pop("enforcementLevel", None)
-            if level is not None and level not in LEVELS:
-                problems.append(
-                    Problem(source, f"{key}.enforcementLevel", f"{level!r} is not an enforcement level; one of {list(LEVELS)}")
-                )
-                continue
-            if key == "all" and props:
-                problems.append(Problem(source, f"all.{sorted(props)[0]}", "'all' takes only an enforcement level"))
-                continue
-            given[key] = (EnforcementLevel(level) if level else None, props)
-        else:
-            problems.append(Problem(source, key, "must be an enforcement level string or an object"))
-
-    result: dict[str, tuple[EnforcementLevel, dict[str, Any]]] = {}
+        entry = _given_entry(source, key, value, by_name, problems)
+        if entry is not None:
+            given[key] = entry
     all_level = given.get("all", (None, {}))[0]
-    for policy in pols:
-        schema = policy.config_schema
-        properties = dict(schema.properties) if schema else {}
-        props = {k: v["default"] for k, v in properties.items() if "default" in v}
-        level = policy.enforcement_level or DEFAULT_ENFORCEMENT
-        if all_level is not None:
-            level = all_level
-        own_level, own_props = given.get(policy.name, (None, {}))
-        if own_level is not None:
-            level = own_level
-        unknown = sorted(set(own_props) - set(properties))
-        for prop in unknown:
-            allowed = ", ".join(sorted(properties)) or "none (only enforcementLevel)"
-            problems.append(Problem(source, f"{policy.name}.{prop}", f"unknown config property; allowed: {allowed}"))
-        props.update(own_props)
-        if schema is not None:
-            document = {"type": "object", "properties": properties}
-            if schema.required:
-                document["required"] = list(schema.required)
-            validator = jsonschema.Draft7Validator(document, format_checker=FORMAT_CHECKER)
-            for error in sorted(validator.iter_errors(props), key=lambda e: list(e.absolute_path)):
-                where = ".".join(str(p) for p in error.absolute_path)
-                problems.append(Problem(source, f"{policy.name}.{where}" if where else policy.name, schema_message(error)))
-        result[policy.name] = (level, as_wire_numbers(props))
+    result = {policy.name: _policy_settings(policy, given, all_level, source, problems) for policy in pols}
     if problems:
         raise ConfigError(problems)
     return result
+
+
+def _given_entry(source: str, key: str, value: Any, by_name: Mapping[str, Policy], problems: list[Problem]) -> _Given | None:
+    """One key of the config file as (level or None, properties); None (and a problem) if it is bad."""
+    if key != "all" and key not in by_name:
+        problems.append(Problem(source, key, f"unknown policy; the pack has: {', '.join(sorted(by_name))}"))
+        return None
+    if isinstance(value, str):
+        if value not in LEVELS:
+            problems.append(Problem(source, key, f"{value!r} is not an enforcement level; one of {list(LEVELS)}"))
+            return None
+        return EnforcementLevel(value), {}
+    if not isinstance(value, dict):
+        problems.append(Problem(source, key, "must be an enforcement level string or an object"))
+        return None
+    props = dict(value)
+    level = props.pop("enforcementLevel", None)
+    if level is not None and level not in LEVELS:
+        problems.append(
+            Problem(source, f"{key}.enforcementLevel", f"{level!r} is not an enforcement level; one of {list(LEVELS)}")
+        )
+        return None
+    if key == "all" and props:
+        problems.append(Problem(source, f"all.{sorted(props)[0]}", "'all' takes only an enforcement level"))
+        return None
+    return (EnforcementLevel(level) if level else None, props)
+
+
+def _policy_settings(
+    policy: Policy, given: Mapping[str, _Given], all_level: EnforcementLevel | None, source: str, problems: list[Problem]
+) -> tuple[EnforcementLevel, dict[str, Any]]:
+    """One policy's level (its own, else ``all``, else its default) and properties (schema defaults, then the file's)."""
+    from policies.pack import DEFAULT_ENFORCEMENT
+
+    schema = policy.config_schema
+    properties = dict(schema.properties) if schema else {}
+    props = {k: v["default"] for k, v in properties.items() if "default" in v}
+    level = policy.enforcement_level or DEFAULT_ENFORCEMENT
+    if all_level is not None:
+        level = all_level
+    own_level, own_props = given.get(policy.name, (None, {}))
+    if own_level is not None:
+        level = own_level
+    for prop in sorted(set(own_props) - set(properties)):
+        allowed = ", ".join(sorted(properties)) or "none (only enforcementLevel)"
+        problems.append(Problem(source, f"{policy.name}.{prop}", f"unknown config property; allowed: {allowed}"))
+    props.update(own_props)
+    if schema is not None:
+        document = {"type": "object", "properties": properties}
+        if schema.required:
+            document["required"] = list(schema.required)
+        validator = jsonschema.Draft7Validator(document, format_checker=FORMAT_CHECKER)
+        for error in sorted(validator.iter_errors(props), key=lambda e: list(e.absolute_path)):
+            where = ".".join(str(p) for p in error.absolute_path)
+            problems.append(Problem(source, f"{policy.name}.{where}" if where else policy.name, schema_message(error)))
+    return level, as_wire_numbers(props)
 
 
 def schema_message(error: jsonschema.ValidationError) -> str:

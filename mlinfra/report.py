@@ -18,17 +18,18 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from mlinfra.bootstrap_steps import ALREADY_OK, CREATED, UPDATED  # plain data: no boto3 import
 from mlinfra.diff import FINDING_KINDS, DiffResult
+from mlinfra.plan import Plan, PlannedResource, Secret  # plain data: no Pulumi import
+from mlinfra.verify_result import FAIL, PASS, SKIP, VerifyResult  # plain data: no boto3 import
 
-if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK, the engine pulumi
+if TYPE_CHECKING:  # for types only: bootstrap and verify load boto3, policy the policy SDK
     from components.catalog.cost import CostEstimate
     from mlinfra.awaits import Await
     from mlinfra.bootstrap import BootstrapResult
     from mlinfra.capacity import CapacityReport
-    from mlinfra.engine import Plan, PlannedResource
     from mlinfra.policy import PolicyResult
     from mlinfra.schedule import Schedule
-    from mlinfra.verify import VerifyResult
 
 
 def print_plan(console: Console, plan: Plan) -> None:
@@ -87,8 +88,6 @@ def component_tree(plan: Plan) -> Tree:
 
 
 def _show(value: Any) -> str:
-    from mlinfra.engine import Secret  # only plans (which loaded the engine) reach here
-
     if isinstance(value, Secret):
         return "[secret]"
     if isinstance(value, (list, dict)):
@@ -204,8 +203,6 @@ def diff_json(result: DiffResult) -> str:
 
 def print_checks(console: Console, path: Path, result: VerifyResult) -> None:
     """`mlinfra verify`: one row per check (resource, check, result, detail), then the counts."""
-    from mlinfra.verify import FAIL, PASS, SKIP
-
     table = Table(title=f"mlinfra verify: {path} against account {result.account} in {result.region}", title_justify="left")
     for col in ("resource", "check", "result", "detail"):
         table.add_column(col)
@@ -224,8 +221,6 @@ def verify_json(result: VerifyResult) -> str:
 
 def print_bootstrap(console: Console, result: BootstrapResult) -> None:
     """`mlinfra bootstrap`: one row per step, what changed, then the two Pulumi commands to run next."""
-    from mlinfra.bootstrap import ALREADY_OK, CREATED, UPDATED
-
     table = Table(
         title=f"mlinfra bootstrap: s3://{result.bucket} in {result.region} (account {result.account_id})", title_justify="left"
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.catalog.create_times import DEFAULT_PARALLEL, create_time
-from mlinfra.engine import Plan, PlannedResource
+from mlinfra.plan import Plan, PlannedResource
 
 # The chain every stack of this platform waits for, whatever else it holds: the network,
 # the EKS control plane, the EKS add-ons the nodes need and the system nodes, then the

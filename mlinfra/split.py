@@ -2,7 +2,7 @@
 
 A tenants stack reads its platform stack's outputs through ``pulumi.StackReference``; the
 offline engine answers that read with the outputs of the platform stack's own offline plan
-(mlinfra/mocks.py), so both halves plan with no cloud and no Pulumi service.
+(mlinfra/mocks/stack.py), so both halves plan with no cloud and no Pulumi service.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from mlinfra.engine import Plan, run_program
+from mlinfra.plan import Plan
+from mlinfra.program import run_program
 from stacks.settings import Settings
 
 Part = Literal["platform", "tenants"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ from mlinfra.aws import (
     http_status,
     read_or_none,
 )
+from mlinfra.verify_kafka import msk_checks
+from mlinfra.verify_result import FAIL, PASS, SKIP, Check, VerifyResult
 
-PASS, FAIL, SKIP = "pass", "fail", "skip"
+__all__ = ["FAIL", "PASS", "SKIP", "Check", "StackOutputs", "Verifier", "VerifyResult", "load_outputs", "run"]
 
 # Every environment enables at least these (stacks/settings.py); staging/prod add more.
 REQUIRED_LOG_TYPES = ("api", "audit", "authenticator")
@@ -42,14 +44,6 @@ OPTIONAL_KEYS = ("data_lake_buckets", "cluster_name", "gpu_node_groups", "kafka_
 # EKS logging.clusterLogging, encryptionConfig, nodegroup amiType and taints; S3 encryption,
 # versioning, public access block, lifecycle and logging. It does not validate amiType values
 # and does not apply S3's default SSE-S3 encryption to new buckets (real S3 does since 2023).
-
-
-@dataclass(frozen=True)
-class Check:
-    resource: str
-    check: str
-    result: str
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,7 +182,7 @@ class Verifier:
             f"{where}, the same region as the lake" if where == self.aws.region else where,
         )
         there = Aws(where) if where != self.aws.region else self.aws
-        from mlinfra.verify_lake import alarm_check  # it imports Check from here
+        from mlinfra.verify_lake import alarm_check
 
         def alarm(label: str, metric: str, aws: Aws) -> Check:
             return alarm_check(aws.client("cloudwatch"), aws.client("sns"), res, label, metric, source, name)
@@ -342,25 +336,6 @@ def _not_found_or_unreadable(exc: ClientError, not_found: str) -> str:
     return not_found if error_code(exc) == "ResourceNotFoundException" else _cannot_read(exc)
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    region: str
-    account: str
-    checks: list[Check]
-
-    @property
-    def failed(self) -> bool:
-        return any(c.result == FAIL for c in self.checks)
-
-    def counts(self) -> dict[str, int]:
-        """How many checks passed, failed and were skipped."""
-        return {k: sum(c.result == k for c in self.checks) for k in (PASS, FAIL, SKIP)}
-
-    def to_json(self) -> list[dict[str, str]]:
-        """The checks as plain data, in order (the `--json` output)."""
-        return [asdict(c) for c in self.checks]
-
-
 def run(
     outputs_path: Path, region: str | None = None, aws: Aws | None = None, kube: Callable[[], Any] | None = None
 ) -> VerifyResult:
@@ -394,10 +369,8 @@ def run(
     else:
         checks.append(Check("gpu node groups", "all", SKIP, "no gpu_node_groups in the stack outputs"))
     if outputs.kafka_cluster_arn:
-        from mlinfra.verify_kafka import msk_checks  # it imports Check from here
-
         checks.extend(msk_checks(aws.client("kafka"), outputs.kafka_cluster_arn))
-    from mlinfra import verify_serving  # it imports Check from here
+    from mlinfra import verify_serving  # loads the Kubernetes reader only when there are endpoints
 
     serving = verify_serving.load(outputs_path)
     models = (outputs.data_lake_buckets or {}).get("models")

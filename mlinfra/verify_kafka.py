@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from mlinfra.aws import error_code
-from mlinfra.verify import FAIL, PASS, Check
+from mlinfra.verify_result import FAIL, PASS, Check
 
 # The AWS-managed key MSK uses when no customer key is given.
 AWS_MANAGED_ALIAS = "alias/aws/kafka"

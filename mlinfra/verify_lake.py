@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlinfra.verify import FAIL, PASS, Check
+from mlinfra.verify_result import FAIL, PASS, Check
 
 NAMESPACE = "AWS/S3"
 PENDING = "PendingConfirmation"

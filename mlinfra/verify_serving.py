@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from mlinfra.aws import Aws, AwsError, error_code
 from mlinfra.kube import Kube, KubeError, eks_kube
-from mlinfra.verify import FAIL, PASS, SKIP, Check
+from mlinfra.verify_result import FAIL, PASS, SKIP, Check
 
 # What each server loads from a version directory (components/mesh/_model_pod.py copies
 # <prefix><version>/ to /models/<model>/<version>/): TF Serving a SavedModel

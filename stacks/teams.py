@@ -16,7 +16,7 @@ new optional fields of ``TeamEnvironmentConfig``; unknown keys stay errors meanw
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -152,40 +152,52 @@ def read_team_files(teams_dir: Path) -> tuple[list[LoadedTeam], list[Problem]]:
     defined: dict[str, list[str]] = {}  # team name -> files defining it (valid or not)
     for path in team_file_paths(teams_dir):
         source = display_path(path)
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(source, "-", f"not UTF-8 text (byte {exc.start})"))
-            continue
-        except OSError as exc:
-            problems.append(Problem(source, "-", f"cannot read: {exc.strerror}"))
+        text = _read_text(path, source, problems)
+        if text is None:
             continue
         defined.setdefault(path.stem, []).append(source)
         team, file_problems = parse_team_file(source, text, file_stem=path.stem)
         problems += file_problems
         if team is not None:
             loaded.append(LoadedTeam(source, team))
+    problems += _duplicate_problems(defined)
+    duplicated = {n for n, s in defined.items() if len(s) > 1}
+    loaded = [t for t in loaded if t.team.name not in duplicated]
+    problems += _unknown_published_problems(loaded, defined)
+    return loaded, problems
 
+
+def _read_text(path: Path, source: str, problems: list[Problem]) -> str | None:
+    """The file as UTF-8 text, or None (and a problem) when it cannot be read or decoded."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(source, "-", f"not UTF-8 text (byte {exc.start})"))
+    except OSError as exc:
+        problems.append(Problem(source, "-", f"cannot read: {exc.strerror}"))
+    return None
+
+
+def _duplicate_problems(defined: Mapping[str, list[str]]) -> list[Problem]:
+    """One problem per file of a team name defined in more than one file."""
+    problems = []
     for name, sources in defined.items():
         if len(sources) > 1:
             for source in sources:
                 others = ", ".join(s for s in sources if s != source)
                 problems.append(Problem(source, "name", f"team {name!r} is defined more than once (also in {others})"))
-    duplicated = {n for n, s in defined.items() if len(s) > 1}
-    loaded = [t for t in loaded if t.team.name not in duplicated]
+    return problems
 
-    for item in loaded:
-        for env in ENVIRONMENTS:
-            for i, other in enumerate(getattr(item.team, env).read_published):
-                if other not in defined:
-                    problems.append(
-                        Problem(
-                            item.source,
-                            f"{env}.read_published[{i}]",
-                            f"no team {other!r}; teams: {sorted(defined)}",
-                        )
-                    )
-    return loaded, problems
+
+def _unknown_published_problems(loaded: Sequence[LoadedTeam], defined: Mapping[str, list[str]]) -> list[Problem]:
+    """``read_published`` entries that name no team."""
+    return [
+        Problem(item.source, f"{env}.read_published[{i}]", f"no team {other!r}; teams: {sorted(defined)}")
+        for item in loaded
+        for env in ENVIRONMENTS
+        for i, other in enumerate(getattr(item.team, env).read_published)
+        if other not in defined
+    ]
 
 
 def resolve_teams(
@@ -207,29 +219,7 @@ def resolve_teams(
     teams: list[TeamSettings] = []
     for item in loaded:
         team, block = item.team, blocks[item.team.name]
-        for zone in sorted(block.data_lake):
-            if zones is not None and zone not in zones:
-                problems.append(
-                    Problem(item.source, f"{environment}.data_lake.{zone}", f"no data lake zone {zone!r}; zones: {list(zones)}")
-                )
-        if gpu_capacity is not None and block.quota.gpu > gpu_capacity:
-            problems.append(
-                Problem(
-                    item.source,
-                    f"{environment}.quota.gpu",
-                    f"{block.quota.gpu} is above the {environment} GPU capacity of {gpu_capacity} "
-                    f"(all GPU node groups at max size); allowed 0..{gpu_capacity}",
-                )
-            )
-        published = []
-        for other in block.read_published:
-            # Published data can only exist where its owner may write.
-            other_block = blocks.get(other)
-            if other_block is None:
-                continue
-            for zone, access in sorted(other_block.data_lake.items()):
-                if access == "read-write" and (zones is None or zone in zones):
-                    published.append((zone, f"teams/{other}/published/"))
+        problems += _block_problems(item.source, block, environment, zones, gpu_capacity)
         teams.append(
             TeamSettings(
                 name=team.name,
@@ -240,7 +230,7 @@ def resolve_teams(
                 memory_quota=block.quota.memory,
                 max_pods=block.quota.pods,
                 data_lake=dict(sorted(block.data_lake.items())),
-                published_reads=tuple(sorted(set(published))),
+                published_reads=_published_reads(block, blocks, zones),
                 source=item.source,
                 spec=team,
             )
@@ -250,6 +240,43 @@ def resolve_teams(
         if message:
             problems.append(Problem(teams_dir_source, f"{environment}.quota.gpu", message))
     return tuple(sorted(teams, key=lambda t: t.name)), problems
+
+
+def _block_problems(
+    source: str, block: TeamEnvironmentConfig, environment: str, zones: Sequence[str] | None, gpu_capacity: int | None
+) -> list[Problem]:
+    """A team's environment block against the stack: its lake zones exist, its GPU quota fits."""
+    problems = [
+        Problem(source, f"{environment}.data_lake.{zone}", f"no data lake zone {zone!r}; zones: {list(zones)}")
+        for zone in sorted(block.data_lake)
+        if zones is not None and zone not in zones
+    ]
+    if gpu_capacity is not None and block.quota.gpu > gpu_capacity:
+        problems.append(
+            Problem(
+                source,
+                f"{environment}.quota.gpu",
+                f"{block.quota.gpu} is above the {environment} GPU capacity of {gpu_capacity} "
+                f"(all GPU node groups at max size); allowed 0..{gpu_capacity}",
+            )
+        )
+    return problems
+
+
+def _published_reads(
+    block: TeamEnvironmentConfig, blocks: Mapping[str, TeamEnvironmentConfig], zones: Sequence[str] | None
+) -> tuple[tuple[str, str], ...]:
+    """(zone, prefix) of every other team's published data this team reads."""
+    published = []
+    for other in block.read_published:
+        # Published data can only exist where its owner may write.
+        other_block = blocks.get(other)
+        if other_block is None:
+            continue
+        for zone, access in sorted(other_block.data_lake.items()):
+            if access == "read-write" and (zones is None or zone in zones):
+                published.append((zone, f"teams/{other}/published/"))
+    return tuple(sorted(set(published)))
 
 
 def overcommit_message(teams: Sequence[TeamSettings], environment: str, gpu_capacity: int | None) -> str:

@@ -23,7 +23,7 @@ from components.kafka._strimzi import CLUSTER_LABEL, TopicSpec
 from components.kafka._strimzi_delivery import create_strimzi_delivery
 
 if TYPE_CHECKING:
-    from components.kafka.kafka import KafkaClusterArgs, TeamTopic
+    from components.kafka._args import KafkaClusterArgs, TeamTopic
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,146 @@
+"""Deterministic, realistic answers for the offline engine.
+
+Every value is derived from the resource's type and name, so two runs of the same program
+produce byte-identical plans. Resource answers live next to the area that owns the type, one
+module per area registering into the table (``mlinfra/mocks/table.py``); a new area adds its
+module to the import list below, and the module imports ``mock_outputs`` from ``table``
+(never from this package, which imports the area modules). Invokes the program does not
+declare here fail loudly: an unanswered invoke would otherwise hide a real dependency on the
+cloud.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+from components.catalog.regions import region_az_names
+
+# The modules that register answers, one per area: importing one fills its part of the table.
+# A new area adds its module here.
+from mlinfra.mocks import (  # noqa: F401
+    aws,
+    cluster,
+    data_lake,
+    iam,
+    kafka,
+    kubernetes,
+    network,
+    stack,
+)
+from mlinfra.mocks.table import (
+    ACCOUNT_ID,
+    TABLE,
+    DuplicateMockError,
+    MockTable,
+    ResourceCall,
+    StackOutputs,
+    UnknownInvokeError,
+    mock_outputs,
+    short_hash,
+    stable_uuid,
+)
+
+__all__ = [
+    "ACCOUNT_ID",
+    "TABLE",
+    "DuplicateMockError",
+    "MockTable",
+    "PlatformMocks",
+    "ResourceCall",
+    "StackOutputs",
+    "UnknownInvokeError",
+    "mock_outputs",
+    "stable_uuid",
+]
+
+
+class PlatformMocks(pulumi.runtime.Mocks):
+    """Answers resource registrations (through the table) and the few invokes the platform uses."""
+
+    def __init__(
+        self,
+        region: str,
+        account_id: str = ACCOUNT_ID,
+        stack_references: dict[str, StackOutputs] | None = None,
+        table: MockTable = TABLE,
+    ):
+        self.region = region
+        self.account_id = account_id
+        self.table = table
+        # Explicit providers' regions by provider ID (the data lake's replica region).
+        self._provider_regions: dict[str, str] = {}
+        # Stack name (as the program passes it to StackReference) -> that stack's planned outputs.
+        self.stack_references = dict(stack_references or {})
+        self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._availability_zones,
+            "aws:index/getCallerIdentity:getCallerIdentity": self._caller_identity,
+            "aws:index/getRegion:getRegion": self._region,
+            "aws:index/getPartition:getPartition": self._partition,
+        }
+
+    # -- invokes --------------------------------------------------------------------------
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        handler = self._invokes.get(args.token)
+        if handler is None:
+            raise UnknownInvokeError(
+                f"the offline engine does not answer the invoke {args.token!r}; "
+                f"known: {sorted(self._invokes)} (add an answer in mlinfra/mocks/__init__.py)"
+            )
+        return handler(args.args), []
+
+    def _availability_zones(self, _args: dict[str, Any]) -> dict[str, Any]:
+        names = region_az_names(self.region)
+        short = self.region.replace("-", "")[:3] + self.region.split("-")[-1]
+        return {
+            "id": self.region,
+            "names": names,
+            "zoneIds": [f"{short}-az{i + 1}" for i in range(len(names))],
+            "groupNames": [self.region] * len(names),
+            "state": "available",
+        }
+
+    def _caller_identity(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": self.account_id,
+            "accountId": self.account_id,
+            "arn": f"arn:aws:sts::{self.account_id}:assumed-role/mlinfra-deployer/offline-plan",
+            "userId": "AROAOFFLINEPLAN:offline-plan",
+        }
+
+    def _region(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": self.region,
+            "name": self.region,
+            "region": self.region,
+            "endpoint": f"ec2.{self.region}.amazonaws.com",
+            "description": self.region,
+        }
+
+    def _partition(self, _args: dict[str, Any]) -> dict[str, Any]:
+        return {"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+
+    # -- resources ------------------------------------------------------------------------
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return self.table.lookup(args.typ)(self.resource_call(args))
+
+    def resource_call(self, args: pulumi.runtime.MockResourceArgs) -> ResourceCall:
+        """What an answer needs to know about one registration."""
+        typ, name = args.typ, args.name
+        physical = f"{name}-{short_hash(typ, name, n=7)}"
+        id_prefix = self.table.id_prefix(typ)
+        return ResourceCall(
+            type=typ,
+            name=name,
+            inputs=dict(args.inputs),
+            # A resource of an explicit provider lives in that provider's region (ARNs say so).
+            region=self._provider_regions.get((args.provider or "").rsplit("::", 1)[-1], self.region),
+            account=self.account_id,
+            physical=physical,
+            resource_id=f"{id_prefix}{short_hash(typ, name, n=17)}" if id_prefix else physical,
+            requested_id=args.resource_id,
+            stack_references=self.stack_references,
+            provider_regions=self._provider_regions,
+        )
