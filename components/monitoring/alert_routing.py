@@ -159,6 +159,12 @@ def alertmanager_config(routing: AlertRouting) -> dict[str, Any]:
                 "target_matchers": [f'alertname =~ "{"|".join(NODE_GPU_ALERTS)}"'],
                 "equal": ["node"],
             },
+            # A GPU's uncorrectable memory error also shows as a hardware XID (48, 63, 64): one page.
+            {
+                "source_matchers": ['alertname = "GpuEccErrors"'],
+                "target_matchers": ['alertname = "GpuXidErrors"'],
+                "equal": ["node", "gpu"],
+            },
             # The chart's default: a critical alert silences the warning of the same alert and namespace.
             {
                 "source_matchers": ['severity = "critical"'],

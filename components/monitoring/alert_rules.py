@@ -22,6 +22,8 @@ ALERT_FILES: dict[str, tuple[str, ...]] = {
     "inference": ("InferenceHighErrorRate", "InferenceHighLatencyP99"),
     "gpu": (
         "GpuXidErrors",
+        "GpuXidApplicationErrors",
+        "GpuXidUnclassified",
         "GpuTemperatureHigh",
         "GpuMemoryNearFull",
         "GpuEccErrors",
@@ -35,7 +37,30 @@ ALERT_FILES: dict[str, tuple[str, ...]] = {
 ALL_ALERTS: tuple[str, ...] = tuple(alert for alerts in ALERT_FILES.values() for alert in alerts)
 
 # GPU alerts about one node's GPUs: GpuNodeNotReady on that node inhibits them (same `node`).
-NODE_GPU_ALERTS: tuple[str, ...] = ("GpuXidErrors", "GpuTemperatureHigh", "GpuMemoryNearFull", "GpuEccErrors", "GpuIdleAllocated")
+NODE_GPU_ALERTS: tuple[str, ...] = (
+    "GpuXidErrors",
+    "GpuXidApplicationErrors",
+    "GpuXidUnclassified",
+    "GpuTemperatureHigh",
+    "GpuMemoryNearFull",
+    "GpuEccErrors",
+    "GpuIdleAllocated",
+)
+
+# XID codes by whose fault they are, from NVIDIA's XID catalog
+# (https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html). Application XIDs: the
+# program faulted (13 graphics engine exception, 31 GPU memory page fault, 43 GPU stopped
+# processing a killed/faulted context, 45 preemptive cleanup); its team's business, warning.
+APPLICATION_XIDS: tuple[int, ...] = (13, 31, 43, 45)
+# Hardware XIDs: drain the node and page the platform (48 double-bit ECC, 63/64 page retirement or
+# row remapping event/failure, 74 NVLink, 79 fallen off the bus, 92 high single-bit ECC rate,
+# 94/95 contained/uncontained ECC).
+HARDWARE_XIDS: tuple[int, ...] = (48, 63, 64, 74, 79, 92, 94, 95)
+# The uncorrectable-memory XIDs of GPUs without a row remapper (dynamic page retirement:
+# https://docs.nvidia.com/deploy/dynamic-page-retirement/visibility.html), for GpuEccErrors.
+PAGE_RETIREMENT_XIDS: tuple[int, ...] = (48, 63, 64)
+# How long a new XID keeps its alert firing: long enough for two evaluations and a notification.
+XID_WINDOW = "15m"
 
 
 @dataclass(frozen=True)
@@ -127,6 +152,10 @@ def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
         "runbook_base_url": options.runbook_base_url,
         "kafka_namespace": options.kafka_namespace,
         "msk_node_job": options.msk_node_job,
+        "application_xids": APPLICATION_XIDS,
+        "hardware_xids": HARDWARE_XIDS,
+        "page_retirement_xids": PAGE_RETIREMENT_XIDS,
+        "xid_window": XID_WINDOW,
     }
     files = {name: render(f"alerts/{name}.yaml.j2", **context) for name in enabled_files(options)}
     for name, content in files.items():

@@ -102,6 +102,17 @@ MUTATIONS = [
     ("inference", "InferenceHighLatencyP99", "expr", "> 500.0", "> 1000"),
     ("inference", "InferenceHighLatencyP99", "expr", "> 500.0", "> 50"),
     ("inference", "InferenceHighLatencyP99", "for", "5m", "2m"),
+    # The XID gauge keeps its last code: alerting on its value instead of its change pages forever.
+    ("gpu", "GpuXidErrors", "expr", "changes(DCGM_FI_DEV_XID_ERRORS[15m]) > 0", "DCGM_FI_DEV_XID_ERRORS > 0"),
+    ("gpu", "GpuXidErrors", "expr", "[15m]", "[30m]"),
+    ("gpu", "GpuXidErrors", "expr", "== 79 or", "== 80 or"),
+    ("gpu", "GpuXidApplicationErrors", "expr", "changes(DCGM_FI_DEV_XID_ERRORS[15m]) > 0", "DCGM_FI_DEV_XID_ERRORS > 0"),
+    ("gpu", "GpuXidApplicationErrors", "expr", "== 31 or", "== 32 or"),
+    ("gpu", "GpuXidUnclassified", "expr", "changes(DCGM_FI_DEV_XID_ERRORS[15m]) > 0", "DCGM_FI_DEV_XID_ERRORS > 0"),
+    ("gpu", "GpuXidUnclassified", "expr", "> 0 unless", "> 200 unless"),
+    # A T4 has no remapped-rows series: its ECC errors come only through the XID branch.
+    ("gpu", "GpuEccErrors", "expr", "unless on (node, gpu)", "and on (node, gpu)"),
+    ("gpu", "GpuEccErrors", "expr", "== 48 or", "== 49 or"),
     ("gpu", "GpuTemperatureHigh", "expr", "> 85.0", "> 95"),
     ("gpu", "GpuTemperatureHigh", "expr", "> 85.0", "> 80"),
     ("gpu", "GpuTemperatureHigh", "for", "10m", "5m"),

@@ -43,8 +43,11 @@ def test_team_label_on_every_rule_about_a_teams_workload() -> None:
         labels = rules[alert]["labels"]
         assert labels["team"] == "{{ $labels.destination_workload_namespace }}", alert
         assert labels["version"] == "{{ $labels.destination_version }}", f"{alert}: a canary alerts on its own"
-    for alert in ("GpuXidErrors", "GpuMemoryNearFull", "GpuIdleAllocated"):
+    for alert in ("GpuXidApplicationErrors", "GpuMemoryNearFull", "GpuIdleAllocated"):
         assert rules[alert]["labels"]["team"] == "{{ $labels.exported_namespace }}", alert
+    # A hardware fault is not the team's: the platform drains the node.
+    for alert in ("GpuXidErrors", "GpuXidUnclassified", "GpuEccErrors"):
+        assert "team" not in rules[alert]["labels"], f"{alert} goes to the platform"
 
 
 def test_thresholds_reach_the_expressions() -> None:
