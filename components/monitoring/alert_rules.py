@@ -11,8 +11,14 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from components.catalog.model_servers import MODEL_SERVER_COMPONENT
+
 # A Prometheus duration as the templates use it: one number and one unit.
 _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h)$")
+
+# The label the sidecar PodMonitor copies from a pod's app.kubernetes.io/component
+# (components/monitoring/scrape_targets.py): the ml_inference_* recording rules keep model servers.
+MODEL_SERVER_LABEL = "component"
 
 SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
 
@@ -59,6 +65,22 @@ HARDWARE_XIDS: tuple[int, ...] = (48, 63, 64, 74, 79, 92, 94, 95)
 # The uncorrectable-memory XIDs of GPUs without a row remapper (dynamic page retirement:
 # https://docs.nvidia.com/deploy/dynamic-page-retirement/visibility.html), for GpuEccErrors.
 PAGE_RETIREMENT_XIDS: tuple[int, ...] = (48, 63, 64)
+# Istio's request duration histogram is in milliseconds on Envoy's default buckets, as Envoy's
+# Prometheus output prints them (envoyproxy/envoy source/common/stats/histogram_impl.cc,
+# HistogramSettingsImpl::defaultBuckets, formatted "%.32g"), plus +Inf.
+ENVOY_DEFAULT_BUCKETS_MS: tuple[str, ...] = (
+    *("0.5", "1", "5", "10", "25", "50", "100", "250", "500", "1000", "2500", "5000", "10000", "30000"),
+    *("60000", "300000", "600000", "1800000", "3600000", "+Inf"),
+)
+# gRPC statuses that are the server's failure (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
+GRPC_SERVER_ERRORS = "2|4|8|13|14|15"
+
+
+def ms_bucket_in_seconds(le: str) -> str:
+    """An Envoy bucket bound in ms as a Prometheus ``le`` in seconds ("500" -> "0.5", "+Inf" stays)."""
+    return le if le == "+Inf" else f"{float(le) / 1000:g}"
+
+
 # How long a new XID keeps its alert firing: long enough for two evaluations and a notification.
 XID_WINDOW = "15m"
 
@@ -156,10 +178,14 @@ def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
         "hardware_xids": HARDWARE_XIDS,
         "page_retirement_xids": PAGE_RETIREMENT_XIDS,
         "xid_window": XID_WINDOW,
+        "duration_buckets_ms": ENVOY_DEFAULT_BUCKETS_MS,
+        "seconds": ms_bucket_in_seconds,
+        "grpc_server_errors": GRPC_SERVER_ERRORS,
+        "model_server_selector": f'{MODEL_SERVER_LABEL}="{MODEL_SERVER_COMPONENT}"',
     }
     files = {name: render(f"alerts/{name}.yaml.j2", **context) for name in enabled_files(options)}
     for name, content in files.items():
-        rendered = [rule.get("alert") for group in content["groups"] for rule in group["rules"]]
+        rendered = [rule["alert"] for group in content["groups"] for rule in group["rules"] if "alert" in rule]
         # The catalogue above feeds the README table and routing; it must match the templates.
         if tuple(rendered) != ALERT_FILES[name]:
             raise ValueError(f"templates/alerts/{name}.yaml.j2 renders {rendered}, ALERT_FILES says {ALERT_FILES[name]}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from components.kafka.validation import KafkaMode
+from components.monitoring.alert_rules import MODEL_SERVER_LABEL
 
 if TYPE_CHECKING:  # the settings import this module; `mlinfra team list` must not load the SDK
     import pulumi
@@ -86,10 +87,17 @@ def _annotated_port() -> list[dict[str, Any]]:
 
 
 def _workload_labels() -> list[dict[str, Any]]:
-    """The serving labels ``app`` and ``version`` as ``endpoint`` and ``version`` (dashboards split on them)."""
+    """The serving labels ``app`` and ``version`` as ``endpoint`` and ``version`` (dashboards split on them),
+    and ``app.kubernetes.io/component`` as ``component``: the ml_inference_* recording rules
+    (templates/alerts/ml-system.yaml.j2) keep only the sidecars of model-server pods."""
     return [
         {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_app"], "targetLabel": "endpoint"},
         {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_version"], "targetLabel": "version"},
+        {
+            "action": "replace",
+            "sourceLabels": ["__meta_kubernetes_pod_label_app_kubernetes_io_component"],
+            "targetLabel": MODEL_SERVER_LABEL,
+        },
     ]
 
 

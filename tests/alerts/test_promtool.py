@@ -152,3 +152,29 @@ def test_unit_tests_catch_a_moved_threshold(file: str, alert: str, key: str, old
     result = run(tool("promtool"), "test", "rules", f"{file}.test.yaml", cwd=tmp_path)
     assert result.returncode != 0, f"{alert}: {key} {old!r} -> {new!r} went unnoticed by tests/alerts/{file}.test.yaml"
     assert f"alertname: {alert}," in result.stdout + result.stderr, result.stdout + result.stderr
+
+
+# The ml_inference_* recording rules, each broken in one way: the unit tests must notice.
+RECORDING_MUTATIONS = [
+    # Buckets left in milliseconds: the healthy endpoint's 248.5 "s" p99 would page.
+    ("ms_bucket_in_seconds", lambda le: le),
+    # Buckets off by a factor of ten.
+    ("ms_bucket_in_seconds", lambda le: le if le == "+Inf" else f"{float(le) / 100:g}"),
+    # Every meshed pod counted as a model server (or none).
+    ("MODEL_SERVER_LABEL", "app"),
+    # gRPC failures (HTTP 200 + grpc-status 14) not counted.
+    ("GRPC_SERVER_ERRORS", "2|4|13"),
+]
+
+
+@pytest.mark.parametrize(("attribute", "value"), RECORDING_MUTATIONS, ids=lambda v: str(v) if isinstance(v, str) else "")
+def test_unit_tests_catch_a_broken_recording_rule(
+    attribute: str, value: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from components.monitoring import alert_rules
+
+    monkeypatch.setattr(alert_rules, attribute, value)
+    write_rules(tmp_path, AlertRuleOptions())
+    shutil.copy(HERE / "ml-system.test.yaml", tmp_path)
+    result = run(tool("promtool"), "test", "rules", "ml-system.test.yaml", cwd=tmp_path)
+    assert result.returncode != 0, f"{attribute} -> {value!r} went unnoticed by tests/alerts/ml-system.test.yaml"

@@ -6,11 +6,37 @@ from typing import Any
 
 import pytest
 
-from components.monitoring.alert_rules import ALERT_FILES, ALL_ALERTS, AlertRuleOptions, AlertThresholds, alert_rule_files
+from components.catalog.model_servers import MODEL_SERVER_COMPONENT
+from components.monitoring.alert_rules import (
+    ALERT_FILES,
+    ALL_ALERTS,
+    ENVOY_DEFAULT_BUCKETS_MS,
+    AlertRuleOptions,
+    AlertThresholds,
+    alert_rule_files,
+)
 
 
 def all_rules(options: AlertRuleOptions) -> list[dict[str, Any]]:
-    return [rule for content in alert_rule_files(options).values() for g in content["groups"] for rule in g["rules"]]
+    """The alerting rules (recording rules left out)."""
+    files = alert_rule_files(options).values()
+    return [rule for content in files for g in content["groups"] for rule in g["rules"] if "alert" in rule]
+
+
+def test_ml_inference_series_are_recorded_from_every_envoy_bucket_in_seconds() -> None:
+    groups = alert_rule_files(AlertRuleOptions())["ml-system"]["groups"]
+    records = [rule for group in groups for rule in group["rules"] if "record" in rule]
+    assert [r["record"] for r in records[:2]] == ["ml_inference_total", "ml_inference_errors_total"]
+    buckets = [r for r in records if r["record"] == "ml_inference_duration_seconds_bucket"]
+    assert [r["labels"]["le"] for r in buckets] == [
+        *("0.0005", "0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30"),
+        *("60", "300", "600", "1800", "3600", "+Inf"),
+    ]
+    for rule in buckets:
+        assert f'le="{ENVOY_DEFAULT_BUCKETS_MS[buckets.index(rule)]}"' in rule["expr"], rule["labels"]
+    # Model-server pods only: the label the sidecar monitor copies from the pods' component label.
+    for rule in records:
+        assert f'component="{MODEL_SERVER_COMPONENT}"' in rule["expr"] and 'reporter="destination"' in rule["expr"]
 
 
 def test_every_rule_has_severity_annotations_and_its_runbook() -> None:
