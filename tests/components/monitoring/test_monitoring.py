@@ -77,6 +77,10 @@ def test_receivers_secret_is_secret_and_mounted(any_plan: Plan) -> None:
     assert isinstance(secret.inputs["stringData"], Secret), secret.name
     spec = any_plan.get(RELEASE, "monitoring-release").inputs["values"]["alertmanager"]
     assert spec["alertmanagerSpec"]["secrets"] == ["alertmanager-receivers"]
+    if any_plan.stack == "dev":
+        # The dev stack file has no receiver secret: alerts go to the null receiver (the plan warns).
+        assert spec["config"]["route"]["receiver"] == "null" and spec["config"]["receivers"] == [{"name": "null"}]
+        return
     receiver = next(r for r in spec["config"]["receivers"] if r["name"] == "platform")
     assert (
         receiver["slack_configs"][0]["api_url_file"] == "/etc/alertmanager/secrets/alertmanager-receivers/slack-platform-alerts"
