@@ -382,6 +382,7 @@ def monitoring_args(
             runbook_base_url=m.runbook_base_url,
             enable_mesh_rules=enable_mesh,
             enable_kafka_rules=kafka != "off",
+            kafka_backend="msk" if kafka == "msk" else "strimzi",
         ),
         routing=alert_routing(settings),
         receiver_secrets=receiver_secrets,

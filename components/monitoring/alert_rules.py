@@ -21,6 +21,7 @@ _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h)$")
 MODEL_SERVER_LABEL = "component"
 
 SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
+KAFKA_BACKENDS: tuple[str, ...] = ("strimzi", "msk")
 
 # Rule file -> the alerts it holds, in order. Files are switched on with what they scrape.
 ALERT_FILES: dict[str, tuple[str, ...]] = {
@@ -147,6 +148,9 @@ class AlertRuleOptions:
     """Render the Istio-based inference rules (only when the mesh is on)."""
     enable_kafka_rules: bool = True
     """Render the Kafka rules (only when a Kafka cluster is on)."""
+    kafka_backend: str = "strimzi"
+    """``strimzi`` or ``msk``: where consumer lag comes from (Strimzi's Kafka Exporter or MSK's
+    open-monitoring consumer-lag metrics); KafkaConsumerLagHigh reads the one that exists."""
     kafka_namespace: str = "kafka"
     """Namespace of the Strimzi brokers' PersistentVolumeClaims."""
     msk_node_job: str = "msk-node-exporter"
@@ -155,6 +159,8 @@ class AlertRuleOptions:
     def __post_init__(self) -> None:
         if self.runbook_base_url.endswith("/") or not self.runbook_base_url:
             raise ValueError(f"runbook_base_url must be non-empty without a trailing '/', got {self.runbook_base_url!r}")
+        if self.kafka_backend not in KAFKA_BACKENDS:
+            raise ValueError(f"kafka_backend must be one of {list(KAFKA_BACKENDS)}, got {self.kafka_backend!r}")
 
 
 def enabled_files(options: AlertRuleOptions) -> tuple[str, ...]:
@@ -174,6 +180,7 @@ def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
         "runbook_base_url": options.runbook_base_url,
         "kafka_namespace": options.kafka_namespace,
         "msk_node_job": options.msk_node_job,
+        "kafka_backend": options.kafka_backend,
         "application_xids": APPLICATION_XIDS,
         "hardware_xids": HARDWARE_XIDS,
         "page_retirement_xids": PAGE_RETIREMENT_XIDS,

@@ -40,6 +40,14 @@ def write_rules(directory: Path, options: AlertRuleOptions) -> list[Path]:
     return paths
 
 
+def write_msk_rules(directory: Path) -> Path:
+    """The Kafka rules as rendered for MSK, as ``kafka.msk.yaml`` (tests/alerts/kafka-msk.test.yaml)."""
+    path = directory / "kafka.msk.yaml"
+    content = alert_rule_files(AlertRuleOptions(kafka_backend="msk"))["kafka"]
+    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def run(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
 
@@ -52,6 +60,9 @@ def test_every_rule_file_passes_promtool_check(environment: str, tmp_path: Path)
     result = run(tool("promtool"), "check", "rules", *map(str, paths), cwd=tmp_path)
     assert result.returncode == 0, f"promtool check rules ({environment}):\n{result.stdout}\n{result.stderr}"
     assert result.stdout.count("SUCCESS") == len(paths), result.stdout
+    msk = write_msk_rules(tmp_path)
+    result = run(tool("promtool"), "check", "rules", str(msk), cwd=tmp_path)
+    assert result.returncode == 0 and "SUCCESS" in result.stdout, f"{msk.name}:\n{result.stdout}\n{result.stderr}"
 
 
 def test_every_alert_has_a_promtool_unit_test() -> None:
@@ -79,6 +90,7 @@ def test_every_alert_is_tested_firing_and_not_firing() -> None:
 @pytest.mark.parametrize("test_file", TEST_FILES, ids=lambda p: p.name)
 def test_promtool_unit_tests_pass(test_file: Path, tmp_path: Path) -> None:
     write_rules(tmp_path, AlertRuleOptions())
+    write_msk_rules(tmp_path)
     shutil.copy(test_file, tmp_path / test_file.name)
     result = run(tool("promtool"), "test", "rules", test_file.name, cwd=tmp_path)
     assert result.returncode == 0, f"promtool test rules {test_file.name}:\n{result.stdout}\n{result.stderr}"
@@ -131,6 +143,8 @@ MUTATIONS = [
     ("kafka", "KafkaConsumerLagHigh", "expr", "> 10000", "> 20000"),
     ("kafka", "KafkaConsumerLagHigh", "expr", "> 10000", "> 5000"),
     ("kafka", "KafkaConsumerLagHigh", "for", "15m", "10m"),
+    # Partitions without a committed offset (-1) counted as lag.
+    ("kafka", "KafkaConsumerLagHigh", "expr", "kafka_consumergroup_lag >= 0", "kafka_consumergroup_lag"),
     ("kafka", "KafkaDiskNearFull", "expr", "< 0.15", "< 0.05"),
     ("kafka", "KafkaDiskNearFull", "expr", "< 0.15", "< 0.25"),
     ("kafka", "KafkaDiskNearFull", "for", "10m", "5m"),
@@ -178,3 +192,24 @@ def test_unit_tests_catch_a_broken_recording_rule(
     shutil.copy(HERE / "ml-system.test.yaml", tmp_path)
     result = run(tool("promtool"), "test", "rules", "ml-system.test.yaml", cwd=tmp_path)
     assert result.returncode != 0, f"{attribute} -> {value!r} went unnoticed by tests/alerts/ml-system.test.yaml"
+
+
+# The MSK rendering of KafkaConsumerLagHigh, each way of getting it wrong.
+MSK_MUTATIONS = [
+    ("max by (groupId, topic)", "sum by (groupId, topic)"),  # two brokers' reports added up
+    ('name="SumOffsetLag"', 'name="MaxOffsetLag"'),  # the largest partition, not the group's total
+    ("> 10000", "> 20000"),
+    ("> 10000", "> 5000"),
+]
+
+
+@pytest.mark.parametrize(("old", "new"), MSK_MUTATIONS, ids=lambda v: str(v))
+def test_msk_lag_unit_tests_catch_a_broken_rule(old: str, new: str, tmp_path: Path) -> None:
+    rules = alert_rule_files(AlertRuleOptions(kafka_backend="msk"))["kafka"]
+    rule = next(r for g in rules["groups"] for r in g["rules"] if r.get("alert") == "KafkaConsumerLagHigh")
+    assert str(rule["expr"]).count(old) == 1, rule["expr"]
+    rule["expr"] = str(rule["expr"]).replace(old, new)
+    (tmp_path / "kafka.msk.yaml").write_text(yaml.safe_dump(rules, sort_keys=False), encoding="utf-8")
+    shutil.copy(HERE / "kafka-msk.test.yaml", tmp_path)
+    result = run(tool("promtool"), "test", "rules", "kafka-msk.test.yaml", cwd=tmp_path)
+    assert result.returncode != 0, f"{old!r} -> {new!r} went unnoticed by tests/alerts/kafka-msk.test.yaml"

@@ -112,3 +112,15 @@ def test_thresholds_reject_bad_values(kwargs: dict[str, Any], message: str) -> N
 def test_runbook_base_url_without_trailing_slash() -> None:
     with pytest.raises(ValueError, match="runbook_base_url must be non-empty without a trailing '/'"):
         AlertRuleOptions(runbook_base_url="https://example.com/")
+
+
+def test_kafka_lag_reads_the_backends_own_source() -> None:
+    def lag(backend: str) -> str:
+        rules = alert_rule_files(AlertRuleOptions(kafka_backend=backend))["kafka"]["groups"][0]["rules"]
+        return next(r["expr"] for r in rules if r["alert"] == "KafkaConsumerLagHigh")
+
+    assert lag("strimzi").startswith("sum by (consumergroup, topic) (kafka_consumergroup_lag >= 0)")
+    assert 'kafka_consumer_group_ConsumerLagMetrics_Value{name="SumOffsetLag"}' in lag("msk")
+    assert "kafka_consumergroup_lag" not in lag("msk")
+    with pytest.raises(ValueError, match=r"kafka_backend must be one of \['strimzi', 'msk'\], got 'confluent'"):
+        AlertRuleOptions(kafka_backend="confluent")
