@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.monitoring.alert_rules import ALERT_FILES, AlertRuleOptions, AlertThresholds, alert_rule_files
+from components.monitoring.alert_rules import ALERT_FILES, ALL_ALERTS, AlertRuleOptions, AlertThresholds, alert_rule_files
 from tests.alerts.tools import tool
 
 HERE = Path(__file__).resolve().parent
@@ -213,3 +213,34 @@ def test_msk_lag_unit_tests_catch_a_broken_rule(old: str, new: str, tmp_path: Pa
     shutil.copy(HERE / "kafka-msk.test.yaml", tmp_path)
     result = run(tool("promtool"), "test", "rules", "kafka-msk.test.yaml", cwd=tmp_path)
     assert result.returncode != 0, f"{old!r} -> {new!r} went unnoticed by tests/alerts/kafka-msk.test.yaml"
+
+
+HEALTHY = HERE / "healthy_cluster.yaml"
+
+
+def _series_names(path: Path) -> set[str]:
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {s["series"].split("{")[0] for case in content["tests"] for s in case.get("input_series", [])}
+
+
+def test_a_healthy_cluster_fires_no_rule_we_render(tmp_path: Path) -> None:
+    write_rules(tmp_path, AlertRuleOptions())
+    write_msk_rules(tmp_path)
+    shutil.copy(HEALTHY, tmp_path)
+    result = run(tool("promtool"), "test", "rules", HEALTHY.name, cwd=tmp_path)
+    assert result.returncode == 0, f"promtool test rules {HEALTHY.name}:\n{result.stdout}\n{result.stderr}"
+    content = yaml.safe_load(HEALTHY.read_text(encoding="utf-8"))
+    checks = [check for case in content["tests"] for check in case["alert_rule_test"]]
+    assert all(check["exp_alerts"] == [] for check in checks), "a healthy cluster fires nothing"
+    assert {check["alertname"] for check in checks} == set(ALL_ALERTS), "every alert is checked quiet"
+    # Every metric a unit test feeds an alert with is fed here too (recorded series come from rules).
+    recorded = {
+        rule["record"]
+        for content in alert_rule_files(AlertRuleOptions()).values()
+        for group in content["groups"]
+        for rule in group["rules"]
+        if "record" in rule
+    }
+    used = set().union(*(_series_names(path) for path in TEST_FILES)) - recorded
+    missing = sorted(used - _series_names(HEALTHY))
+    assert not missing, f"{HEALTHY.name} does not feed {missing}"
