@@ -27,6 +27,7 @@ from components.monitoring.alert_routing import (
 from components.monitoring.alert_rules import AlertRuleOptions, AlertThresholds
 from components.monitoring.dashboards import DashboardOptions
 from components.monitoring.scrape_targets import KafkaMode, ScrapeTargetsArgs
+from stacks.alert_delivery import delivery_problems, receiver_warnings
 from stacks.area import Area, Model
 from stacks.errors import Problem
 
@@ -146,12 +147,6 @@ class SecureValue(Model):
     secure: str = Field(min_length=1)
 
 
-# What the shipped staging and prod stack files hold under alert_receivers until the operator
-# sets the real secret (`pulumi config set --secret --path ...` replaces it): it loads, so the
-# offline plan runs, and every plan of such a stack warns that nothing can be delivered yet.
-RECEIVER_PLACEHOLDER = "v1:REPLACE-ME-with-pulumi-config-set-secret"
-
-
 def alert_routing(settings: Settings) -> AlertRouting:
     """The platform receiver and one receiver per team file with an ``alerts:`` section; without any
     receiver secret (only dev may have none) every alert goes to the null receiver."""
@@ -159,26 +154,6 @@ def alert_routing(settings: Settings) -> AlertRouting:
     return AlertRouting(
         platform=settings.monitoring.platform_alerts.receiver(), teams=teams, deliver=bool(settings.alert_receivers)
     )
-
-
-def _set_secret_command(settings: Settings, key: str) -> str:
-    return f"`pulumi config set --stack {settings.stack} --secret --path 'alert_receivers.{key}' <value>`"
-
-
-def receiver_warnings(settings: Settings) -> list[str]:
-    """What the plan says about alert delivery: alerts to nobody (dev), or placeholders to replace."""
-    if not settings.alert_receivers:
-        platform = receiver_secret_keys(AlertRouting(platform=settings.monitoring.platform_alerts.receiver()))
-        return [
-            f"alerts: no mlinfra:alert_receivers in stack {settings.stack}: every alert goes to the null "
-            f"receiver (delivered to nobody); to deliver them, run {_set_secret_command(settings, platform[0])}"
-        ]
-    placeholders = sorted(k for k, v in settings.alert_receivers.items() if v.secure == RECEIVER_PLACEHOLDER)
-    return [
-        f"alerts: alert_receivers.{key} is the shipped placeholder, not a secret: before `pulumi up`, run "
-        f"{_set_secret_command(settings, key)}"
-        for key in placeholders
-    ]
 
 
 def _problems(settings: Settings, source: str) -> list[Problem]:
@@ -192,18 +167,7 @@ def _problems(settings: Settings, source: str) -> list[Problem]:
                 f"{settings.environment} must keep Alertmanager on (alerts would reach nobody); only dev may set false",
             )
         )
-    # A tenants stack runs no Alertmanager (its platform stack does).
-    if not settings.alert_receivers and settings.environment != "dev" and not settings.tenants_of:
-        key = receiver_secret_keys(AlertRouting(platform=monitoring.platform_alerts.receiver()))[0]
-        problems.append(
-            Problem(
-                source,
-                "mlinfra:alert_receivers",
-                f"{settings.environment} must deliver its alerts, and no receiver has a secret: set the platform "
-                f"receiver's (mlinfra:monitoring.platform_alerts) with {_set_secret_command(settings, key)}; "
-                "only dev may route alerts to nobody",
-            )
-        )
+    problems += delivery_problems(settings, source)
     if settings.alert_receivers:
         routing = AlertRouting(platform=monitoring.platform_alerts.receiver())
         for key in receiver_secret_keys(routing):

@@ -15,9 +15,10 @@ import yaml
 
 from components.monitoring.alert_routing import alertmanager_config, receiver_secret_keys
 from mlinfra.engine import run_program
+from stacks.alert_delivery import RECEIVER_PLACEHOLDER, receiver_warnings
 from stacks.errors import ConfigError
 from stacks.loading import load_settings, read_stack_file, settings_from_config, settings_from_pulumi, stack_file_path
-from stacks.monitoring_settings import RECEIVER_PLACEHOLDER, alert_routing, receiver_warnings
+from stacks.monitoring_settings import alert_routing
 from tests.alerts.tools import tool
 
 ROOT = Path(__file__).resolve().parents[2]
