@@ -108,6 +108,7 @@ MUTATIONS = [
     ("ml-system", "HighLatency", "expr", "> 0.5", "> 0.05"),
     ("ml-system", "HighLatency", "for", "1m", "0m"),
     ("inference", "InferenceHighErrorRate", "expr", "> 0.05", "> 0.15"),
+    ("inference", "InferenceHighErrorRate", "expr", 'grpc_response_status=~"2|4|8|13|14|15"', 'grpc_response_status=~"2|4"'),
     ("inference", "InferenceHighErrorRate", "expr", "> 0.05", "> 0.01"),
     ("inference", "InferenceHighErrorRate", "for", "5m", "10m"),
     ("inference", "InferenceHighErrorRate", "for", "5m", "2m"),
