@@ -183,9 +183,27 @@ def settings_from_pulumi(teams_dir: Path | None = None) -> Settings:
     import pulumi
     from pulumi.runtime.config import CONFIG, get_config_env
 
-    config = dict(CONFIG.get()) or get_config_env()
+    config = _hide_decrypted_secrets(dict(CONFIG.get()) or get_config_env())
     stack = pulumi.get_stack()
     return with_teams(lambda: settings_from_config(config, stack=stack, source=display_path(stack_file_path(stack))), teams_dir)
+
+
+def _hide_decrypted_secrets(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with each secret map's values as ``{"secure": "[secret]"}``, the shape of the stack file.
+
+    The engine hands a program its secrets decrypted (objects as JSON) and names them in the secret
+    keys; the settings only check which secrets exist (``mlinfra:alert_receivers``) and must never
+    hold one, nor mistake it for plain text.
+    """
+    from pulumi.runtime.config import get_config_secret_keys_env, is_config_secret
+
+    secret = set(get_config_secret_keys_env()) | {k for k in config if is_config_secret(k)}
+    hidden = dict(config)
+    for key in secret & set(config):
+        value = _decode_config_value(config[key])
+        if isinstance(value, dict):
+            hidden[key] = {name: {"secure": "[secret]"} for name in value}
+    return hidden
 
 
 def with_teams(build: Callable[[], Settings], teams_dir: Path | None = None) -> Settings:

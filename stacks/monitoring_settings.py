@@ -23,6 +23,7 @@ from components.monitoring.alert_routing import (
 from components.monitoring.alert_rules import AlertRuleOptions, AlertThresholds
 from components.monitoring.dashboards import DashboardOptions
 from components.monitoring.scrape_targets import KafkaMode, ScrapeTargetsArgs
+from stacks.alert_delivery import delivery_problems, receiver_warnings
 from stacks.area import Area, CoreStack, Model
 from stacks.context import CLUSTER, MESH, MONITORING, MonitoringFacts, PlatformContext
 from stacks.context import MONITORING_NAMESPACE as NAMESPACE_KEY
@@ -125,9 +126,12 @@ class SecureValue(Model):
 
 
 def alert_routing(settings: MonitoringStack) -> AlertRouting:
-    """The platform receiver and one receiver per team file with an ``alerts:`` section."""
+    """The platform receiver and one receiver per team file with an ``alerts:`` section; without any
+    receiver secret (only dev may have none) every alert goes to the null receiver."""
     teams = tuple((t.name, t.spec.alerts.receiver()) for t in settings.teams if t.spec and t.spec.alerts)
-    return AlertRouting(platform=settings.monitoring.platform_alerts.receiver(), teams=teams)
+    return AlertRouting(
+        platform=settings.monitoring.platform_alerts.receiver(), teams=teams, deliver=bool(settings.alert_receivers)
+    )
 
 
 def _problems(settings: MonitoringStack, source: str) -> list[Problem]:
@@ -141,6 +145,7 @@ def _problems(settings: MonitoringStack, source: str) -> list[Problem]:
                 f"{settings.environment} must keep Alertmanager on (alerts would reach nobody); only dev may set false",
             )
         )
+    problems += delivery_problems(settings, source)
     if settings.alert_receivers:
         routing = AlertRouting(platform=monitoring.platform_alerts.receiver())
         for key in receiver_secret_keys(routing):
@@ -301,8 +306,12 @@ def monitoring_args(
     depends_on: Sequence[pulumi.Resource] = (),
 ) -> MonitoringArgs:
     """MonitoringArgs, field by field; the mesh and Kafka switch their scraping, rules and dashboard."""
+    import pulumi
+
     from components.monitoring import MonitoringArgs, Resources
 
+    for warning in receiver_warnings(settings):
+        pulumi.log.warn(warning)
     m = settings.monitoring
     return MonitoringArgs(
         k8s_provider=k8s_provider,
@@ -323,6 +332,7 @@ def monitoring_args(
             runbook_base_url=m.runbook_base_url,
             enable_mesh_rules=enable_mesh,
             enable_kafka_rules=kafka != "off",
+            kafka_backend="msk" if kafka == "msk" else "strimzi",
         ),
         routing=alert_routing(settings),
         receiver_secrets=receiver_secrets,

@@ -64,6 +64,9 @@ class AlertRouting:
     platform: AlertReceiver = AlertReceiver(slack_channel="#platform-alerts")
     teams: tuple[tuple[str, AlertReceiver], ...] = ()
     """(team name, receiver), one entry per team file with an ``alerts:`` section."""
+    deliver: bool = True
+    """False: every alert goes to the ``null`` receiver (a dev stack without receiver secrets,
+    whose receivers could not send anyway); the plan says so."""
 
     def __post_init__(self) -> None:
         names = [name for name, _ in self.teams]
@@ -73,6 +76,8 @@ class AlertRouting:
 
 def receiver_secret_keys(routing: AlertRouting) -> tuple[str, ...]:
     """The keys the receivers' Secret must hold, sorted (each a Pulumi secret config value)."""
+    if not routing.deliver:
+        return ()
     keys = {routing.platform.slack_key, routing.platform.pagerduty_key}
     for _, receiver in routing.teams:
         keys |= {receiver.slack_key, receiver.pagerduty_key}
@@ -123,14 +128,16 @@ def _route_and_receivers(name: str, receiver: AlertReceiver) -> tuple[list[dict[
     return [], [entry]
 
 
-def alertmanager_config(routing: AlertRouting) -> dict[str, Any]:
-    """The Alertmanager configuration (the chart's ``alertmanager.config``)."""
+def _routes_and_receivers(routing: AlertRouting) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The child routes (teams first, then the platform's critical page) and every receiver."""
     routes: list[dict[str, Any]] = [
         # The chart's always-firing Watchdog (a dead-man's switch for an external monitor) and its
         # InfoInhibitor (only there to inhibit info alerts): never for people.
         {"receiver": "null", "matchers": ['alertname =~ "Watchdog|InfoInhibitor"']},
     ]
     receivers: list[dict[str, Any]] = [{"name": "null"}]
+    if not routing.deliver:
+        return routes, receivers
     for team, receiver in sorted(routing.teams):
         name = f"team-{team}"
         children, team_receivers = _route_and_receivers(name, receiver)
@@ -141,16 +148,22 @@ def alertmanager_config(routing: AlertRouting) -> dict[str, Any]:
         receivers.extend(team_receivers)
     platform_children, platform_receivers = _route_and_receivers("platform", routing.platform)
     receivers.extend(platform_receivers)
+    return routes + platform_children, receivers
+
+
+def alertmanager_config(routing: AlertRouting) -> dict[str, Any]:
+    """The Alertmanager configuration (the chart's ``alertmanager.config``)."""
+    routes, receivers = _routes_and_receivers(routing)
     return {
         "global": {"resolve_timeout": "5m"},
         "route": {
-            "receiver": "platform",
+            "receiver": "platform" if routing.deliver else "null",
             "group_by": ["alertname", "team", "namespace"],
             "group_wait": "30s",
             "group_interval": "5m",
             "repeat_interval": "4h",
             # Team routes first; alerts of no known team fall through to the platform (paged on critical).
-            "routes": routes + platform_children,
+            "routes": routes,
         },
         "inhibit_rules": [
             # A GPU node that is not Ready explains every other alert about its GPUs.
@@ -158,6 +171,12 @@ def alertmanager_config(routing: AlertRouting) -> dict[str, Any]:
                 "source_matchers": ['alertname = "GpuNodeNotReady"'],
                 "target_matchers": [f'alertname =~ "{"|".join(NODE_GPU_ALERTS)}"'],
                 "equal": ["node"],
+            },
+            # A GPU's uncorrectable memory error also shows as a hardware XID (48, 63, 64): one page.
+            {
+                "source_matchers": ['alertname = "GpuEccErrors"'],
+                "target_matchers": ['alertname = "GpuXidErrors"'],
+                "equal": ["node", "gpu"],
             },
             # The chart's default: a critical alert silences the warning of the same alert and namespace.
             {

@@ -11,10 +11,17 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from components.catalog.model_servers import MODEL_SERVER_COMPONENT
+
 # A Prometheus duration as the templates use it: one number and one unit.
 _DURATION = re.compile(r"^[1-9][0-9]*(s|m|h)$")
 
+# The label the sidecar PodMonitor copies from a pod's app.kubernetes.io/component
+# (components/monitoring/scrape_targets.py): the ml_inference_* recording rules keep model servers.
+MODEL_SERVER_LABEL = "component"
+
 SEVERITIES: tuple[str, ...] = ("critical", "warning", "info")
+KAFKA_BACKENDS: tuple[str, ...] = ("strimzi", "msk")
 
 # Rule file -> the alerts it holds, in order. Files are switched on with what they scrape.
 ALERT_FILES: dict[str, tuple[str, ...]] = {
@@ -22,6 +29,8 @@ ALERT_FILES: dict[str, tuple[str, ...]] = {
     "inference": ("InferenceHighErrorRate", "InferenceHighLatencyP99"),
     "gpu": (
         "GpuXidErrors",
+        "GpuXidApplicationErrors",
+        "GpuXidUnclassified",
         "GpuTemperatureHigh",
         "GpuMemoryNearFull",
         "GpuEccErrors",
@@ -35,7 +44,46 @@ ALERT_FILES: dict[str, tuple[str, ...]] = {
 ALL_ALERTS: tuple[str, ...] = tuple(alert for alerts in ALERT_FILES.values() for alert in alerts)
 
 # GPU alerts about one node's GPUs: GpuNodeNotReady on that node inhibits them (same `node`).
-NODE_GPU_ALERTS: tuple[str, ...] = ("GpuXidErrors", "GpuTemperatureHigh", "GpuMemoryNearFull", "GpuEccErrors", "GpuIdleAllocated")
+NODE_GPU_ALERTS: tuple[str, ...] = (
+    "GpuXidErrors",
+    "GpuXidApplicationErrors",
+    "GpuXidUnclassified",
+    "GpuTemperatureHigh",
+    "GpuMemoryNearFull",
+    "GpuEccErrors",
+    "GpuIdleAllocated",
+)
+
+# XID codes by whose fault they are, from NVIDIA's XID catalog
+# (https://docs.nvidia.com/deploy/xid-errors/analyzing-xid-catalog.html). Application XIDs: the
+# program faulted (13 graphics engine exception, 31 GPU memory page fault, 43 GPU stopped
+# processing a killed/faulted context, 45 preemptive cleanup); its team's business, warning.
+APPLICATION_XIDS: tuple[int, ...] = (13, 31, 43, 45)
+# Hardware XIDs: drain the node and page the platform (48 double-bit ECC, 63/64 page retirement or
+# row remapping event/failure, 74 NVLink, 79 fallen off the bus, 92 high single-bit ECC rate,
+# 94/95 contained/uncontained ECC).
+HARDWARE_XIDS: tuple[int, ...] = (48, 63, 64, 74, 79, 92, 94, 95)
+# The uncorrectable-memory XIDs of GPUs without a row remapper (dynamic page retirement:
+# https://docs.nvidia.com/deploy/dynamic-page-retirement/visibility.html), for GpuEccErrors.
+PAGE_RETIREMENT_XIDS: tuple[int, ...] = (48, 63, 64)
+# Istio's request duration histogram is in milliseconds on Envoy's default buckets, as Envoy's
+# Prometheus output prints them (envoyproxy/envoy source/common/stats/histogram_impl.cc,
+# HistogramSettingsImpl::defaultBuckets, formatted "%.32g"), plus +Inf.
+ENVOY_DEFAULT_BUCKETS_MS: tuple[str, ...] = (
+    *("0.5", "1", "5", "10", "25", "50", "100", "250", "500", "1000", "2500", "5000", "10000", "30000"),
+    *("60000", "300000", "600000", "1800000", "3600000", "+Inf"),
+)
+# gRPC statuses that are the server's failure (https://grpc.github.io/grpc/core/md_doc_statuscodes.html).
+GRPC_SERVER_ERRORS = "2|4|8|13|14|15"
+
+
+def ms_bucket_in_seconds(le: str) -> str:
+    """An Envoy bucket bound in ms as a Prometheus ``le`` in seconds ("500" -> "0.5", "+Inf" stays)."""
+    return le if le == "+Inf" else f"{float(le) / 1000:g}"
+
+
+# How long a new XID keeps its alert firing: long enough for two evaluations and a notification.
+XID_WINDOW = "15m"
 
 
 @dataclass(frozen=True)
@@ -100,6 +148,9 @@ class AlertRuleOptions:
     """Render the Istio-based inference rules (only when the mesh is on)."""
     enable_kafka_rules: bool = True
     """Render the Kafka rules (only when a Kafka cluster is on)."""
+    kafka_backend: str = "strimzi"
+    """``strimzi`` or ``msk``: where consumer lag comes from (Strimzi's Kafka Exporter or MSK's
+    open-monitoring consumer-lag metrics); KafkaConsumerLagHigh reads the one that exists."""
     kafka_namespace: str = "kafka"
     """Namespace of the Strimzi brokers' PersistentVolumeClaims."""
     msk_node_job: str = "msk-node-exporter"
@@ -108,6 +159,8 @@ class AlertRuleOptions:
     def __post_init__(self) -> None:
         if self.runbook_base_url.endswith("/") or not self.runbook_base_url:
             raise ValueError(f"runbook_base_url must be non-empty without a trailing '/', got {self.runbook_base_url!r}")
+        if self.kafka_backend not in KAFKA_BACKENDS:
+            raise ValueError(f"kafka_backend must be one of {list(KAFKA_BACKENDS)}, got {self.kafka_backend!r}")
 
 
 def enabled_files(options: AlertRuleOptions) -> tuple[str, ...]:
@@ -127,10 +180,19 @@ def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
         "runbook_base_url": options.runbook_base_url,
         "kafka_namespace": options.kafka_namespace,
         "msk_node_job": options.msk_node_job,
+        "kafka_backend": options.kafka_backend,
+        "application_xids": APPLICATION_XIDS,
+        "hardware_xids": HARDWARE_XIDS,
+        "page_retirement_xids": PAGE_RETIREMENT_XIDS,
+        "xid_window": XID_WINDOW,
+        "duration_buckets_ms": ENVOY_DEFAULT_BUCKETS_MS,
+        "seconds": ms_bucket_in_seconds,
+        "grpc_server_errors": GRPC_SERVER_ERRORS,
+        "model_server_selector": f'{MODEL_SERVER_LABEL}="{MODEL_SERVER_COMPONENT}"',
     }
     files = {name: render(f"alerts/{name}.yaml.j2", **context) for name in enabled_files(options)}
     for name, content in files.items():
-        rendered = [rule.get("alert") for group in content["groups"] for rule in group["rules"]]
+        rendered = [rule["alert"] for group in content["groups"] for rule in group["rules"] if "alert" in rule]
         # The catalogue above feeds the README table and routing; it must match the templates.
         if tuple(rendered) != ALERT_FILES[name]:
             raise ValueError(f"templates/alerts/{name}.yaml.j2 renders {rendered}, ALERT_FILES says {ALERT_FILES[name]}")

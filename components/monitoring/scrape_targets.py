@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from components.catalog.prometheus import MSK_JMX_JOB, MSK_NODE_JOB
 from components.catalog.shared import KafkaMode
+from components.monitoring.alert_rules import MODEL_SERVER_LABEL
 
 __all__ = ["MSK_JMX_JOB", "MSK_NODE_JOB", "ScrapeTarget", "ScrapeTargetsArgs", "scrape_targets"]
 
@@ -77,10 +78,17 @@ def _annotated_port() -> list[dict[str, Any]]:
 
 
 def _workload_labels() -> list[dict[str, Any]]:
-    """The serving labels ``app`` and ``version`` as ``endpoint`` and ``version`` (dashboards split on them)."""
+    """The serving labels ``app`` and ``version`` as ``endpoint`` and ``version`` (dashboards split on them),
+    and ``app.kubernetes.io/component`` as ``component``: the ml_inference_* recording rules
+    (templates/alerts/ml-system.yaml.j2) keep only the sidecars of model-server pods."""
     return [
         {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_app"], "targetLabel": "endpoint"},
         {"action": "replace", "sourceLabels": ["__meta_kubernetes_pod_label_version"], "targetLabel": "version"},
+        {
+            "action": "replace",
+            "sourceLabels": ["__meta_kubernetes_pod_label_app_kubernetes_io_component"],
+            "targetLabel": MODEL_SERVER_LABEL,
+        },
     ]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from components._kms import rotating_key
 from mlinfra.engine import Plan
+from tests.stacks.support import RECEIVERS_YAML
 
 KEY, ALIAS = "aws:kms/key:Key", "aws:kms/alias:Alias"
 
@@ -112,6 +113,7 @@ def test_key_administrators_from_the_settings_administer_every_key_but_never_use
     stack_file.write_text(
         "config:\n  aws:region: us-east-1\n  mlinfra:environment: prod\n  mlinfra:kms_key_admin_role_arns:\n"
         + "".join(f"    - {a}\n" for a in admins)
+        + RECEIVERS_YAML
     )
     plan = plan_stack("prod", stack_file=stack_file)
     keys = plan.of_type(KEY)

@@ -21,6 +21,7 @@ from mlinfra.engine import UNKNOWN, Plan, PlannedResource, Secret
 from mlinfra.policy import evaluate
 from policies.pack import POLICIES_BY_NAME
 from tests.policies.support import shipped_config
+from tests.stacks.support import RECEIVERS_YAML
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -189,7 +190,7 @@ def test_plan_exits_1_when_settings_allow_what_policy_forbids(tmp_path: Path) ->
     # Settings allow a 7-day KMS deletion window (AWS's minimum); prod's policy requires 30.
     stack_file = tmp_path / "Pulumi.prod.yaml"
     stack_file.write_text(
-        "config:\n  aws:region: us-east-1\n  mlinfra:environment: prod\n  mlinfra:kms_deletion_window_days: 7\n"
+        "config:\n  aws:region: us-east-1\n  mlinfra:environment: prod\n  mlinfra:kms_deletion_window_days: 7\n" + RECEIVERS_YAML
     )
     out = tmp_path / "plan.json"
     result = run(

@@ -13,6 +13,7 @@ from stacks.data_lake_settings import DataLakeSettings
 from stacks.errors import ConfigError
 from stacks.loading import load_settings, settings_from_config
 from stacks.settings import ENVIRONMENT_DEFAULTS
+from tests.stacks.support import RECEIVERS
 
 SOURCE = "stacks/Pulumi.test.yaml"
 
@@ -141,7 +142,7 @@ def test_unknown_lake_key_is_rejected_with_its_path() -> None:
 
 def test_stack_file_errors_name_the_file(tmp_path: Path) -> None:
     path = tmp_path / "Pulumi.prod.yaml"
-    config = {"aws:region": "us-east-1", "mlinfra:environment": "prod", "mlinfra:data_lake": {"force_destroy": True}}
+    config = {"aws:region": "us-east-1", "mlinfra:environment": "prod", "mlinfra:data_lake": {"force_destroy": True}, **RECEIVERS}
     path.write_text(yaml.safe_dump({"config": config}))
     with pytest.raises(ConfigError) as info:
         load_settings("prod", stack_file=path)

@@ -12,13 +12,14 @@ import pytest
 from stacks.errors import ConfigError
 from stacks.loading import load_settings, settings_from_config
 from stacks.settings import ENVIRONMENT_DEFAULTS
+from tests.stacks.support import RECEIVERS
 
 SOURCE = "stacks/Pulumi.prod.yaml"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def prod(region: str = "us-east-1", **overrides: Any):
-    config = {"aws:region": region, "mlinfra:environment": "prod"}
+    config = {"aws:region": region, "mlinfra:environment": "prod", **RECEIVERS}
     config.update({f"mlinfra:{k}": v for k, v in overrides.items()})
     return settings_from_config(config, stack="prod", source=SOURCE)
 

@@ -10,6 +10,7 @@ import pytest
 
 from stacks.errors import ConfigError
 from stacks.loading import load_settings, settings_from_config
+from tests.stacks.support import RECEIVERS, RECEIVERS_YAML
 from tests.stacks.test_teams import find, problems, team_doc, write
 
 SOURCE = "stacks/Pulumi.test.yaml"
@@ -23,7 +24,7 @@ SINK = {
 
 
 def _settings(environment: str = "dev", **config: Any):
-    base = {"aws:region": "us-west-2", "mlinfra:environment": environment, **config}
+    base = {"aws:region": "us-west-2", "mlinfra:environment": environment, **RECEIVERS, **config}
     return settings_from_config(base, stack="test", source=SOURCE)
 
 
@@ -237,7 +238,7 @@ def test_to_lake_needs_a_raw_zone_and_private_connectivity(tmp_path: Path) -> No
     stack.write_text(
         "config:\n  aws:region: us-west-2\n  mlinfra:environment: staging\n"
         "  mlinfra:data_lake: {zones: [landing, curated], tiering_zones: [landing]}\n"
-        "  mlinfra:kafka: {msk: {instance_type: kafka.t3.small}}\n"
+        "  mlinfra:kafka: {msk: {instance_type: kafka.t3.small}}\n" + RECEIVERS_YAML
     )
     found = problems("staging", teams, stack_file=stack)
     find(found, "recsys.yaml", "kafka.to_lake", "needs a 'raw' data lake zone; this environment's zones: ['landing', 'curated']")

@@ -11,6 +11,7 @@ import pytest
 
 from stacks.errors import ConfigError, Problem
 from stacks.loading import load_settings, settings_from_config
+from tests.stacks.support import RECEIVERS
 from tests.stacks.test_teams import team_doc, write
 
 SOURCE = "stacks/Pulumi.test.yaml"
@@ -82,7 +83,7 @@ def test_mesh_setting_messages(mesh: dict[str, Any], environment: str, field: st
 
 
 def test_acm_certificate_instead_of_the_secret() -> None:
-    base = {"aws:region": "us-west-2", "mlinfra:environment": "prod"}
+    base = {"aws:region": "us-west-2", "mlinfra:environment": "prod", **RECEIVERS}
     mesh = {"gateway": {"certificate_arn": ARN, "tls_secret": None, "scheme": "internet-facing"}}
     settings = settings_from_config({**base, "mlinfra:mesh": mesh}, stack="test", source=SOURCE)
     assert settings.mesh.gateway.certificate_arn == ARN

@@ -17,6 +17,7 @@ from mlinfra.mocks import ACCOUNT_ID
 from stacks.data_lake_settings import data_lake_args
 from stacks.errors import ConfigError
 from stacks.loading import settings_from_config
+from tests.stacks.support import RECEIVERS
 
 ALARM, TOPIC = "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:sns/topic:Topic"
 SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
@@ -111,7 +112,7 @@ def test_dev_and_staging_have_no_replication_alarms(stack: str, request: pytest.
 
 def _prod_settings(**lake: Any):
     return settings_from_config(
-        {"aws:region": SOURCE_REGION, "mlinfra:environment": "prod", "mlinfra:data_lake": lake},
+        {**RECEIVERS, "aws:region": SOURCE_REGION, "mlinfra:environment": "prod", "mlinfra:data_lake": lake},
         stack="prod",
         source="stacks/Pulumi.prod.yaml",
     )

@@ -42,7 +42,7 @@ def amtool(*argv: str) -> subprocess.CompletedProcess[str]:
 def test_amtool_accepts_the_config(config_file: Path) -> None:
     result = amtool("check-config", str(config_file))
     assert result.returncode == 0, f"amtool check-config:\n{result.stdout}\n{result.stderr}"
-    assert "SUCCESS" in result.stdout and "2 inhibit rules" in result.stdout, result.stdout
+    assert "SUCCESS" in result.stdout and "3 inhibit rules" in result.stdout, result.stdout
 
 
 @pytest.mark.parametrize(
@@ -91,9 +91,28 @@ def test_gpu_node_not_ready_inhibits_that_nodes_gpu_alerts() -> None:
     assert rule["source_matchers"] == ['alertname = "GpuNodeNotReady"']
     assert rule["equal"] == ["node"], "only the same node's alerts are silenced"
     targets = rule["target_matchers"][0]
-    for alert in ("GpuXidErrors", "GpuTemperatureHigh", "GpuMemoryNearFull", "GpuEccErrors", "GpuIdleAllocated"):
-        assert alert in targets, f"GpuNodeNotReady must inhibit {alert}"
-    assert "GpuNodeNotReady" not in targets and "GpuPodsPendingTooLong" not in targets
+    names = targets.split('"')[1].split("|")
+    for alert in (
+        "GpuXidErrors",
+        "GpuXidApplicationErrors",
+        "GpuXidUnclassified",
+        "GpuTemperatureHigh",
+        "GpuMemoryNearFull",
+        "GpuEccErrors",
+        "GpuIdleAllocated",
+    ):
+        assert alert in names, f"GpuNodeNotReady must inhibit {alert}"
+    assert "GpuNodeNotReady" not in names and "GpuPodsPendingTooLong" not in names
+
+
+def test_an_ecc_error_inhibits_the_hardware_xid_of_the_same_gpu() -> None:
+    # XIDs 48/63/64 are both a hardware XID and (on a T4) the ECC signal: one event, one page.
+    rule = alertmanager_config(ROUTING)["inhibit_rules"][1]
+    assert rule == {
+        "source_matchers": ['alertname = "GpuEccErrors"'],
+        "target_matchers": ['alertname = "GpuXidErrors"'],
+        "equal": ["node", "gpu"],
+    }
 
 
 def test_config_matches_golden() -> None:

@@ -6,11 +6,37 @@ from typing import Any
 
 import pytest
 
-from components.monitoring.alert_rules import ALERT_FILES, ALL_ALERTS, AlertRuleOptions, AlertThresholds, alert_rule_files
+from components.catalog.model_servers import MODEL_SERVER_COMPONENT
+from components.monitoring.alert_rules import (
+    ALERT_FILES,
+    ALL_ALERTS,
+    ENVOY_DEFAULT_BUCKETS_MS,
+    AlertRuleOptions,
+    AlertThresholds,
+    alert_rule_files,
+)
 
 
 def all_rules(options: AlertRuleOptions) -> list[dict[str, Any]]:
-    return [rule for content in alert_rule_files(options).values() for g in content["groups"] for rule in g["rules"]]
+    """The alerting rules (recording rules left out)."""
+    files = alert_rule_files(options).values()
+    return [rule for content in files for g in content["groups"] for rule in g["rules"] if "alert" in rule]
+
+
+def test_ml_inference_series_are_recorded_from_every_envoy_bucket_in_seconds() -> None:
+    groups = alert_rule_files(AlertRuleOptions())["ml-system"]["groups"]
+    records = [rule for group in groups for rule in group["rules"] if "record" in rule]
+    assert [r["record"] for r in records[:2]] == ["ml_inference_total", "ml_inference_errors_total"]
+    buckets = [r for r in records if r["record"] == "ml_inference_duration_seconds_bucket"]
+    assert [r["labels"]["le"] for r in buckets] == [
+        *("0.0005", "0.001", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30"),
+        *("60", "300", "600", "1800", "3600", "+Inf"),
+    ]
+    for rule in buckets:
+        assert f'le="{ENVOY_DEFAULT_BUCKETS_MS[buckets.index(rule)]}"' in rule["expr"], rule["labels"]
+    # Model-server pods only: the label the sidecar monitor copies from the pods' component label.
+    for rule in records:
+        assert f'component="{MODEL_SERVER_COMPONENT}"' in rule["expr"] and 'reporter="destination"' in rule["expr"]
 
 
 def test_every_rule_has_severity_annotations_and_its_runbook() -> None:
@@ -43,8 +69,11 @@ def test_team_label_on_every_rule_about_a_teams_workload() -> None:
         labels = rules[alert]["labels"]
         assert labels["team"] == "{{ $labels.destination_workload_namespace }}", alert
         assert labels["version"] == "{{ $labels.destination_version }}", f"{alert}: a canary alerts on its own"
-    for alert in ("GpuXidErrors", "GpuMemoryNearFull", "GpuIdleAllocated"):
+    for alert in ("GpuXidApplicationErrors", "GpuMemoryNearFull", "GpuIdleAllocated"):
         assert rules[alert]["labels"]["team"] == "{{ $labels.exported_namespace }}", alert
+    # A hardware fault is not the team's: the platform drains the node.
+    for alert in ("GpuXidErrors", "GpuXidUnclassified", "GpuEccErrors"):
+        assert "team" not in rules[alert]["labels"], f"{alert} goes to the platform"
 
 
 def test_thresholds_reach_the_expressions() -> None:
@@ -83,3 +112,15 @@ def test_thresholds_reject_bad_values(kwargs: dict[str, Any], message: str) -> N
 def test_runbook_base_url_without_trailing_slash() -> None:
     with pytest.raises(ValueError, match="runbook_base_url must be non-empty without a trailing '/'"):
         AlertRuleOptions(runbook_base_url="https://example.com/")
+
+
+def test_kafka_lag_reads_the_backends_own_source() -> None:
+    def lag(backend: str) -> str:
+        rules = alert_rule_files(AlertRuleOptions(kafka_backend=backend))["kafka"]["groups"][0]["rules"]
+        return next(r["expr"] for r in rules if r["alert"] == "KafkaConsumerLagHigh")
+
+    assert lag("strimzi").startswith("sum by (consumergroup, topic) (kafka_consumergroup_lag >= 0)")
+    assert 'kafka_consumer_group_ConsumerLagMetrics_Value{name="SumOffsetLag"}' in lag("msk")
+    assert "kafka_consumergroup_lag" not in lag("msk")
+    with pytest.raises(ValueError, match=r"kafka_backend must be one of \['strimzi', 'msk'\], got 'confluent'"):
+        AlertRuleOptions(kafka_backend="confluent")

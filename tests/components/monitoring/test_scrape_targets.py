@@ -38,6 +38,9 @@ def test_mesh_adds_istiod_and_every_sidecar_which_then_serves_the_model_servers(
     keep = endpoint["relabelings"][0]
     assert keep == {"action": "keep", "sourceLabels": ["__meta_kubernetes_pod_container_name"], "regex": "istio-proxy"}
     assert "model-servers" not in targets, "under STRICT mTLS only the sidecar's merged endpoint is reachable"
+    # The ml_inference_* recording rules keep model servers by this label.
+    copied = {r["targetLabel"]: r["sourceLabels"] for r in endpoint["relabelings"] if "targetLabel" in r}
+    assert copied["component"] == ["__meta_kubernetes_pod_label_app_kubernetes_io_component"], sidecars.name
 
 
 def test_strimzi_adds_one_pod_monitor_for_brokers_and_the_kafka_exporter() -> None:
