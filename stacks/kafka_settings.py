@@ -210,7 +210,7 @@ class KafkaArea(Model):
     AREA: ClassVar[Area] = Area(
         name="kafka",
         outputs=("kafka_backend", "kafka_bootstrap_servers", "kafka_teams", "kafka_cluster_arn"),
-        namespaces=(namespaces.KAFKA,),
+        namespaces=(namespaces.KAFKA, namespaces.REFLECTOR),
         needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS),
         provides=(KAFKA,),
         team_needs=(KAFKA,),
