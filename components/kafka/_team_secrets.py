@@ -42,7 +42,7 @@ from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components.catalog import namespaces
 from components.catalog.shared import SYSTEM_NODE_LABEL
 from components.kafka._mirror import mirror_to_namespaces
-from components.kafka._strimzi import cluster_ca_secret
+from components.kafka._strimzi import Authentication, cluster_ca_secret
 from components.render import render
 
 # Published at https://emberstack.github.io/helm-charts (and oci://ghcr.io/emberstack/helm-charts)
@@ -60,9 +60,12 @@ class SecretMirrorArgs:
     namespace: str = namespaces.REFLECTOR
     """Its own namespace, enforcing the ``restricted`` Pod Security profile."""
     cpu_request: str = "50m"
+    """CPU request (the chart sets none); it mostly waits on watches."""
     memory_request: str = "256Mi"
+    """Memory request; memory grows with the Secrets and namespaces it indexes
+    (emberstack/kubernetes-reflector issue #108)."""
     memory_limit: str = "512Mi"
-    """Memory grows with the number of Secrets and namespaces it indexes (upstream issue #108)."""
+    """Memory limit, twice the request for the re-indexing spikes."""
 
 
 def reflector_values(args: SecretMirrorArgs) -> dict[str, Any]:
@@ -95,16 +98,19 @@ def create_secret_mirror(
     )
 
 
-def team_secret_refs(*, cluster_name: str, user_name: str, authentication: str) -> dict[str, str]:
+def team_secret_refs(*, cluster_name: str, user_name: str, authentication: Authentication) -> dict[str, str]:
     """Keys of the team's credentials Secret that name the mirrored Secrets in its own namespace."""
     refs = {"ca.secret": cluster_ca_secret(cluster_name)}
     if authentication == "tls":
-        # Strimzi names the user's Secret after the KafkaUser (user.crt, user.key, user.p12).
+        # The User Operator names the user's Secret after the KafkaUser (no secret prefix is set):
+        # KafkaUserModel.getSecretName in user-operator at tag 1.2.0.
         refs["user.secret"] = user_name
     return refs
 
 
-def with_user_secret_mirror(spec: Mapping[str, Any], namespace: pulumi.Input[str], authentication: str) -> dict[str, Any]:
+def with_user_secret_mirror(
+    spec: Mapping[str, Any], namespace: pulumi.Input[str], authentication: Authentication
+) -> dict[str, Any]:
     """A KafkaUser spec whose Secret (mTLS: the key pair) is mirrored into ``namespace`` only.
 
     With SCRAM the team already has its password in its own namespace (components/kafka/_access.py),
