@@ -76,7 +76,7 @@ class KafkaArea(Model):
     AREA: ClassVar[Area] = Area(
         name="kafka",
         outputs=("kafka_backend", "kafka_bootstrap_servers", "kafka_teams", "kafka_cluster_arn"),
-        namespaces=(namespaces.KAFKA,),
+        namespaces=(namespaces.KAFKA, namespaces.REFLECTOR),
         needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS, MONITORING),
         provides=(KAFKA,),
         team_needs=(KAFKA,),

@@ -13,11 +13,13 @@ KAFKA = "kafka"
 MESH = "istio-system"
 MESH_INGRESS = "istio-ingress"
 MONITORING = "monitoring"
+# kubernetes-reflector: copies Strimzi's client Secrets into team namespaces (kafka area).
+REFLECTOR = "reflector"
 
 # Namespaces Kubernetes creates itself.
 KUBERNETES_NAMESPACES = frozenset({"default", KUBE_SYSTEM, "kube-public", "kube-node-lease"})
 
-PLATFORM_NAMESPACES: frozenset[str] = frozenset({GPU_OPERATOR, KAFKA, MESH, MESH_INGRESS, MONITORING})
+PLATFORM_NAMESPACES: frozenset[str] = frozenset({GPU_OPERATOR, KAFKA, MESH, MESH_INGRESS, MONITORING, REFLECTOR})
 """Namespaces created by platform components (keep in step when a component adds one)."""
 
 # Kept free for add-ons likely to come (certificates, node provisioning, platform tooling).

@@ -71,6 +71,9 @@ CHART_WORKLOADS: Mapping[str, tuple[ChartWorkload, ...]] = MappingProxyType(
         # kubernetes-sigs/metrics-server metrics-server-helm-chart-3.13.1 values.yaml: replicas 1,
         # requests 100m / 200Mi.
         "metrics-server": (_w("metrics-server", "system", "resources", replicas="replicas", chart_default=Requests(100, 200)),),
+        # emberstack/kubernetes-reflector v10.0.63 src/helm/reflector/values.yaml: replicaCount 1,
+        # resources {} (set by us: templates/helm/reflector.yaml.j2).
+        "reflector": (_w("reflector", "system", "resources", replicas="replicaCount"),),
         # strimzi/strimzi-kafka-operator helm-charts 1.2.0 values.yaml: replicas 1 (resources set by us).
         "strimzi-kafka-operator": (_w("strimzi-cluster-operator", "system", "resources", replicas="replicas"),),
         # NVIDIA/gpu-operator v26.7.0 deployments/gpu-operator/values.yaml (operator requests 200m /

@@ -6,8 +6,9 @@
 - Strimzi: a KafkaUser with ``simple`` ACLs on the team prefix and granted topics. With
   SCRAM-SHA-512 the password is a Pulumi secret generated here, handed to Strimzi through a
   Secret in the Kafka namespace and to the team as a Secret in its own namespace. The cluster
-  CA certificate (public) stays in the Kafka namespace; a Role lets the team's ServiceAccount
-  read exactly that Secret (and, with mTLS, the team's user Secret).
+  CA certificate (and, with mTLS, the user's key pair) reach the team's namespace as copies kept
+  in step by kubernetes-reflector (components/kafka/_team_secrets.py); no Role reaches into the
+  Kafka namespace.
 - Both: a NetworkPolicy in the team namespace opening egress to the brokers (team namespaces
   deny all egress by default).
 """
@@ -26,8 +27,9 @@ import pulumi_kubernetes as k8s
 from components._crd import custom_resource
 from components.kafka._msk import IAM_PORT
 from components.kafka._msk_iam import team_policy
-from components.kafka._strimzi import CLUSTER_LABEL, TLS_PORT, UserSpec, cluster_ca_secret, team_acls
+from components.kafka._strimzi import CLUSTER_LABEL, TLS_PORT, UserSpec, team_acls
 from components.kafka._strimzi_cluster import StrimziArgs, scram_password_secret
+from components.kafka._team_secrets import team_secret_refs, with_user_secret_mirror
 from components.kafka.validation import team_prefix
 
 CREDENTIALS_SECRET = "kafka-credentials"
@@ -42,7 +44,7 @@ class TeamAccess:
     namespace: pulumi.Input[str]
     """The team's namespace (Team.namespace_name)."""
     service_account: pulumi.Input[str]
-    """The team's ServiceAccount (Team.service_account_name): it may read the Kafka CA Secret."""
+    """The team's ServiceAccount (Team.service_account_name)."""
     role_name: pulumi.Input[str] | None = None
     """The team's Pod Identity role (Team.role_name); MSK statements are attached to it."""
     read: tuple[str, ...] = ()
@@ -107,7 +109,7 @@ def _strimzi_access(
     parent: pulumi.Resource,
     depends_on: Sequence[pulumi.Resource],
 ) -> str:
-    """KafkaUser, its credentials in both namespaces and read access to the CA; returns the team Secret's name."""
+    """KafkaUser and its credentials in both namespaces; returns the team Secret's name."""
     team = access.team
     k8s_opts = pulumi.ResourceOptions(parent=parent, provider=provider)
     user_name = f"team-{team}"
@@ -117,7 +119,11 @@ def _strimzi_access(
         "KafkaUser",
         metadata_name=user_name,
         namespace=strimzi.namespace,
-        spec=UserSpec(strimzi.authentication, team_acls(team_prefix(team), access.read), password_secret=password_secret).spec(),
+        spec=with_user_secret_mirror(
+            UserSpec(strimzi.authentication, team_acls(team_prefix(team), access.read), password_secret=password_secret).spec(),
+            access.namespace,
+            strimzi.authentication,
+        ),
         labels={CLUSTER_LABEL: strimzi.cluster_name, "team": team},
         parent=parent,
         provider=provider,
@@ -130,7 +136,6 @@ def _strimzi_access(
         string_data={k: pulumi.Output.secret(v) if k in ("password", "sasl.jaas.config") else v for k, v in team_data.items()},
         opts=k8s_opts,
     )
-    _read_ca(name, access, strimzi, k8s_opts)
     return CREDENTIALS_SECRET
 
 
@@ -149,7 +154,7 @@ def _credentials(
         "bootstrap.servers": bootstrap,
         "topic.prefix": team_prefix(team),
         "security.protocol": "SASL_SSL" if scram else "SSL",
-        "ca.secret": f"{strimzi.namespace}/{cluster_ca_secret(strimzi.cluster_name)}",
+        **team_secret_refs(cluster_name=strimzi.cluster_name, user_name=user_name, authentication=strimzi.authentication),
     }
     if not scram:
         return None, team_data
@@ -171,27 +176,6 @@ def _credentials(
     )
     team_data.update({"sasl.mechanism": "SCRAM-SHA-512", "username": user_name, "password": password, "sasl.jaas.config": jaas})
     return password_secret, team_data
-
-
-def _read_ca(name: str, access: TeamAccess, strimzi: StrimziArgs, k8s_opts: pulumi.ResourceOptions) -> None:
-    """The CA certificate (and, with mTLS, the user's key pair) that Strimzi writes stay in the
-    Kafka namespace; the team's ServiceAccount may read exactly those Secrets."""
-    team, user_name = access.team, f"team-{access.team}"
-    scram = strimzi.authentication == "scram-sha-512"
-    readable = [cluster_ca_secret(strimzi.cluster_name)] + ([] if scram else [user_name])
-    role = k8s.rbac.v1.Role(
-        f"{name}-{team}-read-ca",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{user_name}-read-ca", namespace=strimzi.namespace, labels={"team": team}),
-        rules=[k8s.rbac.v1.PolicyRuleArgs(api_groups=[""], resources=["secrets"], resource_names=readable, verbs=["get"])],
-        opts=k8s_opts,
-    )
-    k8s.rbac.v1.RoleBinding(
-        f"{name}-{team}-read-ca",
-        metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{user_name}-read-ca", namespace=strimzi.namespace, labels={"team": team}),
-        role_ref=k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="Role", name=role.metadata.name),
-        subjects=[k8s.rbac.v1.SubjectArgs(kind="ServiceAccount", name=access.service_account, namespace=access.namespace)],
-        opts=k8s_opts,
-    )
 
 
 def _network_policy(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from components._helm import HelmChart
+from components.kafka._mirror import mirror_to_labelled
 from components.render import render, render_text
 
 # The operator chart, published at https://strimzi.io/charts/ with the release's version.
@@ -77,7 +78,8 @@ class KafkaSpec:
     """Node label whose value is the broker's rack: replicas spread over zones."""
     client_namespace_label: str = "team"
     """Only namespaces with this label (team namespaces), and Kafka Connect pods of the
-    Kafka's own namespace, may reach the listener (Strimzi writes the NetworkPolicy)."""
+    Kafka's own namespace, may reach the listener (Strimzi writes the NetworkPolicy); the same
+    namespaces get a copy of the cluster CA certificate (components/kafka/_team_secrets.py)."""
 
     def __post_init__(self) -> None:
         if self.kafka_version not in SUPPORTED_KAFKA_VERSIONS:
@@ -121,6 +123,9 @@ class KafkaSpec:
                     "type": "jmxPrometheusExporter",
                     "valueFrom": {"configMapKeyRef": {"name": self.metrics_config_map, "key": self.metrics_key}},
                 },
+                # The CA certificate Secret is copied into every namespace the listener admits
+                # (components/kafka/_team_secrets.py says why and how).
+                "template": {"clusterCaCert": {"metadata": {"annotations": mirror_to_labelled(self.client_namespace_label)}}},
             },
             # Topic and User Operators reconcile KafkaTopic and KafkaUser objects. Strimzi sets no
             # requests of its own (EntityTopicOperatorSpec/EntityUserOperatorSpec/KafkaExporterSpec

@@ -19,6 +19,7 @@ from components.kafka._msk import create_msk
 from components.kafka._msk_scrape import create_scrape_secret
 from components.kafka._strimzi_cluster import create_strimzi
 from components.kafka._team_resources import KafkaEndpoint, create_team_resources
+from components.kafka._team_secrets import SecretMirrorArgs, create_secret_mirror
 
 __all__ = ["Backend", "KafkaCluster", "KafkaClusterArgs", "TeamTopic", "broker_hosts"]
 
@@ -57,6 +58,10 @@ class KafkaCluster(pulumi.ComponentResource):
                 name, args.strimzi, config=args.broker_config(), stateful=stateful, provider=args.k8s_provider, parent=self
             )
             self.bootstrap_servers = pulumi.Output.from_input(strimzi.bootstrap)
+            # Copies the CA (and mTLS key pairs) Strimzi writes into team namespaces.
+            create_secret_mirror(
+                name, SecretMirrorArgs(depends_on=args.strimzi.depends_on), parent=self, provider=args.k8s_provider
+            )
             endpoint = KafkaEndpoint(self.bootstrap_servers, depends_on=(strimzi.kafka,))
         # Topics, access and delivery of every team (none when a tenants stack holds them).
         self.team_outputs = create_team_resources(name, args, endpoint, parent=self)

@@ -64,7 +64,7 @@ def test_onboarding_a_team_is_a_clean_review_exit_0(repo: Repo, tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     text = out.read_text(encoding="utf-8")
-    assert "\n- dev: +28 ~0 -0 ±0 · policy ok · ±$0/mo · GPUs ±0 · no data at risk\n" in text, text[:400]
+    assert "\n- dev: +26 ~0 -0 ±0 · policy ok · ±$0/mo · GPUs ±0 · no data at risk\n" in text, text[:400]
     assert "STATEFUL RISK" not in text
     assert_golden_text("review/onboard-team-dev.md", mask_commit(text))
     assert worktrees(repo.path) == [f"worktree {repo.path}"] and not list((tmp_path / "tmp").iterdir())

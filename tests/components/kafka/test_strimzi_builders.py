@@ -19,6 +19,7 @@ from components.kafka._strimzi import (
     UserSpec,
     team_acls,
 )
+from components.kafka._team_secrets import with_user_secret_mirror
 from tests._golden import assert_golden_yaml
 
 
@@ -70,6 +71,14 @@ def samples() -> dict[str, dict[str, Any]]:
         ),
         "user.scram": _obj("KafkaUser", "vision", "kafka", scram.spec(), LABELS),
         "user.tls": _obj("KafkaUser", "vision", "kafka", UserSpec("tls", team_acls("vision.", ())).spec(), LABELS),
+        # As components/kafka/_access.py registers it: the key pair is mirrored into the team's namespace.
+        "user.tls.mirrored": _obj(
+            "KafkaUser",
+            "team-vision",
+            "kafka",
+            with_user_secret_mirror(UserSpec("tls", team_acls("vision.", ())).spec(), "vision", "tls"),
+            LABELS,
+        ),
     }
 
 
