@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Literal, get_args
 
-from components.catalog.gpu import GPU_FAMILIES, GPU_INSTANCE_TYPES, regions_offering
+from components.catalog.gpu import GPU_FAMILIES, GPU_INSTANCE_TYPES, GpuInstanceType, regions_offering
 from components.validation import node_group_size_problems
 
 CapacityType = Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"]
@@ -65,48 +65,54 @@ def pool_problems(
     region: str | None = None,
 ) -> list[tuple[str, str]]:
     """Every problem of one pool; ``region`` None skips the offered-in-region check."""
-    problems: list[tuple[str, str]] = []
-    for i, name in enumerate(instance_types):
-        if problem := gpu_type_problem(name):
-            problems.append((f"instance_types[{i}]", problem))
+    problems = [(f"instance_types[{i}]", p) for i, name in enumerate(instance_types) if (p := gpu_type_problem(name))]
     if not instance_types:
         problems.append(("instance_types", "list at least one GPU instance type"))
     if problems:
         return problems
     types = [GPU_INSTANCE_TYPES[name] for name in instance_types]
-    if region is not None:
-        for i, t in enumerate(types):
-            if not t.offered_in(region):
-                problems.append(
-                    (
-                        f"instance_types[{i}]",
-                        f"{t.name} is not offered in {region}; regions: {', '.join(regions_offering(t.name))}",
-                    )
-                )
+    problems += _region_problems(types, region) if region is not None else []
     models = sorted({t.gpu_model for t in types})
     if len(models) > 1:
         problems.append(("instance_types", f"mixes GPU models {models}; one pool holds one GPU model (add another pool)"))
     problems += node_group_size_problems(min_size, desired_size, max_size)
-    if efa:
-        for i, t in enumerate(types):
-            if not t.supports_efa:
-                efa_types = sorted(n for n, c in GPU_INSTANCE_TYPES.items() if c.supports_efa and c.family == t.family)
-                hint = f"EFA types of {t.family}: {', '.join(efa_types)}" if efa_types else f"{t.family} has no EFA type"
-                problems.append((f"instance_types[{i}]", f"{t.name} has no EFA interface but efa is true; {hint}"))
+    problems += _efa_problems(types) if efa else []
+    problems += _capacity_problems(capacity_type, capacity_reservation_id, len(types))
+    problems += [("labels", p) for key, value in labels.items() if (p := label_problem(key, value))]
+    return problems
+
+
+def _region_problems(types: Sequence[GpuInstanceType], region: str) -> list[tuple[str, str]]:
+    return [
+        (f"instance_types[{i}]", f"{t.name} is not offered in {region}; regions: {', '.join(regions_offering(t.name))}")
+        for i, t in enumerate(types)
+        if not t.offered_in(region)
+    ]
+
+
+def _efa_problems(types: Sequence[GpuInstanceType]) -> list[tuple[str, str]]:
+    problems = []
+    for i, t in enumerate(types):
+        if not t.supports_efa:
+            efa_types = sorted(n for n, c in GPU_INSTANCE_TYPES.items() if c.supports_efa and c.family == t.family)
+            hint = f"EFA types of {t.family}: {', '.join(efa_types)}" if efa_types else f"{t.family} has no EFA type"
+            problems.append((f"instance_types[{i}]", f"{t.name} has no EFA interface but efa is true; {hint}"))
+    return problems
+
+
+def _capacity_problems(capacity_type: str, reservation_id: str | None, type_count: int) -> list[tuple[str, str]]:
     if capacity_type not in CAPACITY_TYPES:
-        problems.append(("capacity_type", f"must be one of {list(CAPACITY_TYPES)}, got {capacity_type!r}"))
-    elif capacity_type == "CAPACITY_BLOCK":
-        if capacity_reservation_id is None:
+        return [("capacity_type", f"must be one of {list(CAPACITY_TYPES)}, got {capacity_type!r}")]
+    problems = []
+    if capacity_type == "CAPACITY_BLOCK":
+        if reservation_id is None:
             problems.append(
                 ("capacity_reservation_id", "is required when capacity_type is CAPACITY_BLOCK (the Capacity Block's cr- id)")
             )
-        if len(types) > 1:
+        if type_count > 1:
             problems.append(("instance_types", "a Capacity Block reserves one instance type; list exactly one"))
-    elif capacity_type == "SPOT" and capacity_reservation_id is not None:
+    elif capacity_type == "SPOT" and reservation_id is not None:
         problems.append(
             ("capacity_reservation_id", "a capacity reservation is not used by SPOT; use ON_DEMAND or CAPACITY_BLOCK")
         )
-    for key, value in labels.items():
-        if problem := label_problem(key, value):
-            problems.append(("labels", problem))
     return problems
