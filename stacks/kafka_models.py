@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import Field, StringConstraints, field_validator
 
-from components.kafka import validation as rules
+from components.kafka import validation
 from stacks.area import CoreStack, Model
 from stacks.data_lake_settings import DataLakeSettings
 from stacks.errors import explain_patterns
@@ -51,15 +51,15 @@ class MskSettings(Model):
     """Brokers in total: a multiple of ``mlinfra:availability_zones`` (MSK spreads them evenly)."""
     instance_type: str = "kafka.m7g.large"
     """MSK standard broker type, ``kafka.<family>.<size>``."""
-    volume_gib: int = Field(default=100, ge=rules.MIN_VOLUME_GIB, le=rules.MAX_VOLUME_GIB)
+    volume_gib: int = Field(default=100, ge=validation.MIN_VOLUME_GIB, le=validation.MAX_VOLUME_GIB)
     """EBS volume per broker at creation (GiB)."""
-    max_volume_gib: int = Field(default=1000, ge=rules.MIN_VOLUME_GIB, le=rules.MAX_VOLUME_GIB)
+    max_volume_gib: int = Field(default=1000, ge=validation.MIN_VOLUME_GIB, le=validation.MAX_VOLUME_GIB)
     """Storage autoscaling grows each broker's volume up to this (GiB)."""
-    storage_target_percent: int = Field(default=60, ge=rules.MIN_STORAGE_TARGET, le=rules.MAX_STORAGE_TARGET)
+    storage_target_percent: int = Field(default=60, ge=validation.MIN_STORAGE_TARGET, le=validation.MAX_STORAGE_TARGET)
     """Broker storage utilisation that triggers expansion."""
     kafka_version: str = "3.8.x"
     """An MSK Kafka version string such as ``3.8.x``."""
-    enhanced_monitoring: rules.EnhancedMonitoring = "PER_BROKER"
+    enhanced_monitoring: validation.EnhancedMonitoring = "PER_BROKER"
     """CloudWatch metric level: one of DEFAULT, PER_BROKER, PER_TOPIC_PER_BROKER, PER_TOPIC_PER_PARTITION."""
     log_retention_days: int = Field(default=30, ge=1)
     """Days broker logs stay in their (KMS-encrypted) CloudWatch log group."""
@@ -92,7 +92,7 @@ class StrimziSettings(Model):
     @field_validator("connect_image")
     @classmethod
     def _image(cls, v: str | None) -> str | None:
-        if v is not None and (problem := rules.image_problem(v)):
+        if v is not None and (problem := validation.image_problem(v)):
             raise ValueError(problem)
         return v
 

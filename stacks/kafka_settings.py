@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from components.catalog import namespaces
-from components.kafka import validation as rules
+from components.kafka import validation
 from stacks.area import Area, Model, Outputs
 from stacks.context import AWS, CLUSTER, DATA_LAKE, KAFKA, MONITORING, NETWORK, TEAMS, KafkaFacts, PlatformContext
 from stacks.errors import Problem
@@ -34,19 +34,21 @@ def _problems(settings: KafkaStack, source: str) -> list[Problem]:
     problems: list[Problem] = []
     if kafka.backend == "msk":
         msk = kafka.msk
-        for message in rules.broker_problems(
-            msk.broker_count, settings.availability_zones, min_brokers=rules.PROD_MIN_BROKERS if prod else 1
+        for message in validation.broker_problems(
+            msk.broker_count, settings.availability_zones, min_brokers=validation.PROD_MIN_BROKERS if prod else 1
         ):
             problems.append(Problem(source, f"{field}.msk.broker_count", message))
-        if message := rules.msk_instance_problem(msk.instance_type):
+        if message := validation.msk_instance_problem(msk.instance_type):
             problems.append(Problem(source, f"{field}.msk.instance_type", message))
-        for f, message in rules.storage_scaling_problems(msk.volume_gib, msk.max_volume_gib, msk.storage_target_percent):
+        for f, message in validation.storage_scaling_problems(msk.volume_gib, msk.max_volume_gib, msk.storage_target_percent):
             problems.append(Problem(source, f"{field}.msk.{f}", message))
     else:
         strimzi = kafka.strimzi
-        if prod and strimzi.brokers < rules.PROD_MIN_BROKERS:
+        if prod and strimzi.brokers < validation.PROD_MIN_BROKERS:
             problems.append(
-                Problem(source, f"{field}.strimzi.brokers", f"must be >= {rules.PROD_MIN_BROKERS} in prod; got {strimzi.brokers}")
+                Problem(
+                    source, f"{field}.strimzi.brokers", f"must be >= {validation.PROD_MIN_BROKERS} in prod; got {strimzi.brokers}"
+                )
             )
         if prod and strimzi.dual_role:
             problems.append(
@@ -56,7 +58,7 @@ def _problems(settings: KafkaStack, source: str) -> list[Problem]:
             problems.append(
                 Problem(source, f"{field}.strimzi.controllers", f"must be odd (a KRaft quorum); got {strimzi.controllers}")
             )
-    for f, message in rules.replication_problems(kafka.replication_factor, kafka.min_insync_replicas, kafka.brokers):
+    for f, message in validation.replication_problems(kafka.replication_factor, kafka.min_insync_replicas, kafka.brokers):
         problems.append(Problem(source, f"{field}.{f}", message))
     # Only a dev Strimzi cluster may run with fewer replicas (issue 10: never on MSK, never in prod).
     if (prod or kafka.backend == "msk") and kafka.replication_factor < 3:
@@ -139,12 +141,12 @@ def team_problems(settings: KafkaStack, teams: Sequence[TeamSettings]) -> list[P
     for team, (source, section) in sorted(sections.items()):
         for topic, spec in section.topics.items():
             path = f"kafka.topics.{topic}"
-            problems += [Problem(source, path, m) for m in rules.team_topic_problems(team, topic)]
-            if message := rules.partitions_problem(spec.partitions):
+            problems += [Problem(source, path, m) for m in validation.team_topic_problems(team, topic)]
+            if message := validation.partitions_problem(spec.partitions):
                 problems.append(Problem(source, f"{path}.partitions", message))
-            if message := rules.retention_problem(spec.retention_hours):
+            if message := validation.retention_problem(spec.retention_hours):
                 problems.append(Problem(source, f"{path}.retention_hours", message))
-        for first, second in rules.colliding_topics(section.topics):
+        for first, second in validation.colliding_topics(section.topics):
             problems.append(
                 Problem(
                     source,
@@ -153,13 +155,15 @@ def team_problems(settings: KafkaStack, teams: Sequence[TeamSettings]) -> list[P
                 )
             )
         for i, grant in enumerate(section.read):
-            problems += [Problem(source, f"kafka.read[{i}]", m) for m in rules.read_grant_problems(team, [grant], topics_by_team)]
+            problems += [
+                Problem(source, f"kafka.read[{i}]", m) for m in validation.read_grant_problems(team, [grant], topics_by_team)
+            ]
         for i, name in enumerate(section.to_lake):
-            problems += [Problem(source, f"kafka.to_lake[{i}]", m) for m in rules.to_lake_problems(section.topics, [name])]
+            problems += [Problem(source, f"kafka.to_lake[{i}]", m) for m in validation.to_lake_problems(section.topics, [name])]
         if section.to_lake and settings.kafka.backend != "none":
             problems += delivery_problems(settings, source)
         for key in ("read", "to_lake"):
-            for value in rules.duplicates(getattr(section, key)):
+            for value in validation.duplicates(getattr(section, key)):
                 problems.append(Problem(source, f"kafka.{key}", f"{value!r} is listed twice"))
     return problems
 

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from components.catalog import namespaces
 from components.catalog.model_servers import MODEL_SERVERS
-from components.mesh import validation as rules
+from components.mesh import validation
 from stacks.area import Area, CoreStack, Model, Outputs
 from stacks.context import CLUSTER, DATA_LAKE, MESH, MONITORING_NAMESPACE, NETWORK, TEAMS, PlatformContext
 from stacks.errors import Problem
@@ -83,10 +83,10 @@ class MeshSettings(Model):
 # A team name (stacks/team_model.TEAM_NAME_PATTERN, which imports this module).
 def _problems(settings: MeshStack, source: str) -> list[Problem]:
     mesh, dev = settings.mesh, settings.environment == "dev"
-    found = rules.mtls_problems(mesh.mtls_mode, allow_permissive=dev)
-    found += rules.control_plane_problems(mesh.istiod.min_replicas, mesh.istiod.max_replicas, mesh.istiod.enable_pdb)
+    found = validation.mtls_problems(mesh.mtls_mode, allow_permissive=dev)
+    found += validation.control_plane_problems(mesh.istiod.min_replicas, mesh.istiod.max_replicas, mesh.istiod.enable_pdb)
     g = mesh.gateway
-    found += rules.tls_problems(g.certificate_arn, g.tls_secret, g.enable_plain_http, allow_plain_http=dev)
+    found += validation.tls_problems(g.certificate_arn, g.tls_secret, g.enable_plain_http, allow_plain_http=dev)
     if g.min_replicas > g.max_replicas:
         found.append(("gateway.max_replicas", f"must be at least gateway.min_replicas ({g.min_replicas}), got {g.max_replicas}"))
     if mesh.allow_fault_injection and settings.environment == "prod":
@@ -99,7 +99,7 @@ def _team_problems(settings: MeshStack, teams: Sequence[TeamSettings]) -> list[P
     problems = []
     for t in teams:
         access = t.spec.mesh if t.spec is not None else MeshAccess()
-        for i, message in rules.allow_from_problems(t.name, access.allow_from, names):
+        for i, message in validation.allow_from_problems(t.name, access.allow_from, names):
             problems.append(Problem(t.source, f"mesh.allow_from[{i}]", message))
     for t in teams:
         if t.spec is not None and t.spec.serving and MODELS_ZONE not in t.data_lake:

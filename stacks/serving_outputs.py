@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from components.catalog.namespaces import MESH_INGRESS
-from components.mesh import serving_validation as rules
+from components.mesh import serving_validation as validation
 from stacks.serving_settings import ServingEndpoint
 from stacks.team_model import TeamSettings
 
@@ -36,7 +36,7 @@ class ServingStack(Protocol):
 
 
 def _endpoint(team: str, name: str, ep: ServingEndpoint) -> dict[str, Any]:
-    stable_weight, canary_weight = rules.route_weights(ep.canary.weight if ep.canary else 0)
+    stable_weight, canary_weight = validation.route_weights(ep.canary.weight if ep.canary else 0)
     versions = [(ep.stable.version, stable_weight), *([(ep.canary.version, canary_weight)] if ep.canary else [])]
     return {
         "team": team,
@@ -47,7 +47,7 @@ def _endpoint(team: str, name: str, ep: ServingEndpoint) -> dict[str, Any]:
         "model_prefix": f"teams/{team}/models/{ep.model}/",
         "virtual_service": name,
         "versions": [
-            {"version": v, "deployment": rules.resource_name(name, v), "subset": rules.subset_name(v), "weight": w}
+            {"version": v, "deployment": validation.resource_name(name, v), "subset": validation.subset_name(v), "weight": w}
             for v, w in versions
         ],
     }

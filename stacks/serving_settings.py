@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from components.mesh import serving_validation as rules
+from components.mesh import serving_validation as validation
 from stacks.area import CoreStack
 from stacks.errors import Problem, explain_patterns
 
@@ -24,20 +24,20 @@ if TYPE_CHECKING:
     from components.mesh.istio import Fault as IstioFault
 
 Environment = Literal["dev", "staging", "prod"]
-EndpointName = Annotated[str, StringConstraints(pattern=rules.ENDPOINT_PATTERN)]
-Host = Annotated[str, StringConstraints(pattern=rules.HOST_PATTERN, max_length=rules.MAX_HOST_LENGTH)]
-ModelName = Annotated[str, StringConstraints(pattern=rules.MODEL_PATTERN)]
-Version = Annotated[str, StringConstraints(pattern=rules.VERSION_PATTERN)]
+EndpointName = Annotated[str, StringConstraints(pattern=validation.ENDPOINT_PATTERN)]
+Host = Annotated[str, StringConstraints(pattern=validation.HOST_PATTERN, max_length=validation.MAX_HOST_LENGTH)]
+ModelName = Annotated[str, StringConstraints(pattern=validation.MODEL_PATTERN)]
+Version = Annotated[str, StringConstraints(pattern=validation.VERSION_PATTERN)]
 Server = Literal["tensorflow-serving", "triton"]
 CPU_PATTERN = r"^([1-9][0-9]{0,4}|[0-9]{1,5}\.[0-9]{1,3}|[1-9][0-9]{0,6}m)$"
 MEMORY_PATTERN = r"^[1-9][0-9]{0,6}(Mi|Gi|Ti)$"
 
 # What each pattern means, for the loader's messages (stacks/team_model.PATTERN_MEANS gets these).
 SERVING_PATTERN_MEANS = {
-    rules.ENDPOINT_PATTERN: f"must be {rules.ENDPOINT_RULE}",
-    rules.HOST_PATTERN: f"must be {rules.HOST_RULE}",
-    rules.MODEL_PATTERN: f"must be {rules.MODEL_RULE}",
-    rules.VERSION_PATTERN: f"must be {rules.VERSION_RULE}",
+    validation.ENDPOINT_PATTERN: f"must be {validation.ENDPOINT_RULE}",
+    validation.HOST_PATTERN: f"must be {validation.HOST_RULE}",
+    validation.MODEL_PATTERN: f"must be {validation.MODEL_RULE}",
+    validation.VERSION_PATTERN: f"must be {validation.VERSION_RULE}",
     CPU_PATTERN: 'must be a CPU quantity such as "16", "0.5" or "500m"',
     MEMORY_PATTERN: 'must be a memory quantity such as "512Mi", "64Gi" or "1Ti"',
 }
@@ -76,7 +76,7 @@ class StableVersion(_Model):
     """Model version: the directory ``<version>/`` under the model's prefix in the models zone."""
     replicas: int = Field(default=2, ge=1, le=100)
     """Pods of this version (the starting point when ``autoscaling`` is set)."""
-    gpu: int = Field(default=0, ge=0, le=rules.MAX_GPUS_PER_REPLICA)
+    gpu: int = Field(default=0, ge=0, le=validation.MAX_GPUS_PER_REPLICA)
     """``nvidia.com/gpu`` per pod; > 0 schedules on the GPU nodes (toleration + limit)."""
 
     @field_validator("version", mode="before")
@@ -89,10 +89,10 @@ class CanaryVersion(_Model):
     """A new version receiving ``weight`` percent of the requests."""
 
     version: Version
-    weight: int = Field(default=0, ge=0, le=rules.MAX_WEIGHT)
+    weight: int = Field(default=0, ge=0, le=validation.MAX_WEIGHT)
     """Percent of requests (0-100); the stable version receives the rest."""
     replicas: int = Field(default=1, ge=1, le=100)
-    gpu: int | None = Field(default=None, ge=0, le=rules.MAX_GPUS_PER_REPLICA)
+    gpu: int | None = Field(default=None, ge=0, le=validation.MAX_GPUS_PER_REPLICA)
     """GPUs per pod; default: as the stable version."""
 
     @field_validator("version", mode="before")
@@ -102,9 +102,9 @@ class CanaryVersion(_Model):
 
 
 class Retries(_Model):
-    attempts: int = Field(default=2, ge=0, le=rules.MAX_RETRY_ATTEMPTS)
+    attempts: int = Field(default=2, ge=0, le=validation.MAX_RETRY_ATTEMPTS)
     """Retries after a failed try (connection failure, reset, 5xx, gRPC UNAVAILABLE); 0 = none."""
-    per_try_timeout_ms: int = Field(default=200, ge=1, le=rules.MAX_TIMEOUT_MS)
+    per_try_timeout_ms: int = Field(default=200, ge=1, le=validation.MAX_TIMEOUT_MS)
 
 
 class CircuitBreaker(_Model):
@@ -121,14 +121,14 @@ class Fault(_Model):
 
     abort_percent: float = Field(default=0, ge=0, le=100)
     http_status: int = Field(default=503, ge=200, le=599)
-    delay_ms: int = Field(default=0, ge=0, le=rules.MAX_TIMEOUT_MS)
+    delay_ms: int = Field(default=0, ge=0, le=validation.MAX_TIMEOUT_MS)
     delay_percent: float = Field(default=0, ge=0, le=100)
     environments: tuple[Environment, ...] = ("dev", "staging")
     """Environments where the drill runs; prod forbids fault injection (mlinfra:mesh)."""
 
     @model_validator(mode="after")
     def _injects_something(self) -> Fault:
-        if rules.fault_is_noop(self.abort_percent, self.delay_ms, self.delay_percent):
+        if validation.fault_is_noop(self.abort_percent, self.delay_ms, self.delay_percent):
             raise ValueError("injects nothing: set abort_percent, or delay_ms with delay_percent (or remove fault)")
         return self
 
@@ -152,7 +152,7 @@ class ServingEndpoint(_Model):
     """Port of the endpoint's Service (gRPC inference API)."""
     stable: StableVersion
     canary: CanaryVersion | None = None
-    timeout_ms: int = Field(default=1000, ge=1, le=rules.MAX_TIMEOUT_MS)
+    timeout_ms: int = Field(default=1000, ge=1, le=validation.MAX_TIMEOUT_MS)
     """Route timeout (the whole request, retries included)."""
     retries: Retries = Retries()
     circuit_breaker: CircuitBreaker = CircuitBreaker()
@@ -167,7 +167,7 @@ class ServingEndpoint(_Model):
     @field_validator("port")
     @classmethod
     def _port(cls, v: int) -> int:
-        problem = rules.port_problem(v)
+        problem = validation.port_problem(v)
         if problem:
             raise ValueError(problem)
         return v
@@ -175,14 +175,14 @@ class ServingEndpoint(_Model):
 
 def endpoint_problems(source: str, name: str, ep: ServingEndpoint, *, environment: str, fault_allowed: bool) -> list[Problem]:
     """One endpoint's cross-field checks in one environment."""
-    found = rules.canary_problems(
+    found = validation.canary_problems(
         ep.stable.version, ep.canary.version if ep.canary else None, ep.canary.weight if ep.canary else None
     )
-    found += rules.retry_problems(ep.timeout_ms, ep.retries.attempts, ep.retries.per_try_timeout_ms)
+    found += validation.retry_problems(ep.timeout_ms, ep.retries.attempts, ep.retries.per_try_timeout_ms)
     if ep.autoscaling is not None:
-        found += rules.autoscaling_problems(ep.autoscaling.min, ep.autoscaling.max, ep.stable.replicas)
+        found += validation.autoscaling_problems(ep.autoscaling.min, ep.autoscaling.max, ep.stable.replicas)
     if ep.fault is not None:
-        found += rules.fault_problems(ep.fault.environments, fault_allowed, environment)
+        found += validation.fault_problems(ep.fault.environments, fault_allowed, environment)
     return [Problem(source, f"serving.{name}.{field}", message) for field, message in found]
 
 
@@ -190,7 +190,7 @@ def endpoint_gpus(ep: ServingEndpoint) -> int:
     """GPUs the endpoint may request at most."""
     most = ep.autoscaling.max if ep.autoscaling else ep.stable.replicas
     canary_gpu = ep.canary.gpu if ep.canary and ep.canary.gpu is not None else ep.stable.gpu
-    return rules.gpu_demand(most, ep.canary.replicas if ep.canary else 0, ep.stable.gpu, canary_gpu)
+    return validation.gpu_demand(most, ep.canary.replicas if ep.canary else 0, ep.stable.gpu, canary_gpu)
 
 
 def serving_team_problems(
@@ -217,7 +217,7 @@ def serving_team_problems(
                     f"but the team's {environment}.quota.gpu is {gpu_quota}",
                 )
             )
-    problems += [Problem(s, f, m) for s, f, m in rules.duplicate_hosts(hosts)]
+    problems += [Problem(s, f, m) for s, f, m in validation.duplicate_hosts(hosts)]
     return problems
 
 

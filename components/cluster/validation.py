@@ -1,4 +1,4 @@
-"""Pure rules of the cluster and its node groups, shared by the settings and the components.
+"""Pure validation of the cluster and its node groups, shared by the settings and the components.
 
 Each returns ``(field, message)`` pairs (or a message): the settings turn them into
 ``Problem``s naming the file and field, the components' Args raise them as ``ValueError``.

@@ -1,4 +1,4 @@
-"""The data lake's pure rules (no Pulumi): names, lifecycle minimums, access policies.
+"""The data lake's pure validation (no Pulumi): names, lifecycle minimums, access policies.
 
 Shared by ``components/data_lake/data_lake.py`` (Args validation, re-exports ``PrefixGrant`` and
 ``build_access_policy``; import them from there) and ``stacks/data_lake_settings.py`` (ConfigError

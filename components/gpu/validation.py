@@ -1,4 +1,4 @@
-"""Pure rules of a GPU pool, shared by stacks/gpu_settings.py and components/gpu/gpu_nodes.py.
+"""Pure validation of a GPU pool, shared by stacks/gpu_settings.py and components/gpu/gpu_nodes.py.
 
 ``pool_problems`` returns ``(field, message)`` pairs; the settings report them as
 ``mlinfra:gpu_node_groups.<pool>.<field>`` with the file name, the Args raise them.

@@ -12,7 +12,7 @@ from typing import Literal
 
 import pulumi
 
-from components.kafka import validation as rules
+from components.kafka import validation
 from components.kafka._access import TeamAccess
 from components.kafka._msk import MskArgs
 from components.kafka._msk_delivery import LakeTarget
@@ -35,7 +35,7 @@ class TeamTopic:
 
     @property
     def full_name(self) -> str:
-        return rules.full_topic_name(self.team, self.topic)
+        return validation.full_topic_name(self.team, self.topic)
 
 
 @dataclass(frozen=True)
@@ -81,29 +81,31 @@ class KafkaClusterArgs:
             problems.append(f"backend {self.backend!r} needs exactly its own arguments (msk= or strimzi=)")
         problems += [
             f"{f}: {m}"
-            for f, m in rules.replication_problems(self.replication_factor, self.min_insync_replicas, self.broker_count)
+            for f, m in validation.replication_problems(self.replication_factor, self.min_insync_replicas, self.broker_count)
         ]
         names = [t.full_name for t in self.topics]
-        problems += [p for t in self.topics for p in rules.team_topic_problems(t.team, t.topic)]
+        problems += [p for t in self.topics for p in validation.team_topic_problems(t.team, t.topic)]
         problems += [
-            f"topic {t.full_name}: partitions {rules.partitions_problem(t.partitions)}" for t in self.topics if t.partitions < 1
+            f"topic {t.full_name}: partitions {validation.partitions_problem(t.partitions)}"
+            for t in self.topics
+            if t.partitions < 1
         ]
         problems += [
-            f"topic {t.full_name}: retention_hours {rules.retention_problem(t.retention_hours)}"
+            f"topic {t.full_name}: retention_hours {validation.retention_problem(t.retention_hours)}"
             for t in self.topics
             if t.retention_hours < 1
         ]
-        problems += [f"topic {n} is declared twice" for n in rules.duplicates(names)]
+        problems += [f"topic {n} is declared twice" for n in validation.duplicates(names)]
         topics_by_team: dict[str, list[str]] = {}
         for t in self.topics:
             topics_by_team.setdefault(t.team, []).append(t.topic)
         for access in self.teams:
             problems += [
-                f"team {access.team}: read {p}" for p in rules.read_grant_problems(access.team, access.read, topics_by_team)
+                f"team {access.team}: read {p}" for p in validation.read_grant_problems(access.team, access.read, topics_by_team)
             ]
             problems += [
                 f"team {access.team}: to_lake {p}"
-                for p in rules.to_lake_problems(topics_by_team.get(access.team, []), access.to_lake)
+                for p in validation.to_lake_problems(topics_by_team.get(access.team, []), access.to_lake)
             ]
         private = self.msk is not None and self.msk.enable_private_connectivity
         if any(a.to_lake for a in self.teams) and self.backend == "msk" and (self.lake is None or not private):

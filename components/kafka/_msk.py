@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._kms import logs_key_policy, rotating_key
-from components.kafka import validation as rules
+from components.kafka import validation
 from components.kafka._msk_iam import server_properties
 
 # Brokers listen for IAM-authenticated clients inside the VPC on 9098:
@@ -27,7 +27,7 @@ IAM_PORT = 9098
 # https://docs.aws.amazon.com/msk/latest/developerguide/open-monitoring.html
 JMX_EXPORTER_PORT = 11001
 NODE_EXPORTER_PORT = 11002
-EnhancedMonitoring = rules.EnhancedMonitoring  # defined with the pure rules: the settings use it without the AWS SDK
+EnhancedMonitoring = validation.EnhancedMonitoring  # defined with the pure rules: the settings use it without the AWS SDK
 ENHANCED_MONITORING: tuple[str, ...] = ("DEFAULT", "PER_BROKER", "PER_TOPIC_PER_BROKER", "PER_TOPIC_PER_PARTITION")
 # MSK places brokers in two or three AZs (client subnets), never more.
 MIN_AZS, MAX_AZS = 2, 3
@@ -70,13 +70,15 @@ class MskArgs:
     read the cluster (components/kafka/_msk_delivery.py). Not supported on kafka.t3.small."""
 
     def __post_init__(self) -> None:
-        problems = rules.broker_problems(self.broker_count, self.az_count, min_brokers=1)
+        problems = validation.broker_problems(self.broker_count, self.az_count, min_brokers=1)
         if not MIN_AZS <= self.az_count <= MAX_AZS:
             problems.append(f"az_count must be {MIN_AZS} or {MAX_AZS} (MSK client subnets), got {self.az_count}")
-        problems += [p for p in (rules.msk_instance_problem(self.instance_type), rules.volume_problem(self.volume_gib)) if p]
+        problems += [
+            p for p in (validation.msk_instance_problem(self.instance_type), validation.volume_problem(self.volume_gib)) if p
+        ]
         problems += [
             f"{f}: {m}"
-            for f, m in rules.storage_scaling_problems(self.volume_gib, self.max_volume_gib, self.storage_target_percent)
+            for f, m in validation.storage_scaling_problems(self.volume_gib, self.max_volume_gib, self.storage_target_percent)
         ]
         if self.enhanced_monitoring not in ENHANCED_MONITORING:
             problems.append(f"enhanced_monitoring must be one of {list(ENHANCED_MONITORING)}, got {self.enhanced_monitoring!r}")

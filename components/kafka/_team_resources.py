@@ -16,7 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components._crd import custom_resource
-from components.kafka import validation as rules
+from components.kafka import validation
 from components.kafka._access import create_team_access
 from components.kafka._msk_delivery import create_delivery
 from components.kafka._strimzi import CLUSTER_LABEL, TopicSpec
@@ -39,7 +39,7 @@ class KafkaEndpoint:
 
 def topic_config(args: KafkaClusterArgs, topic: TeamTopic) -> dict[str, str]:
     return {
-        "retention.ms": str(rules.retention_ms(topic.retention_hours)),
+        "retention.ms": str(validation.retention_ms(topic.retention_hours)),
         "min.insync.replicas": str(args.min_insync_replicas),
     }
 
@@ -111,7 +111,7 @@ def _strimzi_team_resources(
         custom_resource(
             f"{name}-topic-{topic.full_name}",
             "KafkaTopic",
-            metadata_name=rules.kubernetes_name(topic.full_name),
+            metadata_name=validation.kubernetes_name(topic.full_name),
             namespace=strimzi.namespace,
             spec=spec.spec(),
             labels={CLUSTER_LABEL: strimzi.cluster_name, "team": topic.team},

@@ -1,4 +1,4 @@
-"""Kafka's pure rules (no Pulumi): topic names, sizes, broker layout, team grants.
+"""Kafka's pure validation (no Pulumi): topic names, sizes, broker layout, team grants.
 
 Shared by ``components/kafka/kafka.py`` (Args validation) and ``stacks/kafka_settings.py``
 (``Problem``s naming the file and field), so one rule never has two spellings. Every
@@ -100,7 +100,7 @@ def retention_ms(hours: int) -> int:
 
 
 def broker_problems(brokers: int, az_count: int, *, min_brokers: int) -> list[str]:
-    """Broker count rules: spread evenly over every AZ, and at least ``min_brokers``."""
+    """Broker count checks: spread evenly over every AZ, and at least ``min_brokers``."""
     problems = []
     if brokers < max(1, min_brokers):
         problems.append(f"must be >= {max(1, min_brokers)} in this environment; got {brokers}")

@@ -19,8 +19,7 @@ import pulumi
 from components._crd import custom_resource
 from components._helm import HelmAddonArgs, HelmChart, helm_addon
 from components.catalog import namespaces, tokens
-from components.mesh import istio
-from components.mesh import validation as rules
+from components.mesh import istio, validation
 from components.render import render
 
 # Upstream: https://github.com/istio/istio (manifests/charts/{base,istio-control/istio-discovery,gateway}),
@@ -71,11 +70,11 @@ class ServiceMeshArgs:
     the gateway's Service created, or the in-tree controller makes a Classic Load Balancer)."""
 
     def __post_init__(self) -> None:
-        problems = rules.mtls_problems(self.mtls_mode, allow_permissive=True)
-        problems += rules.control_plane_problems(self.istiod_min_replicas, self.istiod_max_replicas, self.enable_istiod_pdb)
-        problems += rules.tls_problems(self.certificate_arn, self.tls_secret, self.enable_plain_http, allow_plain_http=True)
-        if self.gateway_scheme not in rules.GATEWAY_SCHEMES:
-            problems.append(("gateway.scheme", f"must be one of {list(rules.GATEWAY_SCHEMES)}, got {self.gateway_scheme!r}"))
+        problems = validation.mtls_problems(self.mtls_mode, allow_permissive=True)
+        problems += validation.control_plane_problems(self.istiod_min_replicas, self.istiod_max_replicas, self.enable_istiod_pdb)
+        problems += validation.tls_problems(self.certificate_arn, self.tls_secret, self.enable_plain_http, allow_plain_http=True)
+        if self.gateway_scheme not in validation.GATEWAY_SCHEMES:
+            problems.append(("gateway.scheme", f"must be one of {list(validation.GATEWAY_SCHEMES)}, got {self.gateway_scheme!r}"))
         if not 1 <= self.gateway_min_replicas <= self.gateway_max_replicas:
             problems.append(
                 ("gateway.max_replicas", f"need 1 <= min <= max, got {self.gateway_min_replicas}..{self.gateway_max_replicas}")
@@ -143,7 +142,7 @@ class MeshEndpoints:
             namespace=args.namespace,
             ingress_namespace=args.ingress_namespace,
             gateway_selector=dict(GATEWAY_SELECTOR),
-            gateway_principal=rules.principal(args.ingress_namespace, GATEWAY_NAME),
+            gateway_principal=validation.principal(args.ingress_namespace, GATEWAY_NAME),
             gateway_tls=args.gateway_tls,
             ready=tuple(ready),
         )
@@ -161,7 +160,7 @@ class ServiceMesh(pulumi.ComponentResource):
         self.ingress_namespace: str = args.ingress_namespace
         self.injection_label: str = INJECTION_LABEL
         self.gateway_selector: dict[str, str] = dict(GATEWAY_SELECTOR)
-        self.gateway_principal: str = rules.principal(args.ingress_namespace, GATEWAY_NAME)
+        self.gateway_principal: str = validation.principal(args.ingress_namespace, GATEWAY_NAME)
         self.gateway_tls: istio.GatewayTls = args.gateway_tls
         self.ready: tuple[pulumi.Resource, ...] = (self.istiod, self.cni)
         """Depend on these before creating mesh objects or injected pods (istiod's webhooks, the CNI agent)."""

@@ -21,7 +21,7 @@ from components._crd import custom_resource
 from components.catalog import tokens
 from components.catalog.model_servers import MODEL_SERVERS
 from components.mesh import istio
-from components.mesh import serving_validation as rules
+from components.mesh import serving_validation as validation
 from components.mesh._model_pod import (
     TF_MONITORING_CONFIG,
     TF_MONITORING_CONFIG_NAME,
@@ -95,14 +95,16 @@ class ModelEndpointArgs:
     def __post_init__(self) -> None:
         if self.server not in MODEL_SERVERS:
             raise ValueError(f"server must be one of {sorted(MODEL_SERVERS)}, got {self.server!r}")
-        problems = rules.canary_problems(self.stable.version, self.canary.version if self.canary else None, self.canary_weight)
-        problems += rules.retry_problems(self.timeout_ms, self.retry_attempts, self.per_try_timeout_ms)
-        port = rules.port_problem(self.port)
+        problems = validation.canary_problems(
+            self.stable.version, self.canary.version if self.canary else None, self.canary_weight
+        )
+        problems += validation.retry_problems(self.timeout_ms, self.retry_attempts, self.per_try_timeout_ms)
+        port = validation.port_problem(self.port)
         if port:
             problems.append(("port", port))
         if self.autoscaling:
             a = self.autoscaling
-            problems += rules.autoscaling_problems(a.min_replicas, a.max_replicas, self.stable.replicas)
+            problems += validation.autoscaling_problems(a.min_replicas, a.max_replicas, self.stable.replicas)
         if problems:
             raise ValueError(f"endpoint {self.endpoint}: " + "; ".join(f"{f}: {m}" for f, m in problems))
 
@@ -154,7 +156,7 @@ class ModelEndpoint(pulumi.ComponentResource):
 
     def _deployment(self, version: ModelVersion, *, stable: bool) -> k8s.apps.v1.Deployment:
         a = self._args
-        name = rules.resource_name(a.endpoint, version.version)
+        name = validation.resource_name(a.endpoint, version.version)
         template = model_pod_template(self._pod_args(), version)
         labels = version_labels(a.team, a.endpoint, version.version)
         autoscaled = stable and a.autoscaling is not None
@@ -209,7 +211,7 @@ class ModelEndpoint(pulumi.ComponentResource):
         a = self._args
         if a.autoscaling is None:
             return
-        target = rules.resource_name(a.endpoint, a.stable.version)
+        target = validation.resource_name(a.endpoint, a.stable.version)
         k8s.autoscaling.v2.HorizontalPodAutoscaler(
             f"{self._name}-autoscaler",
             metadata=self._meta(a.endpoint),
@@ -250,7 +252,7 @@ class ModelEndpoint(pulumi.ComponentResource):
 
     def _traffic(self, versions: list[ModelVersion]) -> None:
         a, name = self._args, self._name
-        subsets = {rules.subset_name(v.version): {"version": v.version} for v in versions}
+        subsets = {validation.subset_name(v.version): {"version": v.version} for v in versions}
         rule = custom_resource(
             f"{name}-destination-rule",
             "DestinationRule",
@@ -279,13 +281,13 @@ class ModelEndpoint(pulumi.ComponentResource):
             provider=a.k8s_provider,
             labels=dict(a.labels),
         )
-        stable_weight, canary_weight = rules.route_weights(a.canary_weight if a.canary else 0)
+        stable_weight, canary_weight = validation.route_weights(a.canary_weight if a.canary else 0)
         route = istio.Route(
             service_host=a.service_host,
             port=a.port,
-            stable_subset=rules.subset_name(a.stable.version),
+            stable_subset=validation.subset_name(a.stable.version),
             stable_weight=stable_weight,
-            canary_subset=rules.subset_name(a.canary.version) if a.canary else None,
+            canary_subset=validation.subset_name(a.canary.version) if a.canary else None,
             canary_weight=canary_weight,
             timeout_ms=a.timeout_ms,
             retry_attempts=a.retry_attempts,

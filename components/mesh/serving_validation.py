@@ -1,4 +1,4 @@
-"""Serving endpoints' pure rules (no Pulumi): names, hosts, versions, ports, weights, faults.
+"""Serving endpoints' pure validation (no Pulumi): names, hosts, versions, ports, weights, faults.
 
 Shared by ``components/mesh/serving.py`` (Args validation: ValueError) and the team-file models in
 ``stacks/serving_settings.py`` (Problem naming file and field), so a rule has one spelling.

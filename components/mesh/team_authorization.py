@@ -20,8 +20,7 @@ from components._crd import custom_resource
 from components.catalog import namespaces, tokens
 from components.catalog.identities import PROMETHEUS_SERVICE_ACCOUNT
 from components.catalog.model_servers import COMPONENT_LABEL, MODEL_SERVER_COMPONENT
-from components.mesh import istio
-from components.mesh import validation as rules
+from components.mesh import istio, validation
 
 # Ports Prometheus scrapes: the sidecar's merged metrics (application metrics included). The
 # sidecar's status port is outside Envoy's inbound capture (Istio excludes it from redirection),
@@ -93,7 +92,7 @@ class TeamAuthorization(pulumi.ComponentResource):
             policy(
                 "allow-monitoring",
                 istio.allow_principals(
-                    [rules.principal(args.monitoring_namespace, args.monitoring_service_account)],
+                    [validation.principal(args.monitoring_namespace, args.monitoring_service_account)],
                     ports=[SIDECAR_METRICS_PORT, *args.metrics_ports],
                 ),
                 args.depends_on,

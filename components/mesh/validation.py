@@ -1,4 +1,4 @@
-"""The mesh's pure rules (no Pulumi): mTLS modes, the gateway's load balancer and TLS,
+"""The mesh's pure validation (no Pulumi): mTLS modes, the gateway's load balancer and TLS,
 istiod availability, cross-team callers.
 
 Shared by ``components/mesh/mesh.py`` (Args: ValueError) and ``stacks/mesh_settings.py``

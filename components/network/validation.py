@@ -1,4 +1,4 @@
-"""Pure rules of the network, shared by stacks/network_settings.py, cluster settings and NetworkArgs."""
+"""Pure validation of the network, shared by stacks/network_settings.py, cluster settings and NetworkArgs."""
 
 from __future__ import annotations
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from components.kafka import validation as rules
+from components.kafka import validation
 
 
 @pytest.mark.parametrize("name", ["a", "vision.clicks", "A_b-c.9", "x" * 249])
 def test_legal_topic_names(name: str) -> None:
-    assert rules.topic_name_problems(name) == []
+    assert validation.topic_name_problems(name) == []
 
 
 @pytest.mark.parametrize(
@@ -26,66 +26,66 @@ def test_legal_topic_names(name: str) -> None:
     ],
 )
 def test_illegal_topic_names(name: str, message: str) -> None:
-    (problem,) = rules.topic_name_problems(name)
+    (problem,) = validation.topic_name_problems(name)
     assert message in problem
 
 
 def test_team_topic_is_checked_as_its_full_name() -> None:
-    assert rules.team_topic_problems("vision", "clicks") == []
-    assert rules.full_topic_name("vision", "clicks") == "vision.clicks"
-    (long,) = rules.team_topic_problems("vision", "x" * 243)  # 6 + 1 + 243 = 250
+    assert validation.team_topic_problems("vision", "clicks") == []
+    assert validation.full_topic_name("vision", "clicks") == "vision.clicks"
+    (long,) = validation.team_topic_problems("vision", "x" * 243)  # 6 + 1 + 243 = 250
     assert "is 250 characters" in long and "full name 'vision.<topic>'" in long
-    (internal,) = rules.team_topic_problems("vision", "__x")
+    (internal,) = validation.team_topic_problems("vision", "__x")
     assert "starts with '__'" in internal
 
 
 def test_dot_underscore_collisions() -> None:
-    assert rules.colliding_topics(["a.b", "a_b", "c"]) == [("a.b", "a_b")]
-    assert rules.colliding_topics(["a.b", "a-b"]) == []
+    assert validation.colliding_topics(["a.b", "a_b", "c"]) == [("a.b", "a_b")]
+    assert validation.colliding_topics(["a.b", "a-b"]) == []
 
 
 def test_partitions_and_retention_minimums() -> None:
-    assert rules.partitions_problem(1) == "" and "must be >= 1; got 0" in rules.partitions_problem(0)
-    assert rules.retention_problem(1) == "" and "must be >= 1 hour; got 0" in rules.retention_problem(0)
-    assert rules.retention_ms(168) == 604_800_000
+    assert validation.partitions_problem(1) == "" and "must be >= 1; got 0" in validation.partitions_problem(0)
+    assert validation.retention_problem(1) == "" and "must be >= 1 hour; got 0" in validation.retention_problem(0)
+    assert validation.retention_ms(168) == 604_800_000
 
 
 def test_broker_count_rules() -> None:
-    assert rules.broker_problems(3, 3, min_brokers=3) == []
-    assert rules.broker_problems(6, 3, min_brokers=3) == []
-    (low,) = rules.broker_problems(2, 2, min_brokers=3)
+    assert validation.broker_problems(3, 3, min_brokers=3) == []
+    assert validation.broker_problems(6, 3, min_brokers=3) == []
+    (low,) = validation.broker_problems(2, 2, min_brokers=3)
     assert "must be >= 3 in this environment; got 2" in low
-    (uneven,) = rules.broker_problems(4, 3, min_brokers=3)
+    (uneven,) = validation.broker_problems(4, 3, min_brokers=3)
     assert "multiple of the number of availability zones (3)" in uneven
-    assert len(rules.broker_problems(1, 3, min_brokers=3)) == 2
+    assert len(validation.broker_problems(1, 3, min_brokers=3)) == 2
 
 
 def test_replication_rules() -> None:
-    assert rules.replication_problems(3, 2, 3) == []
-    assert [f for f, _ in rules.replication_problems(4, 2, 3)] == ["replication_factor"]
-    assert [f for f, _ in rules.replication_problems(3, 4, 3)] == ["min_insync_replicas"]
-    assert [f for f, _ in rules.replication_problems(0, 0, 3)] == ["replication_factor", "min_insync_replicas"]
+    assert validation.replication_problems(3, 2, 3) == []
+    assert [f for f, _ in validation.replication_problems(4, 2, 3)] == ["replication_factor"]
+    assert [f for f, _ in validation.replication_problems(3, 4, 3)] == ["min_insync_replicas"]
+    assert [f for f, _ in validation.replication_problems(0, 0, 3)] == ["replication_factor", "min_insync_replicas"]
 
 
 def test_storage_rules() -> None:
-    assert rules.volume_problem(1) == "" and rules.volume_problem(16384) == ""
-    assert "between 1 and 16384 GiB; got 0" in rules.volume_problem(0)
-    assert "got 16385" in rules.volume_problem(16385)
-    assert rules.storage_scaling_problems(100, 1000, 60) == []
-    fields = [f for f, _ in rules.storage_scaling_problems(100, 50, 90)]
+    assert validation.volume_problem(1) == "" and validation.volume_problem(16384) == ""
+    assert "between 1 and 16384 GiB; got 0" in validation.volume_problem(0)
+    assert "got 16385" in validation.volume_problem(16385)
+    assert validation.storage_scaling_problems(100, 1000, 60) == []
+    fields = [f for f, _ in validation.storage_scaling_problems(100, 50, 90)]
     assert fields == ["max_volume_gib", "storage_target_percent"]
 
 
 def test_msk_instance_type() -> None:
-    assert rules.msk_instance_problem("kafka.m7g.large") == ""
-    assert "MSK standard broker type" in rules.msk_instance_problem("m7g.large")
-    assert "MSK standard broker type" in rules.msk_instance_problem("express.m7g.large")
+    assert validation.msk_instance_problem("kafka.m7g.large") == ""
+    assert "MSK standard broker type" in validation.msk_instance_problem("m7g.large")
+    assert "MSK standard broker type" in validation.msk_instance_problem("express.m7g.large")
 
 
 def test_read_grants() -> None:
     teams = {"recsys": ["orders"], "vision": ["clicks"]}
-    assert rules.read_grant_problems("vision", ["recsys.orders"], teams) == []
-    problems = rules.read_grant_problems("vision", ["orders", "vision.clicks", "nlp.x", "recsys.nope"], teams)
+    assert validation.read_grant_problems("vision", ["recsys.orders"], teams) == []
+    problems = validation.read_grant_problems("vision", ["orders", "vision.clicks", "nlp.x", "recsys.nope"], teams)
     assert len(problems) == 4
     assert "must be '<team>.<topic>'" in problems[0]
     assert "the team's own topic" in problems[1]
@@ -94,14 +94,14 @@ def test_read_grants() -> None:
 
 
 def test_to_lake_must_name_own_topics() -> None:
-    assert rules.to_lake_problems(["clicks"], ["clicks"]) == []
-    (problem,) = rules.to_lake_problems(["clicks"], ["orders"])
+    assert validation.to_lake_problems(["clicks"], ["clicks"]) == []
+    (problem,) = validation.to_lake_problems(["clicks"], ["orders"])
     assert "'orders' is not one of the team's own topics ['clicks']" in problem
 
 
 def test_kubernetes_names_are_dns_safe_and_distinct() -> None:
-    assert rules.kubernetes_name("vision.clicks") == "vision.clicks"
-    upper, under = rules.kubernetes_name("vision.Clicks"), rules.kubernetes_name("vision.clicks_v1")
+    assert validation.kubernetes_name("vision.clicks") == "vision.clicks"
+    upper, under = validation.kubernetes_name("vision.Clicks"), validation.kubernetes_name("vision.clicks_v1")
     assert upper.startswith("vision.clicks-") and under.startswith("vision.clicks-v1-")
-    assert rules.kubernetes_name("a_b") != rules.kubernetes_name("a-b-")
-    assert rules.duplicates(["a", "b", "a"]) == ["a"]
+    assert validation.kubernetes_name("a_b") != validation.kubernetes_name("a-b-")
+    assert validation.duplicates(["a", "b", "a"]) == ["a"]
