@@ -17,7 +17,7 @@ every area, so an area that imported it back would close an import cycle.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -115,10 +115,11 @@ class Area:
     """In a tenants stack: the facts ``build`` would provide, rebuilt from the platform stack's outputs."""
     static_facts: Callable[[Any], Mapping[Key[Any], Any]] | None = None
     """Facts known from the settings alone (names), available before any area builds."""
-    alert_templates: tuple[str, ...] = ()
-    """Alert-rule templates (under templates/alerts/) the area brings."""
+    alert_templates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Alert-rule files the area brings: ``templates/alerts/<file>.yaml.j2`` -> the alerts it holds,
+    in order (with a runbook each under docs/runbooks/); Prometheus loads them with the platform's."""
     dashboard_templates: tuple[str, ...] = ()
-    """Grafana dashboard templates (under templates/dashboards/) the area brings."""
+    """Grafana dashboards the area brings (``templates/dashboards/<name>.json.j2``)."""
 
     def __post_init__(self) -> None:
         missing = sorted(set(ENVIRONMENTS) - set(self.defaults))

@@ -25,7 +25,7 @@ from components.monitoring.dashboards import DashboardOptions
 from components.monitoring.scrape_targets import KafkaMode, ScrapeTargetsArgs
 from stacks.alert_delivery import delivery_problems, receiver_warnings
 from stacks.area import Area, CoreStack, Model
-from stacks.context import CLUSTER, MESH, MONITORING, MonitoringFacts, PlatformContext
+from stacks.context import ALERT_TEMPLATES, CLUSTER, DASHBOARD_TEMPLATES, MESH, MONITORING, MonitoringFacts, PlatformContext
 from stacks.context import MONITORING_NAMESPACE as NAMESPACE_KEY
 from stacks.errors import Problem
 from stacks.gpu_settings import GpuNodeGroupSettings
@@ -192,7 +192,7 @@ class MonitoringArea(Model):
         name="monitoring",
         outputs=("monitoring_namespace",),
         namespaces=(namespaces.MONITORING,),
-        needs=(CLUSTER, MESH),
+        needs=(CLUSTER, MESH, ALERT_TEMPLATES, DASHBOARD_TEMPLATES),
         provides=(MONITORING,),
         reference=lambda settings, ctx, out: ctx.with_(MONITORING, MonitoringFacts(namespaces.MONITORING)),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
@@ -304,6 +304,8 @@ def monitoring_args(
     mesh_namespace: str = namespaces.MESH,
     kafka: KafkaMode = "off",
     depends_on: Sequence[pulumi.Resource] = (),
+    area_alerts: Mapping[str, tuple[str, ...]] | None = None,
+    area_dashboards: Sequence[str] = (),
 ) -> MonitoringArgs:
     """MonitoringArgs, field by field; the mesh and Kafka switch their scraping, rules and dashboard."""
     import pulumi
@@ -318,7 +320,10 @@ def monitoring_args(
         namespace=MONITORING_NAMESPACE,
         storage_class=storage_class,
         dashboards=DashboardOptions(
-            gpu_hour_prices=gpu_hour_prices(settings), enable_inference=enable_mesh, enable_kafka=kafka != "off"
+            gpu_hour_prices=gpu_hour_prices(settings),
+            enable_inference=enable_mesh,
+            enable_kafka=kafka != "off",
+            area_dashboards=tuple(area_dashboards),
         ),
         prometheus_replicas=m.prometheus_replicas,
         prometheus_retention_days=m.prometheus_retention_days,
@@ -333,6 +338,7 @@ def monitoring_args(
             enable_mesh_rules=enable_mesh,
             enable_kafka_rules=kafka != "off",
             kafka_backend="msk" if kafka == "msk" else "strimzi",
+            area_files=dict(area_alerts or {}),
         ),
         routing=alert_routing(settings),
         receiver_secrets=receiver_secrets,
@@ -355,6 +361,7 @@ def build(settings: MonitoringStack, ctx: PlatformContext) -> PlatformContext:
     from components.monitoring import Monitoring
 
     cluster, mesh = ctx.get(CLUSTER), ctx.get(MESH)
+    dashboards: tuple[str, ...] = ctx.get(DASHBOARD_TEMPLATES)
     monitoring = Monitoring(
         "monitoring",
         monitoring_args(
@@ -369,6 +376,8 @@ def build(settings: MonitoringStack, ctx: PlatformContext) -> PlatformContext:
             mesh_namespace=mesh.namespace,
             kafka="off" if settings.kafka.backend == "none" else settings.kafka.backend,
             depends_on=[*cluster.nodes_ready, *cluster.storage],
+            area_alerts=ctx.get(ALERT_TEMPLATES),
+            area_dashboards=dashboards,
         ),
     )
     facts = MonitoringFacts(monitoring.namespace_name, (monitoring.namespace_ready,))

@@ -13,7 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from stacks.compose import Phase, run, steps_of
-from stacks.context import AWS, TEAMS, AwsFacts, PlatformContext
+from stacks.context import ALERT_TEMPLATES, AWS, DASHBOARD_TEMPLATES, TEAMS, AwsFacts, PlatformContext
 from stacks.loading import team_warnings_of
 from stacks.settings import Settings
 
@@ -30,7 +30,11 @@ def aws_facts() -> AwsFacts:
 def seed(settings: Settings) -> PlatformContext:
     """The context before any area builds: where the stack runs, and each area's static facts."""
     ctx = PlatformContext().with_(AWS, aws_facts()).export(region=settings.region, environment=settings.environment)
-    for area in settings.areas():
+    # What each area brings to Prometheus and Grafana: monitoring renders them with its own.
+    areas = settings.areas()
+    ctx = ctx.with_(ALERT_TEMPLATES, {f: alerts for a in areas for f, alerts in a.alert_templates.items()})
+    ctx = ctx.with_(DASHBOARD_TEMPLATES, tuple(d for a in areas for d in a.dashboard_templates))
+    for area in areas:
         for key, value in (area.static_facts(settings) if area.static_facts else {}).items():
             ctx = ctx.with_(key, value)
     return ctx

@@ -8,7 +8,8 @@ rule files (``{"groups": [...]}``), which are both what ``promtool check rules``
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from components.catalog.model_servers import MODEL_SERVER_COMPONENT
@@ -155,8 +156,14 @@ class AlertRuleOptions:
     """Namespace of the Strimzi brokers' PersistentVolumeClaims."""
     msk_node_job: str = "msk-node-exporter"
     """Scrape job name of the MSK brokers' node exporters (open monitoring, port 11002)."""
+    area_files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Rule files other areas bring (``templates/alerts/<file>.yaml.j2`` -> the alerts it holds, in
+    order), rendered after ALERT_FILES with the same context (stacks/area.py ``alert_templates``)."""
 
     def __post_init__(self) -> None:
+        taken = sorted(set(self.area_files) & set(ALERT_FILES))
+        if taken:
+            raise ValueError(f"area_files {taken} are the monitoring area's own rule files; choose other names")
         if self.runbook_base_url.endswith("/") or not self.runbook_base_url:
             raise ValueError(f"runbook_base_url must be non-empty without a trailing '/', got {self.runbook_base_url!r}")
         if self.kafka_backend not in KAFKA_BACKENDS:
@@ -168,7 +175,7 @@ def enabled_files(options: AlertRuleOptions) -> tuple[str, ...]:
     skipped = {"inference"} if not options.enable_mesh_rules else set()
     if not options.enable_kafka_rules:
         skipped.add("kafka")
-    return tuple(name for name in ALERT_FILES if name not in skipped)
+    return tuple(name for name in ALERT_FILES if name not in skipped) + tuple(options.area_files)
 
 
 def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
@@ -191,9 +198,10 @@ def alert_rule_files(options: AlertRuleOptions) -> dict[str, dict[str, Any]]:
         "model_server_selector": f'{MODEL_SERVER_LABEL}="{MODEL_SERVER_COMPONENT}"',
     }
     files = {name: render(f"alerts/{name}.yaml.j2", **context) for name in enabled_files(options)}
+    catalogue = {**ALERT_FILES, **options.area_files}
     for name, content in files.items():
         rendered = [rule["alert"] for group in content["groups"] for rule in group["rules"] if "alert" in rule]
-        # The catalogue above feeds the README table and routing; it must match the templates.
-        if tuple(rendered) != ALERT_FILES[name]:
-            raise ValueError(f"templates/alerts/{name}.yaml.j2 renders {rendered}, ALERT_FILES says {ALERT_FILES[name]}")
+        # The catalogue feeds the README table and routing; it must match the templates.
+        if tuple(rendered) != catalogue[name]:
+            raise ValueError(f"templates/alerts/{name}.yaml.j2 renders {rendered}, the catalogue says {catalogue[name]}")
     return files

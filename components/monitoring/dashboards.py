@@ -31,8 +31,14 @@ class DashboardOptions:
     """The inference dashboard (Istio metrics: only when the mesh is on)."""
     enable_kafka: bool = True
     """The Kafka dashboard (only when a Kafka cluster is on)."""
+    area_dashboards: tuple[str, ...] = ()
+    """Dashboards other areas bring (``templates/dashboards/<name>.json.j2``; stacks/area.py
+    ``dashboard_templates``), rendered after DASHBOARDS."""
 
     def __post_init__(self) -> None:
+        taken = sorted(set(self.area_dashboards) & set(DASHBOARDS))
+        if taken:
+            raise ValueError(f"area_dashboards {taken} are the monitoring area's own dashboards; choose other names")
         for model, price in self.gpu_hour_prices.items():
             if price <= 0:
                 raise ValueError(f"gpu_hour_prices[{model!r}] must be > 0, got {price!r}")
@@ -44,7 +50,7 @@ def enabled_dashboards(options: DashboardOptions) -> tuple[str, ...]:
         skipped.add("inference")
     if not options.enable_kafka:
         skipped.add("kafka")
-    return tuple(name for name in DASHBOARDS if name not in skipped)
+    return tuple(name for name in DASHBOARDS if name not in skipped) + tuple(options.area_dashboards)
 
 
 def dashboard_files(options: DashboardOptions) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -44,10 +45,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copy2(source, repo / name)
     shutil.copytree(EXAMPLE / "components", repo / "components", dirs_exist_ok=True, ignore=IGNORE)
     shutil.copytree(EXAMPLE / "stacks", repo / "stacks", dirs_exist_ok=True, ignore=IGNORE)
+    shutil.copytree(EXAMPLE / "templates", repo / "templates", dirs_exist_ok=True, ignore=IGNORE)
     _register(repo / "stacks" / "settings.py")
     return repo
 
 
+@cache
 def _plan(repo: Path, *args: str) -> dict:
     out = repo / f"plan{'-'.join(args)}.json"
     done = subprocess.run(
@@ -97,6 +100,12 @@ def test_one_stack_gets_a_notes_configmap_in_every_team_namespace(project: Path)
     assert len(notes) == len(teams) > 0, sorted(notes)
     assert sorted(s["inputs"]["metadata"]["namespace"] for s in notes.values()) == teams
     assert {s["inputs"]["data"]["notes"] for s in notes.values()} == {"welcome to dev"}
+
+
+def test_the_area_alert_rules_reach_prometheus(project: Path) -> None:
+    rules = [step["newState"]["inputs"] for step in _plan(project)["steps"] if step["urn"].endswith("::monitoring-rules-notes")]
+    alerts = [r["alert"] for rule in rules for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r]
+    assert alerts == ["TeamNotesMissing"], [s for s in rules]
 
 
 def test_split_in_two_the_notes_go_to_the_tenants_stack_with_the_same_urns(project: Path) -> None:

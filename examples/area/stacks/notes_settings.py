@@ -35,6 +35,8 @@ class NotesArea(Model):
         name="notes",
         team_needs=(CLUSTER, TEAMS),
         build_teams=lambda settings, ctx: build_teams(settings, ctx),  # defined below the model it reads
+        # templates/alerts/notes.yaml.j2 and the alerts it holds: Prometheus loads them with the platform's.
+        alert_templates={"notes": ("TeamNotesMissing",)},
     )
 
     notes: NotesSettings

@@ -124,3 +124,8 @@ def test_kafka_lag_reads_the_backends_own_source() -> None:
     assert "kafka_consumergroup_lag" not in lag("msk")
     with pytest.raises(ValueError, match=r"kafka_backend must be one of \['strimzi', 'msk'\], got 'confluent'"):
         AlertRuleOptions(kafka_backend="confluent")
+
+
+def test_an_area_rule_file_may_not_take_a_monitoring_file_name() -> None:
+    with pytest.raises(ValueError, match=r"area_files \['gpu'\] are the monitoring area's own rule files"):
+        AlertRuleOptions(area_files={"gpu": ("Other",)})

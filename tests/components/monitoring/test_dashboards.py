@@ -118,3 +118,11 @@ def test_dashboard_matches_golden(name: str) -> None:
 def test_options_reject_bad_prices(prices: dict[str, float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         DashboardOptions(gpu_hour_prices=prices)
+
+
+def test_an_area_dashboard_may_not_take_a_monitoring_dashboard_name() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match=r"area_dashboards \['kafka'\] are the monitoring area's own dashboards"):
+        DashboardOptions(area_dashboards=("kafka",))
+    assert DashboardOptions(area_dashboards=("notes",)).area_dashboards == ("notes",)
