@@ -58,14 +58,15 @@ def test_a_step_must_provide_what_it_declares() -> None:
 
 
 def test_the_shipped_areas_order_without_a_circle_in_one_stack_and_in_a_split() -> None:
-    from stacks.context import AWS, MONITORING_NAMESPACE, TEAMS
+    from stacks.context import ALERT_TEMPLATES, AWS, DASHBOARD_TEMPLATES, MONITORING_NAMESPACE, TEAMS
 
     areas = Settings.areas()
-    one_stack = [s.label for s in ordered(steps_of(areas, ("build", "build_teams")), {AWS, MONITORING_NAMESPACE})]
+    seeded = {AWS, MONITORING_NAMESPACE, ALERT_TEMPLATES, DASHBOARD_TEMPLATES}  # stacks/platform.py seed()
+    one_stack = [s.label for s in ordered(steps_of(areas, ("build", "build_teams")), seeded)]
     # The teams are built before Kafka (its team users need their roles), the cluster before the GPU pools.
     assert one_stack.index("teams.build_teams") < one_stack.index("kafka.build"), one_stack
     assert one_stack.index("cluster.build") < one_stack.index("gpu.build"), one_stack
-    platform = [s.label for s in ordered(steps_of(areas, ("build",)), {AWS, MONITORING_NAMESPACE, TEAMS})]
+    platform = [s.label for s in ordered(steps_of(areas, ("build",)), seeded | {TEAMS})]
     assert not any(label.endswith("build_teams") for label in platform), platform
 
 
