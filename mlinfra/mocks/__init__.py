@@ -2,34 +2,23 @@
 
 Every value is derived from the resource's type and name, so two runs of the same program
 produce byte-identical plans. Resource answers live next to the area that owns the type, one
-module per area registering into the table (``mlinfra/mocks/table.py``); a new area adds its
-module to the import list below, and the module imports ``mock_outputs`` from ``table``
-(never from this package, which imports the area modules). Invokes the program does not
+module per area registering into the table (``mlinfra/mocks/table.py``); every module of this
+package is loaded with it (``_load_area_modules``), so a new area only adds its file, which
+imports ``mock_outputs`` from ``table`` (never from this package, which loads the area modules). Invokes the program does not
 declare here fail loudly: an unanswered invoke would otherwise hide a real dependency on the
 cloud.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Callable
 from typing import Any
 
 import pulumi
 
 from components.catalog.regions import region_az_names
-
-# The modules that register answers, one per area: importing one fills its part of the table.
-# A new area adds its module here.
-from mlinfra.mocks import (  # noqa: F401
-    aws,
-    cluster,
-    data_lake,
-    iam,
-    kafka,
-    kubernetes,
-    network,
-    stack,
-)
 from mlinfra.mocks.table import (
     ACCOUNT_ID,
     TABLE,
@@ -42,6 +31,17 @@ from mlinfra.mocks.table import (
     short_hash,
     stable_uuid,
 )
+
+
+def _load_area_modules() -> list[str]:
+    """Import every module of this package: each area's module fills its part of the table."""
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "table")
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}")
+    return names
+
+
+AREA_MODULES = _load_area_modules()
 
 __all__ = [
     "ACCOUNT_ID",
