@@ -1,7 +1,7 @@
-"""The team files' ``kafka:`` section (topics, grants, to_lake) and its checks against an environment.
+"""The team files' ``kafka:`` section (topics, grants, to_lake): the model alone.
 
-Split from stacks/kafka_settings.py (the stack settings): stacks/team_model.py adds
-``TeamKafka`` to the team file, and the Kafka area runs ``team_problems`` on every file.
+stacks/team_model.py adds ``TeamKafka`` to the team file; the Kafka area
+(stacks/kafka_settings.py ``team_problems``) checks every file's section against an environment.
 """
 
 from __future__ import annotations

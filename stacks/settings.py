@@ -1,7 +1,8 @@
 """The Settings model: one stack's validated settings, composed of one mixin per area.
 
-Each area (``stacks/<area>_settings.py``) brings its fields, its per-environment defaults and
-its checks; this module only lists the areas and derives the few values that span them.
+Each area (``stacks/<area>_settings.py``) brings its fields, its per-environment defaults, its
+checks and what it builds (stacks/area.py); this module only lists the areas (the registration)
+and derives the few values that span them.
 Loading a stack file into Settings is stacks/loading.py.
 """
 
