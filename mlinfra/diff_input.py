@@ -158,6 +158,11 @@ def plan_states(path: Path, steps: Sequence[dict[str, Any]]) -> dict[str, State]
     return states
 
 
+def _strings(value: Any) -> list[str]:
+    """The text entries of a list of reasons; anything else (a hand-edited ``true``) reads as none."""
+    return [r for r in value if isinstance(r, str)] if isinstance(value, list) else []
+
+
 def preview_changes(path: Path, steps: Sequence[dict[str, Any]]) -> list[Change]:
     """One change per URN from a real `pulumi preview --json` (a replacement spans several steps)."""
     by_urn: dict[str, Change] = {}
@@ -167,8 +172,7 @@ def preview_changes(path: Path, steps: Sequence[dict[str, Any]]) -> list[Change]
         old = _state(path, f"steps[{i}].oldState", raw_old, urn) if raw_old is not None else None
         new = _state(path, f"steps[{i}].newState", raw_new, urn) if raw_new is not None else None
         state = old or new or _state(path, f"steps[{i}]", {}, urn)
-        reasons = [r for r in (step.get("replaceReasons") or []) if isinstance(r, str)]
-        diffs = [r for r in (step.get("diffReasons") or []) if isinstance(r, str)]
+        reasons, diffs = _strings(step.get("replaceReasons")), _strings(step.get("diffReasons"))
         change = Change(
             op,
             urn,

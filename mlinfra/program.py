@@ -122,6 +122,11 @@ def run_program(
     except UnknownInvokeError as exc:
         raise EngineError(str(exc)) from None
 
+    if monitor.duplicates:
+        # The offline record would keep one of the two silently; a real `pulumi up` stops with
+        # "Duplicate resource URN". Either way one of them is lost: refuse the plan.
+        shown = ", ".join(sorted(set(monitor.duplicates))[:5])
+        raise EngineError(f"two resources share one URN (type and name under the same parent), rename one: {shown}")
     resolved = {k: Secret(v) if k in secret_keys else v for k, v in sorted(captured.items())}
     records = with_default_providers(list(monitor.records.values()), settings)
     resources = sorted(records, key=lambda r: r.urn)

@@ -22,6 +22,8 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi_mocks.Mocks, on_record: Callable[[PlannedResource], None] | None = None):
         super().__init__(mocks)
         self.records: dict[str, PlannedResource] = {}
+        self.duplicates: list[str] = []
+        """URNs registered twice: the real engine refuses them ("Duplicate resource URN")."""
         self.on_record = on_record
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -36,6 +38,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
+        if response.urn in self.records:
+            # Kept as a finding, not raised here: an exception inside the mock monitor's gRPC
+            # handler would not reach the program; the engine raises once the program is done.
+            self.duplicates.append(response.urn)
         record = self.records[response.urn] = PlannedResource(
             urn=response.urn,
             type=request.type,

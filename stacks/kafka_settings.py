@@ -9,12 +9,13 @@ problem of every file at once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from components.catalog import namespaces
 from components.kafka import validation
 from stacks.area import Area, Model, Outputs
+from stacks.collisions import joined_name_collisions
 from stacks.context import AWS, CLUSTER, DATA_LAKE, KAFKA, MONITORING, NETWORK, TEAMS, KafkaFacts, PlatformContext
 from stacks.errors import Problem
 from stacks.team_model import TeamSettings
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from components.kafka import KafkaClusterArgs
 from stacks.kafka_args import kafka_args
 from stacks.kafka_models import KafkaSettings, KafkaStack, section_of
+from stacks.kafka_team_section import TeamKafka
 
 
 def _problems(settings: KafkaStack, source: str) -> list[Problem]:
@@ -165,7 +167,17 @@ def team_problems(settings: KafkaStack, teams: Sequence[TeamSettings]) -> list[P
         for key in ("read", "to_lake"):
             for value in validation.duplicates(getattr(section, key)):
                 problems.append(Problem(source, f"kafka.{key}", f"{value!r} is listed twice"))
-    return problems
+    return problems + _delivery_name_collisions(sections)
+
+
+def _delivery_name_collisions(sections: Mapping[str, tuple[str, TeamKafka]]) -> list[Problem]:
+    """The lake deliveries are named "kafka-<team>-<topic>-to-lake": two files must not spell one name."""
+    deliveries = [
+        (source, f"kafka.to_lake[{i}]", team, topic)
+        for team, (source, section) in sorted(sections.items())
+        for i, topic in enumerate(section.to_lake)
+    ]
+    return joined_name_collisions(deliveries, "to_lake topic")
 
 
 def delivery_problems(settings: KafkaStack, source: str) -> list[Problem]:

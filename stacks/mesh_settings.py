@@ -16,6 +16,7 @@ from components.catalog import namespaces
 from components.catalog.model_servers import MODEL_SERVERS
 from components.mesh import validation
 from stacks.area import Area, CoreStack, Model, Outputs
+from stacks.collisions import joined_name_collisions
 from stacks.context import CLUSTER, DATA_LAKE, MESH, MONITORING_NAMESPACE, NETWORK, TEAMS, PlatformContext
 from stacks.errors import Problem
 from stacks.sections import MeshAccess
@@ -113,6 +114,9 @@ def _team_problems(settings: MeshStack, teams: Sequence[TeamSettings]) -> list[P
             )
     if settings.mesh.serving_quota_shortfall == "error":
         problems += team_serving_quota_problems(teams, settings.environment)
+    # ModelEndpoint "serving-<team>-<endpoint>": two files must not spell one name.
+    endpoints = [(t.source, f"serving.{ep}", t.name, ep) for t in teams if t.spec for ep in sorted(t.spec.serving)]
+    problems += joined_name_collisions(endpoints, "endpoint")
     problems += serving_team_problems(
         [(t.source, t.name, dict(t.spec.serving) if t.spec else {}, t.gpu_quota) for t in teams],
         environment=settings.environment,

@@ -117,3 +117,14 @@ def test_protect_must_be_a_json_boolean(value: Any) -> None:
 def test_urn_stack_reads_the_stack_from_the_steps() -> None:
     assert urn_stack({"steps": [{"op": "create", "urn": BUCKET}]}) == "dev"
     assert urn_stack({"steps": []}) is None
+
+
+def test_reasons_that_are_not_a_list_read_as_none_not_a_crash(tmp_path) -> None:
+    # Found by the fuzz test: `"diffReasons": true` crashed with a TypeError (a traceback, exit 2 as a crash).
+    from mlinfra.diff_input import preview_changes
+
+    urn = "urn:pulumi:dev::mlinfra::aws:s3/bucket:Bucket::b"
+    changes = preview_changes(
+        tmp_path / "p.json", [{"op": "update", "urn": urn, "diffReasons": True, "replaceReasons": ["x", 1]}]
+    )
+    assert [(c.urn, c.keys, c.replace_keys) for c in changes] == [(urn, ("x",), ("x",))]

@@ -66,6 +66,19 @@ def test_unknown_invoke_fails_loudly() -> None:
         run_program(load_settings("dev"), program=program)
 
 
+def test_two_resources_with_one_urn_are_refused_not_silently_merged() -> None:
+    def program(settings, second: str):
+        aws.s3.Bucket("serving-a-b-c", bucket="first")
+        aws.s3.Bucket(second, bucket="second")
+        return {}
+
+    with pytest.raises(EngineError, match=r"two resources share one URN .*aws:s3/bucket:Bucket::serving-a-b-c"):
+        run_program(load_settings("dev"), program=lambda s: program(s, "serving-a-b-c"))
+    # Near miss: another name is another resource, and both are planned.
+    plan = run_program(load_settings("dev"), program=lambda s: program(s, "serving-a-b-d"))
+    assert sorted(r.name for r in plan.of_type("aws:s3/bucket:Bucket")) == ["serving-a-b-c", "serving-a-b-d"]
+
+
 def test_secret_outputs_and_inputs_are_redacted(tmp_path) -> None:
     def program(settings):
         param = aws.ssm.Parameter("p", type="SecureString", value=pulumi.Output.secret("hunter2"))
