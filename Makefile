@@ -23,9 +23,11 @@ test: check .tools/bin/promtool
 
 # promtool and amtool for the alert-rule and routing tests, unpacked from the Debian packages
 # into .tools/bin (no service is installed or started); re-run when the script changes.
+# `touch -h`: .ci/install-promtool may link a system promtool here; touch the link, never the
+# system binary behind it (a non-root developer cannot, and root must not).
 .tools/bin/promtool: .ci/install-promtool
 	.ci/install-promtool
-	touch $@
+	touch -h $@
 
 ## make check: the static checks alone (ruff, mypy, import-linter); seconds, not minutes
 check: $(VENV)/.installed

@@ -35,6 +35,10 @@ def md(value: Any) -> str:
     """``value`` as inert Markdown text for a table cell or a line (one line, nothing active)."""
     text = " ".join(str(value).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # "@name" would notify that user or team when the comment is posted: a zero-width space after
+    # the "@" breaks GitHub's mention (an escape or an entity does not: mentions are found in the
+    # rendered text), and the reader still sees "@name".
+    text = text.replace("@", "@\u200b")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

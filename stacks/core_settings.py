@@ -26,6 +26,19 @@ COST_CENTER_PATTERN = r"^[A-Za-z0-9._-]+$"
 explain_patterns({COST_CENTER_PATTERN: "must be letters, digits, '.', '_' or '-' (no spaces), such as ml-platform"})
 
 
+# AWS accepts letters, digits and white space in any script, and _ . : / = + - @ (the tagging
+# guide's [\p{L}\p{Z}\p{N}_.:/=+\-@]*); anything else fails the first `pulumi up`.
+# https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html
+TAG_PUNCTUATION = "_.:/=+-@"
+
+
+def _tag_characters_problem(text: str) -> str | None:
+    bad = sorted({ch for ch in text if not (ch.isalnum() or ch == " " or ch in TAG_PUNCTUATION)})
+    if bad:
+        return f"AWS allows letters, digits, spaces and {' '.join(TAG_PUNCTUATION)} only, not {bad}"
+    return None
+
+
 class CoreArea(Model):
     """Fields of ``Settings`` that are not one area's."""
 
@@ -87,6 +100,9 @@ class CoreArea(Model):
                 raise ValueError(f"tag key {key!r} must be 1-128 characters and must not start with 'aws:'")
             if len(value) > 256:
                 raise ValueError(f"tag {key!r}: values are at most 256 characters, got {len(value)}")
+            for what, text in (("key", key), ("value", value)):
+                if bad := _tag_characters_problem(text):
+                    raise ValueError(f"tag {what} {text!r}: {bad}")
         return v
 
     @property

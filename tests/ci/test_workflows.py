@@ -342,3 +342,23 @@ def test_a_later_review_updates_the_same_comment(tmp_path: Path) -> None:
 def test_a_review_without_the_marker_still_carries_it(tmp_path: Path) -> None:
     calls = _run_comment_script(tmp_path, [], "prod: +1")
     assert calls[1][1]["body"] == f"{MARKER}\nprod: +1"
+
+
+def _interpolating_run_steps(docs: list[tuple[str, dict]]) -> list[str]:
+    """``file job[i]`` of every ``run:`` script with a ``${{ }}`` expression in its text."""
+    found = []
+    for name, doc in docs:
+        for job_name, job in doc.get("jobs", {}).items():
+            for i, step in enumerate(job.get("steps", [])):
+                if "${{" in str(step.get("run", "")):
+                    found.append(f"{name} {job_name}[{i}]")
+    return found
+
+
+def test_no_run_script_interpolates_an_expression() -> None:
+    # An expression in a script is pasted before the shell parses it (template injection): values
+    # reach scripts through env. zizmor flags only what it knows to be attacker-controlled.
+    assert _interpolating_run_steps([(w.name, w.doc) for w in workflows()]) == []
+    # Near miss: the same step with the value pasted into the script is found.
+    bad = {"jobs": {"plan": {"steps": [{"run": "make plan STACK=${{ matrix.stack }}"}, {"run": "make plan"}]}}}
+    assert _interpolating_run_steps([("ci.yml", bad)]) == ["ci.yml plan[0]"]

@@ -138,3 +138,9 @@ def test_a_hostile_name_in_a_stateful_risk_is_escaped_too() -> None:
     text = render_markdown(_result(stack))
     assert "**b\\|\\`&lt;img&gt;\\`**. 'b\\|\\`&lt;img&gt;\\`' lost<br>What to do: keep \\`it\\`" in text, text
     assert "<img>" not in text
+
+
+def test_md_neutralises_mentions_so_a_pull_request_pings_nobody() -> None:
+    assert md("owner @octocat and @org/team") == "owner @\u200boctocat and @\u200borg/team"
+    assert "@octocat" not in md("@octocat")
+    assert md("plain text") == "plain text"  # near miss: nothing to neutralise

@@ -56,3 +56,13 @@ def test_kms_key_admins_must_be_whole_role_arns_listed_once() -> None:
 def test_no_key_administrators_by_default_in_any_environment() -> None:
     for env in ("dev", "staging", "prod"):
         assert _settings(**{"mlinfra:environment": env}).kms_key_admin_role_arns == (), env
+
+
+def test_tag_characters_aws_rejects_are_refused_and_those_it_accepts_pass() -> None:
+    assert "tag value 'a#b': AWS allows letters, digits, spaces and _ . : / = + - @ only, not ['#']" in _error(
+        **{"mlinfra:tags": {"team": "a#b"}}
+    )
+    assert "tag key 'own*er'" in _error(**{"mlinfra:tags": {"own*er": "x"}})
+    assert "tag value 'x\\n'" in _error(**{"mlinfra:tags": {"owner": "x\n"}})  # a trailing newline is not a space
+    # Near miss: every allowed punctuation mark, other scripts and a space pass.
+    assert _settings(**{"mlinfra:tags": {"owner": "ml-team_1.a:b/c=d+e@f é 数据"}}).tags["owner"].endswith("数据")
