@@ -14,7 +14,7 @@ from typing import Any, Literal
 from stacks.area import Area, Build
 from stacks.context import Key, PlatformContext
 
-Phase = Literal["build", "build_teams"]
+Phase = Literal["build", "build_teams", "reference"]
 
 
 class CompositionError(RuntimeError):

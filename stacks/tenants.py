@@ -28,7 +28,7 @@ def reference_steps(settings: Settings, out: Any) -> list[Step]:
             def rebuild(s: Any, ctx: Any, ref: Any = ref) -> Any:
                 return ref(s, ctx, out)
 
-            steps.append(Step(area, "build", rebuild, frozenset(area.needs), frozenset(area.provides)))
+            steps.append(Step(area, "reference", rebuild, frozenset(area.needs), frozenset(area.provides)))
     return steps
 
 
