@@ -108,19 +108,17 @@ class ClusterFacts:
 
 @dataclass(frozen=True)
 class KafkaFacts:
-    """The environment's Kafka cluster as clients and Prometheus reach it."""
+    """The environment's Kafka cluster as its clients reach it."""
 
     backend: Literal["msk", "strimzi"]
     endpoint: KafkaEndpoint
-    broker_hosts: pulumi.Input[list[str]] | None = None
-    """MSK only: the brokers' host names (open monitoring is scraped on each of them)."""
 
 
 @dataclass(frozen=True)
 class MonitoringFacts:
-    """Where Prometheus runs, and what must exist before another area writes into its namespace."""
+    """What must exist before another area writes into the monitoring namespace (its name is the
+    static fact MONITORING_NAMESPACE)."""
 
-    namespace: str
     ready: Sequence[pulumi.Resource] = ()
 
 

@@ -16,7 +16,18 @@ from components.catalog import namespaces
 from components.kafka import validation
 from stacks.area import Area, Model, Outputs
 from stacks.collisions import joined_name_collisions
-from stacks.context import AWS, CLUSTER, DATA_LAKE, KAFKA, MONITORING, NETWORK, TEAMS, KafkaFacts, PlatformContext
+from stacks.context import (
+    AWS,
+    CLUSTER,
+    DATA_LAKE,
+    KAFKA,
+    MONITORING,
+    MONITORING_NAMESPACE,
+    NETWORK,
+    TEAMS,
+    KafkaFacts,
+    PlatformContext,
+)
 from stacks.errors import Problem
 from stacks.team_model import TeamSettings
 
@@ -81,7 +92,7 @@ class KafkaArea(Model):
         name="kafka",
         outputs=("kafka_backend", "kafka_bootstrap_servers", "kafka_teams", "kafka_cluster_arn"),
         namespaces=(namespaces.KAFKA, namespaces.REFLECTOR),
-        needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS, MONITORING),
+        needs=(AWS, NETWORK, CLUSTER, DATA_LAKE, TEAMS, MONITORING, MONITORING_NAMESPACE),
         provides=(KAFKA,),
         team_needs=(KAFKA,),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
@@ -226,7 +237,7 @@ def _cluster_config(settings: KafkaStack, ctx: PlatformContext, *, in_platform: 
         # URNs); the platform stack of a split holds no team (TEAMS is empty there).
         with_teams=not settings.split,
         # MSK's scrape targets go into a Secret in the monitoring namespace, once it exists.
-        monitoring_namespace=monitoring.namespace if in_platform else None,
+        monitoring_namespace=ctx.get(MONITORING_NAMESPACE) if in_platform else None,
         monitoring_depends_on=monitoring.ready if in_platform else (),
     )
 
@@ -240,7 +251,7 @@ def build(settings: KafkaStack, ctx: PlatformContext) -> PlatformContext:
         return ctx.with_(KAFKA, None)
     kafka = KafkaCluster("kafka", config)
     endpoint = KafkaEndpoint(kafka.bootstrap_servers, cluster_arn=kafka.cluster_arn)
-    return ctx.with_(KAFKA, KafkaFacts(config.backend, endpoint, kafka.broker_hosts)).export(**kafka.outputs())
+    return ctx.with_(KAFKA, KafkaFacts(config.backend, endpoint)).export(**kafka.outputs())
 
 
 def reference(settings: KafkaStack, ctx: PlatformContext, out: Outputs) -> PlatformContext:

@@ -194,7 +194,7 @@ class MonitoringArea(Model):
         namespaces=(namespaces.MONITORING,),
         needs=(CLUSTER, MESH, ALERT_TEMPLATES, DASHBOARD_TEMPLATES),
         provides=(MONITORING,),
-        reference=lambda settings, ctx, out: ctx.with_(MONITORING, MonitoringFacts(namespaces.MONITORING)),
+        reference=lambda settings, ctx, out: ctx.with_(MONITORING, MonitoringFacts()),
         build=lambda settings, ctx: build(settings, ctx),  # the functions below read the model
         # Teams allow Prometheus to scrape them before (or without) this stack's Prometheus.
         static_facts=lambda settings: {NAMESPACE_KEY: namespaces.MONITORING},
@@ -380,5 +380,5 @@ def build(settings: MonitoringStack, ctx: PlatformContext) -> PlatformContext:
             area_dashboards=dashboards,
         ),
     )
-    facts = MonitoringFacts(monitoring.namespace_name, (monitoring.namespace_ready,))
+    facts = MonitoringFacts((monitoring.namespace_ready,))
     return ctx.with_(MONITORING, facts).export(monitoring_namespace=monitoring.namespace_name)

@@ -32,8 +32,14 @@ def seed(settings: Settings) -> PlatformContext:
     ctx = PlatformContext().with_(AWS, aws_facts()).export(region=settings.region, environment=settings.environment)
     # What each area brings to Prometheus and Grafana: monitoring renders them with its own.
     areas = settings.areas()
+    files = [f for a in areas for f in a.alert_templates]
+    dashboards = tuple(d for a in areas for d in a.dashboard_templates)
+    for kind, names in (("alert-rule files", files), ("dashboards", dashboards)):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:  # one area's template would silently take the other's place
+            raise ValueError(f"{kind} brought by two areas: {twice}")
     ctx = ctx.with_(ALERT_TEMPLATES, {f: alerts for a in areas for f, alerts in a.alert_templates.items()})
-    ctx = ctx.with_(DASHBOARD_TEMPLATES, tuple(d for a in areas for d in a.dashboard_templates))
+    ctx = ctx.with_(DASHBOARD_TEMPLATES, dashboards)
     for area in areas:
         for key, value in (area.static_facts(settings) if area.static_facts else {}).items():
             ctx = ctx.with_(key, value)

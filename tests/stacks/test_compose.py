@@ -81,3 +81,18 @@ def test_an_output_the_area_does_not_declare_is_an_error() -> None:
         run(None, PlatformContext(), steps_of([leaky], ("build",)))
     tidy = Area(defaults=ENVS, name="tidy", outputs=("declared",), build=lambda settings, ctx: ctx.export(declared=1))
     assert dict(run(None, PlatformContext(), steps_of([tidy], ("build",))).outputs) == {"declared": 1}
+
+
+def test_two_areas_bringing_one_alert_file_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from stacks import platform
+    from stacks.loading import load_settings
+
+    dev = load_settings("dev")
+    monkeypatch.setattr(platform, "aws_facts", lambda: None)
+    twin = Area(defaults=ENVS, alert_templates={"notes": ("A",)})
+    monkeypatch.setattr(type(dev), "areas", classmethod(lambda cls: [twin, twin]))
+    with pytest.raises(ValueError, match=r"alert-rule files brought by two areas: \['notes'\]"):
+        platform.seed(dev)
+    # Near miss: one area bringing it is seeded.
+    monkeypatch.setattr(type(dev), "areas", classmethod(lambda cls: [twin]))
+    assert dict(platform.seed(dev).get(platform.ALERT_TEMPLATES)) == {"notes": ("A",)}
